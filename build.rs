@@ -1,0 +1,45 @@
+//! Builds the gazetteer index at compile time, so that start-up parses nothing.
+//!
+//! Reads `gazetteer/places.tsv.gz` (or the file named by `GAZETTE_PLACES`), runs the same
+//! index builder that `--gazetteer PATH` uses at run time, and writes the blobs to
+//! `OUT_DIR`, where `src/gazetteer/mod.rs` embeds them with `include_bytes!`.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+#[allow(dead_code)]
+#[path = "src/text.rs"]
+mod text;
+
+#[allow(dead_code)]
+#[path = "src/gazetteer/index.rs"]
+mod index;
+
+fn main() {
+    println!("cargo:rerun-if-env-changed=GAZETTE_PLACES");
+    let src = std::env::var("GAZETTE_PLACES").unwrap_or_else(|_| "gazetteer/places.tsv.gz".into());
+    println!("cargo:rerun-if-changed={src}");
+    println!("cargo:rerun-if-changed=src/text.rs");
+    println!("cargo:rerun-if-changed=src/gazetteer/index.rs");
+    let file = std::fs::File::open(&src).unwrap_or_else(|e| panic!("{src}: {e}"));
+    let mut tsv = String::new();
+    flate2::read::GzDecoder::new(file).read_to_string(&mut tsv).unwrap_or_else(|e| panic!("{src}: {e}"));
+    let blobs = index::build(&tsv).unwrap_or_else(|e| panic!("{src}: {e}"));
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
+    for (name, bytes) in [
+        ("lines.bin", &blobs.lines),
+        ("offsets.bin", &blobs.offsets),
+        ("meta.bin", &blobs.meta),
+        ("admin1.bin", &blobs.admin1),
+        ("names.fst", &blobs.fst),
+        ("postings.bin", &blobs.postings),
+    ] {
+        std::fs::write(out.join(name), bytes).unwrap();
+    }
+    // The gazetteer's version: a hash of its source, used to key caches.
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in tsv.bytes() {
+        h = (h ^ b as u64).wrapping_mul(0x100000001b3);
+    }
+    println!("cargo:rustc-env=GAZETTE_DATA_HASH={h:016x}");
+}

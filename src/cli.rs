@@ -1,0 +1,139 @@
+//! Command-line parsing (clap derive only). [`Cli::into_config`] is the one conversion
+//! into [`Config`].
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::{Command, Config, Format};
+
+/// Turn news articles into maps: multilingual geoparsing, GeoJSON/CSV export, and a static
+/// map-and-timeline site. Gazetteer data © GeoNames (CC BY 4.0).
+#[derive(Debug, Parser)]
+#[command(name = "gazette", version, about, long_about = None)]
+pub struct Cli {
+    /// Use this GeoNames dump (allCountries.txt, cities500.txt or XX.txt format; an
+    /// alternateNamesV2.txt beside it is read too) instead of the embedded gazetteer.
+    #[arg(long, global = true, value_name = "PATH")]
+    gazetteer: Option<PathBuf>,
+    /// Print no warnings or progress.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    /// Treat warnings as errors (exit code 1).
+    #[arg(long, global = true)]
+    strict: bool,
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ExtractFormat {
+    Geojson,
+    Geojsonl,
+    Csv,
+    Mentions,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Geojson,
+    Geojsonl,
+    Csv,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Look a name up in the gazetteer: ranked candidates, most likely first.
+    Lookup {
+        name: String,
+        /// How many candidates to print.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Print a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Find and resolve every place name in articles (files, folders, or - for stdin).
+    Extract {
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "geojson")]
+        format: ExtractFormat,
+        /// Add each mention's candidates and the score parts that decided it.
+        #[arg(long)]
+        explain: bool,
+        /// Also report countries named only by a demonym ("Afghan").
+        #[arg(long)]
+        demonyms: bool,
+    },
+    /// Export events as GeoJSON, GeoJSON Lines or CSV (a site folder or article paths).
+    Export {
+        /// A site folder (its articles/ are read) or article files and folders.
+        #[arg(default_value = "site")]
+        inputs: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "geojson")]
+        format: ExportFormat,
+        /// Write here instead of stdout (CSV also gets a .csvt sidecar).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Also export countries named only by a demonym.
+        #[arg(long)]
+        demonyms: bool,
+    },
+    /// Build the static map-and-timeline site of SITE_DIR (gazette.toml + articles/).
+    Build {
+        #[arg(default_value = "site")]
+        site_dir: PathBuf,
+        /// Output folder (default: SITE_DIR/public).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Override gazette.toml's base_url (used for absolute links in the feed and sitemap).
+        #[arg(long)]
+        base_url: Option<String>,
+    },
+    /// Print version, data sources and licences.
+    About,
+}
+
+impl Cli {
+    /// Convert parsed arguments into the run's [`Config`].
+    pub fn into_config(self) -> Config {
+        let command = match self.command {
+            Cmd::Lookup { name, limit, json } => Command::Lookup { name, limit, json },
+            Cmd::Extract { inputs, format, explain, demonyms } => Command::Extract {
+                inputs,
+                format: match format {
+                    ExtractFormat::Geojson => Format::GeoJson,
+                    ExtractFormat::Geojsonl => Format::GeoJsonLines,
+                    ExtractFormat::Csv => Format::Csv,
+                    ExtractFormat::Mentions => Format::Mentions,
+                },
+                explain,
+                demonyms,
+            },
+            Cmd::Export { inputs, format, output, demonyms } => Command::Export {
+                inputs,
+                format: match format {
+                    ExportFormat::Geojson => Format::GeoJson,
+                    ExportFormat::Geojsonl => Format::GeoJsonLines,
+                    ExportFormat::Csv => Format::Csv,
+                },
+                output,
+                demonyms,
+            },
+            Cmd::Build { site_dir, output, base_url } => Command::Build { site_dir, output, base_url },
+            Cmd::About => Command::About,
+        };
+        Config { command, gazetteer: self.gazetteer, quiet: self.quiet, strict: self.strict }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,239 @@
+//! Events: an article, its date, and its resolved places. The stage after geoparsing.
+//!
+//! Each place carries its mention count, the surface forms that named it, a confidence
+//! and a `focus` flag for the article's main place (the most salient, most specific one,
+//! as CLIFF's focus does it). An editor's corrections from front matter are applied here.
+//! Everything is plain data in a deterministic order: the same input gives the same bytes.
+
+use crate::article::{Article, Diagnostic, EventDate, Field};
+use crate::gazetteer::{Gazetteer, PlaceIdx};
+use crate::geoparse::{self, Candidate, Kind, Mention};
+use crate::text::name_key;
+
+/// A place as an event reports it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct EventPlace {
+    #[serde(skip)]
+    pub idx: PlaceIdx,
+    pub geonameid: Option<u32>,
+    pub name: String,
+    /// Latitude, WGS84 degrees.
+    pub lat: f64,
+    /// Longitude, WGS84 degrees.
+    pub lon: f64,
+    pub country_code: String,
+    /// Name of the first-level division the place is in (or is), when known.
+    pub admin1: Option<String>,
+    pub feature_code: String,
+    pub population: u64,
+    /// ACLED-style: 1 town, 2 district, 3 province or region, 4 country.
+    pub geo_precision: u8,
+    pub mentions: usize,
+    /// Distinct surface forms, in order of first appearance.
+    pub matched: Vec<String>,
+    pub confidence: f64,
+    pub focus: bool,
+    /// Only demonyms named it (reported with `--demonyms`).
+    pub demonym_only: bool,
+    /// Byte offset in the plain text of the first mention (for ordering).
+    #[serde(skip)]
+    pub first: usize,
+}
+
+/// A mention, with offsets into the source as Unicode code points (half-open).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SourceMention {
+    pub start: usize,
+    pub end: usize,
+    /// Byte offsets into the article's plain text, for rendering.
+    #[serde(skip)]
+    pub plain_start: usize,
+    #[serde(skip)]
+    pub plain_end: usize,
+    pub field: &'static str,
+    pub text: String,
+    pub idx: PlaceIdx,
+    pub kind: Kind,
+    pub confidence: f64,
+    pub candidates: Vec<Candidate>,
+}
+
+/// One article as an event.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub article: Article,
+    pub date: Option<EventDate>,
+    pub places: Vec<EventPlace>,
+    pub mentions: Vec<SourceMention>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Event {
+    /// The focus place, if any.
+    pub fn focus(&self) -> Option<&EventPlace> {
+        self.places.iter().find(|p| p.focus)
+    }
+}
+
+/// Converts byte offsets to code-point offsets, fast for increasing queries.
+struct CharCounter<'a> {
+    text: &'a str,
+    byte: usize,
+    chars: usize,
+}
+
+impl CharCounter<'_> {
+    fn at(&mut self, byte: usize) -> usize {
+        if byte < self.byte {
+            self.byte = 0;
+            self.chars = 0;
+        }
+        let byte = byte.min(self.text.len());
+        self.chars += self.text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.chars
+    }
+}
+
+fn place_of(g: &Gazetteer, idx: PlaceIdx) -> EventPlace {
+    let m = g.meta(idx);
+    let admin1 = if m.is_country() {
+        None
+    } else if m.is_admin1() {
+        Some(g.name(idx).to_string())
+    } else {
+        g.admin1_place(idx).map(|a| g.name(a).to_string())
+    };
+    EventPlace {
+        idx,
+        geonameid: m.geonameid(),
+        name: g.name(idx).to_string(),
+        lat: m.lat,
+        lon: m.lon,
+        country_code: m.country_code().to_string(),
+        admin1,
+        feature_code: m.feature_code.to_string(),
+        population: m.population as u64,
+        geo_precision: m.geo_precision(),
+        mentions: 0,
+        matched: Vec::new(),
+        confidence: 0.0,
+        focus: false,
+        demonym_only: true,
+        first: usize::MAX,
+    }
+}
+
+/// Turn an article and its mentions into an event.
+pub fn build(g: &Gazetteer, article: Article, mentions: Vec<Mention>) -> Event {
+    let mut places: Vec<EventPlace> = Vec::new();
+    let mut out_mentions = Vec::with_capacity(mentions.len());
+    let mut counter = CharCounter { text: &article.source_text, byte: 0, chars: 0 };
+    let mut title_counter = CharCounter { text: &article.plain, byte: 0, chars: 0 };
+    let title_len = article.title_len();
+    for m in mentions {
+        let (field, src_start, src_end) = article.source_span(m.start, m.end);
+        let (start, end) = if field == Field::Title && article.path.contains('#') {
+            // corpus titles are not in `text`: count in the title itself
+            (title_counter.at(m.start), title_counter.at(m.end))
+        } else {
+            let s = counter.at(src_start);
+            (s, counter.at(src_end.max(src_start)))
+        };
+        let _ = title_len;
+        let i = match places.iter().position(|p| p.idx == m.place) {
+            Some(i) => i,
+            None => {
+                places.push(place_of(g, m.place));
+                places.len() - 1
+            }
+        };
+        let p = &mut places[i];
+        p.mentions += 1;
+        p.first = p.first.min(m.start);
+        if m.kind == Kind::Place {
+            p.demonym_only = false;
+            p.confidence = p.confidence.max(m.confidence);
+            if !p.matched.contains(&m.text) {
+                p.matched.push(m.text.clone());
+            }
+        } else if p.demonym_only {
+            p.confidence = p.confidence.max(m.confidence);
+        }
+        out_mentions.push(SourceMention {
+            start,
+            end,
+            plain_start: m.start,
+            plain_end: m.end,
+            field: if field == Field::Title { "title" } else { "body" },
+            text: m.text,
+            idx: m.place,
+            kind: m.kind,
+            confidence: m.confidence,
+            candidates: m.candidates,
+        });
+    }
+
+    // Editor's corrections.
+    let c = &article.corrections;
+    let removed = |p: &EventPlace| {
+        c.remove.iter().any(|r| {
+            let k = name_key(r);
+            p.geonameid.is_some_and(|id| id.to_string() == r.trim())
+                || name_key(&p.name) == k
+                || p.matched.iter().any(|m| name_key(m) == k)
+        })
+    };
+    places.retain(|p| !removed(p));
+    let kept: Vec<PlaceIdx> = places.iter().map(|p| p.idx).collect();
+    out_mentions.retain(|m| kept.contains(&m.idx));
+    for a in &c.add {
+        let idx = match a.trim().parse::<u32>() {
+            Ok(id) => (0..g.len() as u32).find(|&i| g.meta(i).id == id),
+            Err(_) => g.lookup(a, 1).first().map(|p| p.place),
+        };
+        if let Some(idx) = idx {
+            if let Some(p) = places.iter_mut().find(|p| p.idx == idx) {
+                p.confidence = 1.0;
+                p.demonym_only = false;
+            } else {
+                let mut p = place_of(g, idx);
+                p.confidence = 1.0;
+                p.demonym_only = false;
+                places.push(p);
+            }
+        }
+    }
+
+    // Focus: salience (mentions, title) plus specificity, among non-demonym places.
+    let title_end = title_len;
+    let best = places
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.demonym_only)
+        .map(|(i, p)| {
+            let in_title = out_mentions.iter().any(|m| m.idx == p.idx && m.plain_start < title_end);
+            let specificity = [0.0, 1.0, 0.7, 0.3, 0.0][p.geo_precision.min(4) as usize];
+            let s = p.mentions as f64 + if in_title { 2.0 } else { 0.0 } + specificity;
+            (i, s, p.first)
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1).then(b.2.cmp(&a.2)));
+    if let Some((i, _, _)) = best {
+        places[i].focus = true;
+    }
+    places.sort_by(|a, b| b.focus.cmp(&a.focus).then(a.first.cmp(&b.first)).then(a.name.cmp(&b.name)));
+
+    let diagnostics = article.diagnostics.clone();
+    Event { date: article.date.clone(), article, places, mentions: out_mentions, diagnostics }
+}
+
+/// Geoparse and build, in one step.
+pub fn from_article(
+    g: &Gazetteer,
+    lex: &geoparse::lexicon::Lexicon,
+    article: Article,
+    opts: geoparse::Options,
+) -> Event {
+    let mentions = geoparse::geoparse(g, lex, &article, opts);
+    build(g, article, mentions)
+}

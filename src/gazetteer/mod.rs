@@ -1,0 +1,421 @@
+//! The gazetteer: every place gazette knows, with all its names, embedded in the binary.
+//!
+//! The default data is `gazetteer/places.tsv.gz` (GeoNames-derived, CC BY 4.0; see
+//! `gazetteer/README.md`), indexed at compile time by `build.rs` through [`index::build`]
+//! and embedded, so opening it costs nothing at start-up. [`Gazetteer::from_geonames`]
+//! loads a user's own GeoNames dump instead.
+//!
+//! Coordinates are WGS84 degrees; `lat` is latitude (y) and `lon` longitude (x).
+
+pub mod geonames;
+pub mod index;
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use crate::error::Error;
+use crate::text;
+use index::{Blobs, NameFlags, FEATURE_CODES, META_LEN, PLACE_MASK};
+
+/// Index of a place inside one [`Gazetteer`]; not stable across gazetteers.
+pub type PlaceIdx = u32;
+
+/// Curated places that have no GeoNames id get ids from here up; they export as `null`.
+pub const CURATED_ID_BASE: u32 = 2_000_000_000;
+
+/// Version of the embedded data: a hash of `places.tsv.gz`'s content.
+pub const DATA_VERSION: &str = env!("GAZETTE_DATA_HASH");
+
+/// The fixed-width facts about a place that disambiguation reads for every candidate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Meta {
+    pub id: u32,
+    /// Latitude, WGS84 degrees.
+    pub lat: f64,
+    /// Longitude, WGS84 degrees.
+    pub lon: f64,
+    pub population: u32,
+    /// Index into the gazetteer's admin1 table (0 = none); equal values mean same admin1.
+    pub admin1: u16,
+    pub feature_code: &'static str,
+    pub feature_class: u8,
+    pub country: [u8; 2],
+}
+
+impl Meta {
+    /// GeoNames id, or `None` for curated places without one.
+    pub fn geonameid(&self) -> Option<u32> {
+        (self.id < CURATED_ID_BASE).then_some(self.id)
+    }
+    /// ISO 3166-1 alpha-2 code, empty when none.
+    pub fn country_code(&self) -> &str {
+        if self.country[0] == 0 {
+            ""
+        } else {
+            std::str::from_utf8(&self.country).unwrap_or("")
+        }
+    }
+    pub fn is_country(&self) -> bool {
+        matches!(self.feature_code, "PCLI" | "PCLD" | "PCLF" | "PCLS" | "PCLIX" | "PCL" | "TERR")
+    }
+    pub fn is_admin1(&self) -> bool {
+        matches!(self.feature_code, "ADM1" | "ADM1H")
+    }
+    pub fn is_admin2(&self) -> bool {
+        matches!(self.feature_code, "ADM2" | "ADM2H" | "ADM3")
+    }
+    pub fn is_populated(&self) -> bool {
+        self.feature_class == b'P'
+    }
+    /// ACLED-style geographic precision: 1 town, 2 district, 3 province or region, 4 country.
+    pub fn geo_precision(&self) -> u8 {
+        if self.is_country() {
+            4
+        } else if self.is_admin1() || matches!(self.feature_code, "RGN" | "CONT" | "AREA") {
+            3
+        } else if self.is_admin2() {
+            2
+        } else {
+            1
+        }
+    }
+}
+
+/// Everything the gazetteer stores about one place.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Place {
+    pub geonameid: Option<u32>,
+    pub name: String,
+    pub asciiname: String,
+    /// Latitude, WGS84 degrees.
+    pub lat: f64,
+    /// Longitude, WGS84 degrees.
+    pub lon: f64,
+    pub feature_class: String,
+    pub feature_code: String,
+    pub country_code: String,
+    pub admin1: String,
+    pub population: u64,
+    /// `(language, name)` pairs; the language is empty where unknown.
+    pub names: Vec<(String, String)>,
+}
+
+/// One indexed name of a candidate place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Posting {
+    pub place: PlaceIdx,
+    /// [`NameFlags`] bits.
+    pub flags: u8,
+}
+
+/// A searchable gazetteer. Cheap to share by reference; all lookups are read-only.
+pub struct Gazetteer {
+    lines: Cow<'static, [u8]>,
+    offsets: Cow<'static, [u8]>,
+    meta: Cow<'static, [u8]>,
+    admin1_codes: Vec<String>,
+    fst: fst::Map<Cow<'static, [u8]>>,
+    postings: Cow<'static, [u8]>,
+    admin1_names: OnceLock<HashMap<u16, PlaceIdx>>,
+    countries: OnceLock<HashMap<[u8; 2], PlaceIdx>>,
+}
+
+static EMBEDDED: OnceLock<Gazetteer> = OnceLock::new();
+
+fn le_u32(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"))
+}
+
+impl Gazetteer {
+    /// The gazetteer embedded in the binary.
+    ///
+    /// ```
+    /// let g = gazette::gazetteer::Gazetteer::embedded();
+    /// let kabul = g.lookup("Kabul", 1);
+    /// assert_eq!(g.meta(kabul[0].place).geonameid(), Some(1138958));
+    /// ```
+    pub fn embedded() -> &'static Gazetteer {
+        EMBEDDED.get_or_init(|| {
+            Self::from_parts(
+                Cow::Borrowed(include_bytes!(concat!(env!("OUT_DIR"), "/lines.bin"))),
+                Cow::Borrowed(include_bytes!(concat!(env!("OUT_DIR"), "/offsets.bin"))),
+                Cow::Borrowed(include_bytes!(concat!(env!("OUT_DIR"), "/meta.bin"))),
+                include_bytes!(concat!(env!("OUT_DIR"), "/admin1.bin")),
+                Cow::Borrowed(include_bytes!(concat!(env!("OUT_DIR"), "/names.fst"))),
+                Cow::Borrowed(include_bytes!(concat!(env!("OUT_DIR"), "/postings.bin"))),
+            )
+            .expect("the embedded gazetteer index is valid")
+        })
+    }
+
+    fn from_parts(
+        lines: Cow<'static, [u8]>,
+        offsets: Cow<'static, [u8]>,
+        meta: Cow<'static, [u8]>,
+        admin1: &[u8],
+        fst: Cow<'static, [u8]>,
+        postings: Cow<'static, [u8]>,
+    ) -> Result<Self, fst::Error> {
+        let admin1_codes = String::from_utf8_lossy(admin1).split('\n').map(str::to_string).collect();
+        Ok(Gazetteer {
+            lines,
+            offsets,
+            meta,
+            admin1_codes,
+            fst: fst::Map::new(fst)?,
+            postings,
+            admin1_names: OnceLock::new(),
+            countries: OnceLock::new(),
+        })
+    }
+
+    /// Build a gazetteer from the places TSV (see [`index::COLUMNS`]).
+    pub fn from_tsv(tsv: &str) -> Result<Self, String> {
+        let Blobs { lines, offsets, meta, admin1, fst, postings } = index::build(tsv)?;
+        Self::from_parts(
+            Cow::Owned(lines),
+            Cow::Owned(offsets),
+            Cow::Owned(meta),
+            &admin1,
+            Cow::Owned(fst),
+            Cow::Owned(postings),
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    /// Load a GeoNames dump (`allCountries.txt`, `cities500.txt`, `XX.txt`), with
+    /// `alternateNamesV2.txt` and `admin1CodesASCII.txt` beside it when present.
+    pub fn from_geonames(path: &Path) -> Result<Self, Error> {
+        let tsv = geonames::to_places_tsv(path)?;
+        Self::from_tsv(&tsv).map_err(|message| Error::Gazetteer { path: path.to_owned(), message })
+    }
+
+    /// Number of places.
+    pub fn len(&self) -> usize {
+        self.meta.len() / META_LEN
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The name index, for the matcher's token-by-token walk.
+    pub fn names_fst(&self) -> &fst::raw::Fst<Cow<'static, [u8]>> {
+        self.fst.as_fst()
+    }
+
+    /// Postings for a value found in [`Self::names_fst`].
+    pub fn postings(&self, value: u64) -> impl Iterator<Item = Posting> + '_ {
+        let start = (value >> 32) as usize;
+        let count = (value & 0xFFFF_FFFF) as usize;
+        (start..start + count).map(move |i| {
+            let p = le_u32(&self.postings, i * 4);
+            Posting { place: p & PLACE_MASK, flags: (p >> 24) as u8 }
+        })
+    }
+
+    /// Postings of an exact key.
+    pub fn get_key(&self, key: &str) -> Vec<Posting> {
+        match self.fst.get(key) {
+            Some(v) => self.postings(v).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Fixed-width facts of a place.
+    pub fn meta(&self, place: PlaceIdx) -> Meta {
+        let m = &self.meta[place as usize * META_LEN..(place as usize + 1) * META_LEN];
+        Meta {
+            id: le_u32(m, 0),
+            lat: le_u32(m, 4) as i32 as f64 / 1e5,
+            lon: le_u32(m, 8) as i32 as f64 / 1e5,
+            population: le_u32(m, 12),
+            admin1: u16::from_le_bytes([m[16], m[17]]),
+            feature_code: FEATURE_CODES.get(m[18] as usize).copied().unwrap_or(""),
+            feature_class: m[19],
+            country: [m[20], m[21]],
+        }
+    }
+
+    fn line(&self, place: PlaceIdx) -> &str {
+        let a = le_u32(&self.offsets, place as usize * 4) as usize;
+        let b = le_u32(&self.offsets, place as usize * 4 + 4) as usize;
+        std::str::from_utf8(&self.lines[a..b - 1]).unwrap_or("")
+    }
+
+    /// The canonical name of a place.
+    pub fn name(&self, place: PlaceIdx) -> &str {
+        self.line(place).split('\t').nth(1).unwrap_or("")
+    }
+
+    /// The `CC.code` admin1 key of a place, empty when none.
+    pub fn admin1_code(&self, place: PlaceIdx) -> &str {
+        let m = self.meta(place);
+        self.admin1_codes.get(m.admin1 as usize).map(String::as_str).unwrap_or("")
+    }
+
+    /// The admin1 division (an ADM1 place) a place lies in, when the gazetteer has it.
+    pub fn admin1_place(&self, place: PlaceIdx) -> Option<PlaceIdx> {
+        let map = self.admin1_names.get_or_init(|| {
+            (0..self.len() as u32).filter(|&p| self.meta(p).is_admin1()).map(|p| (self.meta(p).admin1, p)).collect()
+        });
+        let a = self.meta(place).admin1;
+        (a != 0).then(|| map.get(&a).copied()).flatten()
+    }
+
+    /// The country place for an ISO code.
+    pub fn country(&self, code: [u8; 2]) -> Option<PlaceIdx> {
+        let map = self.countries.get_or_init(|| {
+            let mut m = HashMap::new();
+            for p in 0..self.len() as u32 {
+                let meta = self.meta(p);
+                if meta.is_country() {
+                    // prefer the independent state over a same-coded territory row
+                    m.entry(meta.country).or_insert(p);
+                }
+            }
+            m
+        });
+        map.get(&code).copied()
+    }
+
+    /// Everything stored about a place.
+    pub fn place(&self, place: PlaceIdx) -> Place {
+        let f: Vec<&str> = self.line(place).split('\t').collect();
+        let m = self.meta(place);
+        let get = |i: usize| f.get(i).copied().unwrap_or("").to_string();
+        Place {
+            geonameid: m.geonameid(),
+            name: get(1),
+            asciiname: get(2),
+            lat: m.lat,
+            lon: m.lon,
+            feature_class: get(5),
+            feature_code: get(6),
+            country_code: get(7),
+            admin1: get(8),
+            population: f.get(10).and_then(|s| s.parse().ok()).unwrap_or(0),
+            names: f
+                .get(11)
+                .unwrap_or(&"")
+                .split('|')
+                .filter(|e| !e.is_empty())
+                .map(|e| {
+                    let (l, n) = e.split_once(':').unwrap_or(("", e));
+                    (l.trim_end_matches('*').to_string(), n.to_string())
+                })
+                .collect(),
+        }
+    }
+
+    /// Candidates for a name, most likely first, by [`prior`] alone (no article context).
+    /// Tries the name as written, then with Arabic proclitics peeled or Russian endings
+    /// undone.
+    pub fn lookup(&self, name: &str, limit: usize) -> Vec<Posting> {
+        let key = text::name_key(name);
+        let mut found = self.get_key(&key);
+        if found.is_empty() {
+            let variants = match text::dominant_script(name) {
+                text::Script::Arabic => text::arabic_peelings(&key),
+                text::Script::Cyrillic => text::cyrillic_lemmas(&key),
+                _ => Vec::new(),
+            };
+            for v in variants {
+                found = self.get_key(&v);
+                if !found.is_empty() {
+                    break;
+                }
+            }
+        }
+        let scores: Vec<f64> = found.iter().map(|p| prior(self, *p, &found)).collect();
+        let mut order: Vec<usize> = (0..found.len()).collect();
+        order.sort_by(|&a, &b| {
+            scores[b].total_cmp(&scores[a]).then(self.meta(found[a].place).id.cmp(&self.meta(found[b].place).id))
+        });
+        order.into_iter().take(limit).map(|i| found[i]).collect()
+    }
+}
+
+/// How much a feature type matters on its own: country > capital > admin1 > seat > town.
+pub fn feature_weight(m: &Meta) -> f64 {
+    match m.feature_code {
+        c if m.is_country() && c != "TERR" => 3.0,
+        "TERR" => 2.0,
+        "PPLC" => 2.2,
+        "ADM1" | "ADM1H" => 1.6,
+        "PPLA" => 1.4,
+        "PPLA2" | "PPLG" => 0.8,
+        "ADM2" => 0.9,
+        "PPLA3" | "PPLA4" => 0.4,
+        "PPLX" => -0.5,
+        "PPLH" | "PPLQ" | "PPLW" => -1.0,
+        _ => 0.0,
+    }
+}
+
+/// The context-free score of one candidate: feature importance, population, and how
+/// trustworthy the matched name is. `all` is every candidate of the same name: a city
+/// that shares its name with the province it is the seat of outranks the province (in
+/// news "Kandahar" alone is the city).
+pub fn prior(g: &Gazetteer, p: Posting, all: &[Posting]) -> f64 {
+    let m = g.meta(p.place);
+    let mut s = feature_weight(&m) + 0.5 * (m.population as f64 + 1.0).log10();
+    if p.flags & NameFlags::PRIMARY != 0 {
+        s += 0.3;
+    }
+    if p.flags & NameFlags::LANG != 0 {
+        s += 0.3;
+    }
+    if p.flags & NameFlags::CURATED != 0 {
+        s += 1.0;
+    }
+    if m.is_populated() && m.feature_code.starts_with("PPLA") || m.feature_code == "PPLC" {
+        let seat_of_namesake = all.iter().any(|o| {
+            let om = g.meta(o.place);
+            om.is_admin1() && om.admin1 == m.admin1 && om.country == m.country
+        });
+        if seat_of_namesake {
+            s += 1.5;
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TSV: &str = "id\tname\tasciiname\tlat\tlon\tfeature_class\tfeature_code\tcountry_code\tadmin1\tadmin2\tpopulation\tnames\tsource
+1138958\tKabul\tKabul\t34.52813\t69.17233\tP\tPPLC\tAF\t13\t\t4434550\t:Kābol|ar:كابل\tcities500
+294117\tKabul\tKabul\t32.86814\t35.21171\tP\tPPL\tIL\t00\t\t12000\t:Kābūl|:كابول\tcities500
+2210247\tTripoli\tTripoli\t32.88743\t13.18733\tP\tPPLC\tLY\t09\t\t1150989\t\tcities500
+266826\tTripoli\tTripoli\t34.43667\t35.84972\tP\tPPLA\tLB\t09\t\t229398\t\tcities500
+";
+
+    #[test]
+    fn tsv_round_trip_and_lookup() {
+        let g = Gazetteer::from_tsv(TSV).unwrap();
+        assert_eq!(g.len(), 4);
+        let hits = g.lookup("Tripoli", 5);
+        assert_eq!(hits.len(), 2);
+        assert_eq!(g.meta(hits[0].place).country_code(), "LY");
+        let kabul = g.place(g.lookup("kābul", 1)[0].place);
+        assert_eq!(kabul.geonameid, Some(1138958));
+        assert_eq!(kabul.lat, 34.52813);
+        assert!(kabul.names.contains(&("ar".into(), "كابل".into())));
+        // Persian kaf meets Arabic kaf
+        assert_eq!(g.meta(g.lookup("کابل", 1)[0].place).id, 1138958);
+        // proclitic peeled only when needed
+        assert_eq!(g.meta(g.lookup("وكابل", 1)[0].place).id, 1138958);
+    }
+
+    #[test]
+    fn bad_rows_name_their_line() {
+        let bad = "id\tname\n1\tX\t\t99\t0\tP\tPPL\tAF\t\t\t0\t\tx\n";
+        let err = Gazetteer::from_tsv(bad).err().unwrap();
+        assert!(err.contains("line 2"), "{err}");
+        assert!(err.contains("lat"), "{err}");
+    }
+}

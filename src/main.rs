@@ -1,0 +1,17 @@
+//! The `gazette` binary: parse arguments, run, turn the outcome into an exit code.
+//! Exit codes: 0 success (warnings allowed), 1 errors, 2 usage errors.
+
+use clap::Parser;
+
+fn main() {
+    let config = gazette::cli::Cli::parse().into_config();
+    let code = match gazette::run(&config, &mut std::io::stdout().lock()) {
+        Ok(code) => code,
+        Err(gazette::Error::Io { ref source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    };
+    std::process::exit(code);
+}

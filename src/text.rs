@@ -1,0 +1,484 @@
+//! Text normalisation and tokenisation, shared by the gazetteer index and the geoparser.
+//!
+//! Both sides of a lookup go through the same functions, so a name in the gazetteer and
+//! the same name in an article reduce to the same *key*: Unicode NFKC, lower case, Latin
+//! diacritics folded (`Kābul` → `kabul`), Arabic tashkeel and tatweel removed, alef forms
+//! unified (`أ إ آ ٱ` → `ا`), `ى` → `ي` and `ة` → `ه`, and Persian/Urdu letters mapped to
+//! their Arabic twins (`ک` → `ك`, `ی` → `ي`, `گ` → `ك`, `پ` → `ب`, `چ` → `ج`, `ژ` → `ز`).
+//! Hyphens, spaces and punctuation separate tokens; apostrophes are dropped inside a token
+//! (`Panjwa'i` → `panjwai`). In a key, tokens are joined by one space, and the Arabic
+//! article `ال` is dropped from every token after the first (`مزار الشريف` ~ `مزار شريف`).
+//!
+//! Spans are byte offsets into the text given, half-open.
+//!
+//! This file is also compiled into `build.rs` (through `#[path]`), so it depends only on
+//! `std` and `unicode-normalization`.
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// The writing system of a token, as far as matching cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Script {
+    /// Latin letters (English, French, Spanish, transliterations).
+    Latin,
+    /// Arabic script (Arabic, Persian, Pashto, Urdu).
+    Arabic,
+    /// Cyrillic (Russian, Ukrainian, Tajik).
+    Cyrillic,
+    /// Anything else with letters (Greek, Hebrew, CJK, Indic...).
+    Other,
+    /// Digits only.
+    Digits,
+}
+
+impl Script {
+    /// Whether the script distinguishes upper and lower case, so that case is evidence.
+    pub fn is_cased(self) -> bool {
+        matches!(self, Script::Latin | Script::Cyrillic)
+    }
+}
+
+/// Letter case of a token's first letter in a cased script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    /// `Kabul`
+    Title,
+    /// `KABUL`
+    Upper,
+    /// `kabul`
+    Lower,
+    /// Uncased scripts (Arabic) and digits.
+    None,
+}
+
+/// One word of running text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Byte offset of the first character, inclusive.
+    pub start: usize,
+    /// Byte offset after the last character, exclusive.
+    pub end: usize,
+    /// The normalised form (see the module docs).
+    pub norm: String,
+    /// Byte length, in `norm`, of an elided Latin prefix such as `l'` in `l'Afghanistan`
+    /// (0 if none). The apostrophe itself is not in `norm`.
+    pub elision: usize,
+    pub script: Script,
+    pub case: Case,
+    /// The token is followed (before the next token) by a sentence-ending mark or a
+    /// paragraph break, or starts the text.
+    pub sentence_start: bool,
+}
+
+fn script_of(c: char) -> Script {
+    match c as u32 {
+        0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => Script::Arabic,
+        0x0400..=0x052F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F => Script::Cyrillic,
+        _ if c.is_ascii_digit() => Script::Digits,
+        _ if c.is_alphabetic() && (c as u32) < 0x0370 => Script::Latin,
+        0x1E00..=0x1EFF => Script::Latin,
+        _ => Script::Other,
+    }
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | '‘' | 'ʼ' | 'ʻ' | 'ʿ' | 'ʾ' | '`' | '´' | '′')
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || is_combining_mark(c) || c == '\u{0640}' || c == '\u{200C}'
+}
+
+/// Fold one already NFKC-normalised, lower-cased character into `out`.
+fn fold_char(c: char, out: &mut String) {
+    match c {
+        // Arabic
+        'أ' | 'إ' | 'آ' | 'ٱ' | 'ٲ' | 'ٳ' => out.push('ا'),
+        'ى' | 'ی' | 'ې' | 'ۍ' | 'ئ' | 'ے' => out.push('ي'),
+        'ة' | 'ۀ' | 'ە' | 'ھ' | 'ہ' => out.push('ه'),
+        'ک' | 'ڪ' | 'گ' | 'ګ' => out.push('ك'),
+        'پ' => out.push('ب'),
+        'چ' | 'ځ' | 'څ' => out.push('ج'),
+        'ژ' | 'ږ' => out.push('ز'),
+        'ؤ' => out.push('و'),
+        'ټ' => out.push('ت'),
+        'ډ' => out.push('د'),
+        'ړ' => out.push('ر'),
+        'ښ' => out.push('ش'),
+        'ڤ' => out.push('ف'),
+        '\u{0640}' | '\u{200C}' | '\u{200D}' | 'ء' => {}
+        // Latin letters that NFD does not decompose
+        'ß' => out.push_str("ss"),
+        'ø' => out.push('o'),
+        'đ' | 'ð' => out.push('d'),
+        'ł' => out.push('l'),
+        'æ' => out.push_str("ae"),
+        'œ' => out.push_str("oe"),
+        'ı' => out.push('i'),
+        'þ' => out.push_str("th"),
+        'ħ' => out.push('h'),
+        // Cyrillic
+        'ё' => out.push('е'),
+        'й' => out.push('и'),
+        _ => {
+            if c.is_ascii() {
+                out.push(c);
+            } else {
+                // NFD, then drop combining marks: Latin accents and Arabic tashkeel alike.
+                for d in std::iter::once(c).nfd() {
+                    if !is_combining_mark(d) {
+                        out.push(d);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Normalise a single word (no separators inside) into `out`, which is cleared first.
+/// Returns the first letter's case.
+fn normalize_word(word: &str, out: &mut String) -> Case {
+    out.clear();
+    let mut case = Case::None;
+    let mut first = true;
+    let mut all_upper = true;
+    let mut letters = 0;
+    for c in word.nfkc() {
+        if is_apostrophe(c) {
+            continue;
+        }
+        if c.is_alphabetic() {
+            letters += 1;
+            if first {
+                first = false;
+                case = if c.is_uppercase() {
+                    Case::Title
+                } else if c.is_lowercase() {
+                    Case::Lower
+                } else {
+                    Case::None
+                };
+            }
+            if c.is_lowercase() {
+                all_upper = false;
+            }
+        }
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            for l in c.to_lowercase() {
+                fold_char(l, out);
+            }
+        }
+    }
+    if case == Case::Title && all_upper && letters > 1 {
+        case = Case::Upper;
+    }
+    case
+}
+
+/// Split `text` into word tokens. Hyphens, spaces and punctuation separate tokens;
+/// apostrophes between letters stay inside a token.
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::with_capacity(text.len() / 6);
+    let mut sentence_start = true;
+    let mut iter = text.char_indices().peekable();
+    let mut buf = String::new();
+    while let Some((i, c)) = iter.next() {
+        if !is_word_char(c) {
+            if matches!(c, '.' | '!' | '?' | '\n' | '؟' | '۔' | '。' | '…' | ':' | '"' | '«' | '»' | '“' | '”')
+            {
+                sentence_start = true;
+            }
+            continue;
+        }
+        let start = i;
+        let mut end = i + c.len_utf8();
+        let mut elision_at = None;
+        while let Some(&(j, d)) = iter.peek() {
+            if is_word_char(d) {
+                end = j + d.len_utf8();
+                iter.next();
+            } else if is_apostrophe(d) {
+                // keep an apostrophe only between two word characters
+                let mut look = iter.clone();
+                look.next();
+                match look.peek() {
+                    Some(&(_, e)) if is_word_char(e) => {
+                        if elision_at.is_none() {
+                            elision_at = Some(j - start);
+                        }
+                        iter.next();
+                    }
+                    _ => break,
+                }
+            } else {
+                break;
+            }
+        }
+        let word = &text[start..end];
+        let case = normalize_word(word, &mut buf);
+        let first = word.chars().find(|c| c.is_alphanumeric()).unwrap_or(c);
+        let script = script_of(first);
+        // French/Italian elision: l'Afghanistan, d'Ivoire, qu'Alger.
+        let elision = match elision_at {
+            Some(at) if script == Script::Latin && at <= 3 => {
+                let prefix = &word[..at];
+                let mut p = String::new();
+                normalize_word(prefix, &mut p);
+                if matches!(p.as_str(), "l" | "d" | "qu" | "j" | "n" | "s" | "c" | "m" | "t") {
+                    p.len()
+                } else {
+                    0
+                }
+            }
+            _ => 0,
+        };
+        tokens.push(Token { start, end, norm: buf.clone(), elision, script, case, sentence_start });
+        sentence_start = false;
+    }
+    tokens
+}
+
+/// Whether a normalised Arabic-script token starts with the article `ال` and keeps at
+/// least two letters after it.
+fn has_article(norm: &str) -> bool {
+    norm.starts_with("ال") && norm.chars().count() >= 4
+}
+
+/// Append token `norm` (the `index`-th token of a name) to `key`, in key form.
+pub fn push_key_token(key: &mut String, norm: &str, index: usize) {
+    if index > 0 {
+        key.push(' ');
+        if has_article(norm) {
+            key.push_str(&norm["ال".len()..]);
+            return;
+        }
+    }
+    key.push_str(norm);
+}
+
+/// The lookup key of a whole name: normalised tokens joined by one space, with the Arabic
+/// article dropped from every token but the first. Empty if the name has no word.
+///
+/// ```
+/// use gazette::text::name_key;
+/// assert_eq!(name_key("Mazār-e Sharīf"), "mazar e sharif");
+/// assert_eq!(name_key("مزار الشريف"), name_key("مزار شريف"));
+/// assert_eq!(name_key("Kābul"), "kabul");
+/// ```
+pub fn name_key(name: &str) -> String {
+    let mut key = String::with_capacity(name.len());
+    for (i, t) in tokenize(name).iter().enumerate() {
+        push_key_token(&mut key, &t.norm, i);
+    }
+    key
+}
+
+/// Arabic proclitics that may be glued to a name: conjunctions and prepositions, alone or
+/// with the article. Longest first, so `وبال` is tried before `و`.
+const ARABIC_PROCLITICS: &[&str] = &[
+    "وبال", "وكال", "فبال", "وال", "فال", "بال", "كال", "ولل", "فلل", "لل", "وب", "ول", "وك", "فب", "فل", "ال", "و",
+    "ف", "ب", "ل", "ك",
+];
+
+/// Forms of a normalised token with Arabic proclitics peeled off, most likely first.
+/// `لل` leaves the article: `للموصل` → `الموصل` as well as `موصل`.
+/// Each form keeps at least two letters.
+pub fn arabic_peelings(norm: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in ARABIC_PROCLITICS {
+        if let Some(rest) = norm.strip_prefix(p) {
+            if rest.chars().count() < 2 {
+                continue;
+            }
+            if p.ends_with("لل") {
+                let with_article = format!("ال{rest}");
+                if !out.contains(&with_article) {
+                    out.push(with_article);
+                }
+            }
+            if !out.iter().any(|o| o == rest) {
+                out.push(rest.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Russian case endings, longest first, and what the nominative may end with instead.
+const RU_ENDINGS: &[&str] = &[
+    "ами", "ями", "ом", "ем", "ой", "ей", "ам", "ям", "ах", "ях", "ою", "ию", "ии", "ье", "а", "я", "у", "ю", "е", "и",
+    "ы",
+];
+const RU_NOMINATIVE: &[&str] = &["", "а", "я", "ь", "и", "ия", "ы", "о", "е"];
+
+/// Candidate nominative forms of an inflected Cyrillic token (`москве` → `москва`,
+/// `таджикистане` → `таджикистан`, `турции` → `турция`). The token itself is not included.
+pub fn cyrillic_lemmas(norm: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for e in RU_ENDINGS {
+        if let Some(stem) = norm.strip_suffix(e) {
+            if stem.chars().count() < 3 {
+                continue;
+            }
+            for n in RU_NOMINATIVE {
+                let cand = format!("{stem}{n}");
+                if cand != norm && !out.contains(&cand) {
+                    out.push(cand);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Detect the dominant script of a text: `"ar"`, `"ru"` or `"en"`-like classes are guessed
+/// later from this. Counts letters only.
+pub fn dominant_script(text: &str) -> Script {
+    let (mut latin, mut arabic, mut cyr, mut other) = (0usize, 0usize, 0usize, 0usize);
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        match script_of(c) {
+            Script::Latin => latin += 1,
+            Script::Arabic => arabic += 1,
+            Script::Cyrillic => cyr += 1,
+            _ => other += 1,
+        }
+    }
+    let max = latin.max(arabic).max(cyr).max(other);
+    if max == 0 {
+        Script::Other
+    } else if max == arabic {
+        Script::Arabic
+    } else if max == latin {
+        Script::Latin
+    } else if max == cyr {
+        Script::Cyrillic
+    } else {
+        Script::Other
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn key(input: &str, expected: &str) {
+        assert_eq!(name_key(input), expected, "name_key({input:?})");
+    }
+
+    #[test]
+    fn keys() {
+        key("Kābul", "kabul");
+        key("KABUL", "kabul");
+        key("Mazar-i-Sharif", "mazar i sharif");
+        key("Mazar-e Sharif", "mazar e sharif");
+        key("Mazari  Sharif", "mazari sharif");
+        key("Panjwa'i", "panjwai");
+        key("Panjwā’ī", "panjwai");
+        key("São Paulo", "sao paulo");
+        key("Kraków", "krakow");
+        key("Łódź", "lodz");
+        key("Straße", "strasse");
+        key("Côte d’Ivoire", "cote divoire");
+        key("Ｋａｂｕｌ", "kabul");
+        key("Москва", "москва");
+        key("Ёлкино", "елкино");
+    }
+
+    #[test]
+    fn arabic_keys() {
+        // tashkeel and tatweel
+        key("كَابُول", "كابول");
+        key("قنـــدهار", "قندهار");
+        // alef forms
+        key("أفغانستان", "افغانستان");
+        key("إيران", "ايران");
+        key("آمل", "امل");
+        key("ٱلقدس", "القدس");
+        // ى and ة
+        key("بخارى", "بخاري");
+        key("مصراتة", "مصراته");
+        // Persian and Urdu twins
+        key("کابل", "كابل");
+        key("پنجوایی", "بنجوايي");
+        key("گرگان", "كركان");
+        key("چین", "جين");
+        key("ژاپن", "زابن");
+        // the article inside a multi-word name
+        key("مزار الشريف", "مزار شريف");
+        key("مزار شريف", "مزار شريف");
+        key("الدار البيضاء", "الدار بيضا"); // hamza is dropped: writers omit it freely
+    }
+
+    #[test]
+    fn persian_and_arabic_spellings_meet() {
+        assert_eq!(name_key("کابل"), name_key("كابل"));
+        assert_eq!(name_key("هرات"), name_key("هِرات"));
+        assert_eq!(name_key("مزار شریف"), name_key("مزار الشريف"));
+    }
+
+    #[track_caller]
+    fn peel(input: &str, expected: &[&str]) {
+        let got = arabic_peelings(&name_key(input));
+        for e in expected {
+            assert!(got.contains(&name_key(e)), "{input}: {got:?} lacks {e}");
+        }
+    }
+
+    #[test]
+    fn proclitics() {
+        peel("وكابول", &["كابول"]);
+        peel("بقندهار", &["قندهار"]);
+        peel("لطاجيكستان", &["طاجيكستان"]);
+        peel("وبكابول", &["كابول"]);
+        peel("بالموصل", &["موصل"]);
+        peel("للموصل", &["الموصل", "موصل"]);
+        peel("والقاهرة", &["القاهرة"]);
+        assert!(arabic_peelings("با").is_empty());
+    }
+
+    #[test]
+    fn russian_lemmas() {
+        for (inflected, nominative) in [
+            ("москве", "москва"),
+            ("таджикистане", "таджикистан"),
+            ("турции", "турция"),
+            ("кабуле", "кабул"),
+            ("афганистана", "афганистан"),
+            ("одессе", "одесса"),
+        ] {
+            let got = cyrillic_lemmas(inflected);
+            assert!(got.iter().any(|g| g == nominative), "{inflected}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn tokens_and_case() {
+        let t = tokenize("Kabul fell. the nice town of Nice l'Afghanistan");
+        let norms: Vec<_> = t.iter().map(|t| t.norm.as_str()).collect();
+        assert_eq!(norms, ["kabul", "fell", "the", "nice", "town", "of", "nice", "lafghanistan"]);
+        assert_eq!(t[0].case, Case::Title);
+        assert!(t[0].sentence_start);
+        assert!(t[2].sentence_start);
+        assert_eq!(t[3].case, Case::Lower);
+        assert_eq!(t[7].elision, 1);
+        assert_eq!(&"Kabul fell."[t[0].start..t[0].end], "Kabul");
+        // no place inside a longer word
+        let t = tokenize("Parisian");
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].norm, "parisian");
+    }
+
+    #[test]
+    fn arabic_tokens_keep_offsets() {
+        let text = "سيطرت طالبان على بانجواي، وكابول";
+        let t = tokenize(text);
+        assert_eq!(t.len(), 5);
+        assert_eq!(&text[t[3].start..t[3].end], "بانجواي");
+        assert_eq!(t[3].script, Script::Arabic);
+        assert_eq!(t[3].case, Case::None);
+    }
+}

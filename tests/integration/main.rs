@@ -1,0 +1,256 @@
+//! End-to-end tests of the `gazette` binary: one test binary, a small runner, real files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_gazette"))
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixtures() -> PathBuf {
+    root().join("tests/fixtures/articles")
+}
+
+/// The shared evaluation folder beside the checkout (CI has it too).
+fn shared() -> PathBuf {
+    root().join("../shared")
+}
+
+#[track_caller]
+fn run(args: &[&str]) -> Output {
+    let out = bin().args(args).current_dir(root()).output().expect("run gazette");
+    assert!(
+        out.status.success(),
+        "gazette {args:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    out
+}
+
+#[track_caller]
+fn json(args: &[&str]) -> Value {
+    serde_json::from_slice(&run(args).stdout).expect("valid JSON")
+}
+
+#[track_caller]
+fn first_lookup(name: &str) -> Value {
+    json(&["lookup", name, "--json", "--limit", "5"])[0].clone()
+}
+
+fn km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    gazette::geoparse::distance_km(a, b)
+}
+
+#[test]
+fn lookup_resolves_the_names_news_uses() {
+    assert_eq!(first_lookup("Kabul")["geonameid"], 1138958);
+    assert_eq!(first_lookup("كابول")["geonameid"], 1138958, "not Kābūl in Israel");
+    assert_eq!(first_lookup("کابل")["geonameid"], 1138958);
+    assert_eq!(first_lookup("مزار الشريف")["geonameid"], 1133616);
+    assert_eq!(first_lookup("Mazar-i-Sharif")["geonameid"], 1133616);
+    assert_eq!(first_lookup("Mazar-e Sharif")["geonameid"], 1133616);
+    assert_eq!(first_lookup("قندهار")["geonameid"], 1138336);
+    for name in ["Panjwai", "Panjwayi", "Panjwa'i", "بانجواي", "پنجوایی"] {
+        let p = first_lookup(name);
+        let d = km((p["lat"].as_f64().unwrap(), p["lon"].as_f64().unwrap()), (31.53, 65.46));
+        assert!(d < 40.0, "{name}: {p} is {d:.0} km from Panjwayi");
+    }
+    let tripolis = json(&["lookup", "Tripoli", "--json", "--limit", "5"]);
+    let ccs: Vec<&str> = tripolis.as_array().unwrap().iter().map(|p| p["country_code"].as_str().unwrap()).collect();
+    assert_eq!(ccs[0], "LY");
+    assert!(ccs.contains(&"LB"), "{ccs:?}");
+}
+
+#[test]
+fn lookup_snapshot() {
+    let out = run(&["lookup", "Kandahar", "--limit", "3"]);
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn lookup_json_has_the_documented_keys() {
+    let p = first_lookup("Dushanbe");
+    for k in ["geonameid", "name", "country_code", "feature_code", "population", "lat", "lon"] {
+        assert!(p.get(k).is_some(), "missing {k} in {p}");
+    }
+    assert_eq!(p["country_code"], "TJ");
+}
+
+#[test]
+fn own_geonames_dump_replaces_the_embedded_gazetteer() {
+    let dump = root().join("tests/fixtures/geonames/cities.txt");
+    let dump = dump.to_str().unwrap();
+    let v = json(&["--gazetteer", dump, "lookup", "Kabul", "--json"]);
+    assert_eq!(v.as_array().unwrap().len(), 2, "{v}");
+    assert_eq!(v[0]["geonameid"], 1138958);
+    // names from alternateNamesV2.txt beside the dump
+    let v = json(&["--gazetteer", dump, "lookup", "كابل", "--json"]);
+    assert_eq!(v[0]["geonameid"], 1138958);
+    let v = json(&["--gazetteer", dump, "lookup", "Dushanbe", "--json"]);
+    assert_eq!(v, Value::Array(vec![]), "the embedded data is not used");
+    // a malformed dump names its line
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("XX.txt");
+    std::fs::write(&bad, "1\tX\tX\t\tnorth\t0\tP\tPPL\tXX\t\t\t\t\t\t0\t\t\t\t\n").unwrap();
+    let out = bin().args(["--gazetteer", bad.to_str().unwrap(), "lookup", "X"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("XX.txt") && err.contains("line 1") && err.contains("latitude"), "{err}");
+}
+
+#[test]
+fn about_credits_geonames() {
+    let out = String::from_utf8(run(&["about"]).stdout).unwrap();
+    assert!(out.contains("GeoNames") && out.contains("CC BY 4.0"), "{out}");
+}
+
+/// Place names in a FeatureCollection, by article file name.
+fn places(fc: &Value) -> Vec<(String, String)> {
+    fc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let p = &f["properties"];
+            let article = Path::new(p["path"].as_str().unwrap()).file_name().unwrap().to_string_lossy().into_owned();
+            (article, p["place"].as_str().unwrap().to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn extract_fixture_articles() {
+    let fc = json(&["extract", "-q", fixtures().to_str().unwrap()]);
+    let got = places(&fc);
+    let has = |a: &str, p: &str| got.iter().any(|(x, y)| x.starts_with(a) && y == p);
+    assert!(has("2021-07-04-panjwai-ar", "Panjwā’ī"), "{got:?}");
+    assert!(has("2021-07-04-panjwai-ar", "Kabul"), "{got:?}");
+    assert!(has("2021-07-04-panjwai-ar", "Kandahār"), "{got:?}");
+    assert!(has("2022-04-27-paris-texas-en", "Paris"), "{got:?}");
+    assert!(!has("2022-04-27-paris-texas-en", "Dallas"), "removed by front matter: {got:?}");
+    assert!(!got.iter().any(|(_, p)| p == "Reading"), "{got:?}");
+    assert!(has("undated-odesa", "Odesa") || has("undated-odesa", "Odessa"), "{got:?}");
+    // Paris, Texas is in the US
+    let paris = fc["features"].as_array().unwrap().iter().find(|f| f["properties"]["place"] == "Paris").unwrap();
+    assert_eq!(paris["properties"]["country_code"], "US");
+}
+
+#[test]
+fn mention_offsets_are_code_points_into_the_file() {
+    let out = run(&["extract", "-q", "--format", "mentions", fixtures().to_str().unwrap()]);
+    let mut n = 0;
+    for line in String::from_utf8(out.stdout).unwrap().lines() {
+        let m: Value = serde_json::from_str(line).unwrap();
+        let text = std::fs::read_to_string(m["article"].as_str().unwrap()).unwrap();
+        let chars: Vec<char> = text.chars().collect();
+        let (s, e) = (m["start"].as_u64().unwrap() as usize, m["end"].as_u64().unwrap() as usize);
+        let span: String = chars[s..e].iter().collect();
+        assert_eq!(span, m["text"].as_str().unwrap(), "{m}");
+        for k in ["place", "geonameid", "lat", "lon", "feature_code", "country_code", "confidence", "kind"] {
+            assert!(m.get(k).is_some(), "{k} missing in {m}");
+        }
+        n += 1;
+    }
+    assert!(n >= 6, "only {n} mentions");
+}
+
+#[test]
+fn explain_shows_candidates_and_signals() {
+    let path = fixtures().join("2022-04-27-paris-texas-en.md");
+    let out = run(&["extract", "-q", "--format", "mentions", "--explain", path.to_str().unwrap()]);
+    let first: Value = serde_json::from_str(String::from_utf8(out.stdout).unwrap().lines().next().unwrap()).unwrap();
+    let cands = first["candidates"].as_array().unwrap();
+    assert!(cands.len() > 1);
+    assert!(cands[0]["signals"].as_array().unwrap().iter().any(|s| s["name"] == "qualifier"), "{first}");
+}
+
+#[test]
+fn seed_article_places_and_no_traps() {
+    let seed = shared().join("seeds");
+    if !seed.exists() {
+        eprintln!("skipped: ../shared/seeds is not here");
+        return;
+    }
+    let fc = json(&["extract", "-q", seed.to_str().unwrap()]);
+    let names: Vec<String> = places(&fc).into_iter().map(|p| p.1).collect();
+    for want in ["Kabul", "Panjwā’ī", "Kandahār", "Moscow", "Tajikistan", "Afghanistan"] {
+        assert!(names.iter().any(|n| n == want), "{want} missing from {names:?}");
+    }
+    for f in fc["features"].as_array().unwrap() {
+        let c = &f["geometry"]["coordinates"];
+        let (lon, lat) = (c[0].as_f64().unwrap(), c[1].as_f64().unwrap());
+        assert!(km((lat, lon), (24.468, 39.614)) > 100.0, "Medina (المدينة, 'the city') on the map");
+        assert!(km((lat, lon), (32.868, 35.211)) > 50.0, "Kabul, Israel on the map");
+    }
+}
+
+#[test]
+fn output_is_identical_whatever_the_thread_count() {
+    let dev = shared().join("eval/dev/articles");
+    let dir = if dev.exists() { dev } else { fixtures() };
+    let run_with = |threads: &str| {
+        bin().env("RAYON_NUM_THREADS", threads).args(["extract", "-q", dir.to_str().unwrap()]).output().unwrap().stdout
+    };
+    let one = run_with("1");
+    assert!(!one.is_empty());
+    assert_eq!(one, run_with("2"));
+    assert_eq!(one, run_with("2"));
+}
+
+#[test]
+fn export_geojson_snapshot() {
+    let v = json(&["export", "-q", fixtures().to_str().unwrap()]);
+    // RFC 7946: no crs member, [lon, lat] with at most 6 decimals
+    assert!(v.get("crs").is_none());
+    for f in v["features"].as_array().unwrap() {
+        for c in f["geometry"]["coordinates"].as_array().unwrap() {
+            let s = c.to_string();
+            assert!(s.split('.').nth(1).map_or(0, str::len) <= 6, "{s}");
+        }
+    }
+    insta::assert_json_snapshot!(v, {
+        ".features[].properties.path" => "[path]",
+    });
+}
+
+#[test]
+fn export_csv_snapshot_and_sidecars() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("events.csv");
+    run(&["export", "-q", fixtures().to_str().unwrap(), "--format", "csv", "-o", csv.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let csvt = std::fs::read_to_string(dir.path().join("events.csvt")).unwrap();
+    assert_eq!(csvt.split(',').count(), text.lines().next().unwrap().split(',').count());
+    assert!(dir.path().join("events.prj").exists());
+    let cleaned: String = text
+        .lines()
+        .map(|l| l.split(',').filter(|c| !c.contains("tests/fixtures")).collect::<Vec<_>>().join(","))
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!(cleaned);
+}
+
+#[test]
+fn bad_articles_are_reported_and_the_rest_processed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a-good.md"), "---\ntitle: Kabul\ndate: 2021-08-15\n---\nIn Kabul.\n").unwrap();
+    std::fs::write(dir.path().join("b-bad.md"), "---\ntitle: x\ntags: [a, b\n---\nIn Kandahar.\n").unwrap();
+    std::fs::write(dir.path().join("c-baddate.md"), "---\ntitle: y\ndate: 2021-02-30\n---\nIn Herat.\n").unwrap();
+    let out = bin().args(["extract", dir.path().to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "errors exit with 1");
+    let err = String::from_utf8_lossy(&out.stderr);
+    // the YAML parser notices the unclosed list where the front matter ends
+    assert!(err.contains("b-bad.md: line 4: YAML front matter: did not find expected ',' or ']'"), "{err}");
+    assert!(err.contains("c-baddate.md: line 3") && err.contains("2021-02-30"), "{err}");
+    let fc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let got = places(&fc);
+    assert!(got.iter().any(|(a, p)| a == "a-good.md" && p == "Kabul"), "{got:?}");
+    assert!(got.iter().any(|(a, p)| a == "c-baddate.md" && p == "Herāt"), "{got:?}");
+}

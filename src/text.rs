@@ -140,6 +140,18 @@ fn fold_char(c: char, out: &mut String) {
 /// Returns the first letter's case.
 fn normalize_word(word: &str, out: &mut String) -> Case {
     out.clear();
+    if word.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        // fast path: plain ASCII words need no Unicode normalisation
+        out.extend(word.bytes().map(|b| b.to_ascii_lowercase() as char));
+        let b = word.as_bytes();
+        let letters = b.iter().filter(|c| c.is_ascii_alphabetic()).count();
+        return match b.iter().find(|c| c.is_ascii_alphabetic()) {
+            None => Case::None,
+            Some(c) if c.is_ascii_lowercase() => Case::Lower,
+            Some(_) if letters > 1 && !b.iter().any(u8::is_ascii_lowercase) => Case::Upper,
+            Some(_) => Case::Title,
+        };
+    }
     let mut case = Case::None;
     let mut first = true;
     let mut all_upper = true;
@@ -288,6 +300,9 @@ const ARABIC_PROCLITICS: &[&str] = &[
 /// Each form keeps at least two letters.
 pub fn arabic_peelings(norm: &str) -> Vec<String> {
     let mut out = Vec::new();
+    if !norm.starts_with(['و', 'ف', 'ب', 'ل', 'ك', 'ا']) {
+        return out;
+    }
     for p in ARABIC_PROCLITICS {
         if let Some(rest) = norm.strip_prefix(p) {
             if rest.chars().count() < 2 {

@@ -246,7 +246,9 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
         scored = groups
             .iter()
             .enumerate()
-            .map(|(gi, gr)| score_group(g, gr, gi, &priors[gi], &groups, &tops, &surfaces, &demonym_countries))
+            .map(|(gi, gr)| {
+                score_group(g, gr, gi, &priors[gi], &groups, &tops, &surfaces, &demonym_countries, opts.explain)
+            })
             .collect();
         tops = scored.iter().map(|c| c.first().map(|c| c.place)).collect();
     }
@@ -340,6 +342,7 @@ fn score_group(
     tops: &[Option<PlaceIdx>],
     surfaces: &[Surface],
     demonyms: &HashMap<[u8; 2], usize>,
+    explain: bool,
 ) -> Vec<Candidate> {
     // Context from the other groups' current choices.
     let mut ctx_country: HashMap<[u8; 2], usize> = demonyms.clone();
@@ -428,7 +431,7 @@ fn score_group(
             Candidate {
                 place: p.place,
                 geonameid: m.geonameid(),
-                name: g.name(p.place).to_string(),
+                name: if explain { g.name(p.place).to_string() } else { String::new() },
                 country_code: m.country_code().to_string(),
                 feature_code: m.feature_code.to_string(),
                 population: m.population,

@@ -59,8 +59,8 @@ fn feed<'f, D: AsRef<[u8]>>(
 
 /// Variants of the first token of a name: the token itself, then peeled or lemmatised
 /// forms, flagged as inflected.
-fn first_variants(t: &Token) -> Vec<(String, bool)> {
-    let mut v = vec![(t.norm.clone(), false)];
+fn inflected_variants(t: &Token) -> Vec<(String, bool)> {
+    let mut v = Vec::new();
     match t.script {
         Script::Arabic => v.extend(arabic_peelings(&t.norm).into_iter().map(|s| (s, true))),
         Script::Cyrillic => v.extend(cyrillic_lemmas(&t.norm).into_iter().map(|s| (s, true))),
@@ -75,10 +75,18 @@ fn longest_at(g: &Gazetteer, text: &str, tokens: &[Token], i: usize) -> Option<S
     let fst = g.names_fst();
     let mut best: Option<(usize, u64, String, bool)> = None;
     let mut found_bare = false;
-    for (variant, inflected) in first_variants(&tokens[i]) {
-        if inflected && found_bare {
+    // the bare token first; inflected readings only when it names nothing
+    let mut variants = vec![(tokens[i].norm.clone(), false)];
+    let mut k = 0;
+    loop {
+        if k == 1 && variants.len() == 1 && !found_bare {
+            variants.extend(inflected_variants(&tokens[i]));
+        }
+        if k >= variants.len() {
             break;
         }
+        let (variant, inflected) = variants[k].clone();
+        k += 1;
         // depth-first over later tokens; each stack entry: (next token, node, output, key)
         let Some((addr, out)) = feed(fst, fst.root(), Output::zero(), variant.as_bytes()) else {
             continue;

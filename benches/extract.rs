@@ -1,0 +1,67 @@
+//! Release bench binary for `extract` throughput: `cargo bench --bench extract`.
+//!
+//! Builds a multi-megabyte mixed Arabic/English/French/Russian/Persian/Spanish corpus by
+//! repeating the shared dev articles and the seed (read from ../shared, never copied into
+//! the repository), then geoparses it in process on one thread and on all threads.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use gazette::article;
+use gazette::event;
+use gazette::gazetteer::Gazetteer;
+use gazette::geoparse::{lexicon::Lexicon, Options};
+use rayon::prelude::*;
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut inputs = vec![root.join("../shared/eval/dev/articles"), root.join("../shared/seeds")];
+    inputs.retain(|p| p.exists());
+    if inputs.is_empty() {
+        inputs.push(root.join("site/articles"));
+    }
+    let (base, _) = gazette::read_inputs(&inputs);
+    let target = 8_000_000usize;
+    let mut corpus = Vec::new();
+    let mut bytes = 0;
+    'fill: loop {
+        for a in &base {
+            let mut a = a.clone();
+            a.slug = format!("{}-{}", a.slug, corpus.len());
+            bytes += a.plain.len();
+            corpus.push(a);
+            if bytes >= target {
+                break 'fill;
+            }
+        }
+    }
+    let t = Instant::now();
+    let g = Gazetteer::embedded();
+    let lex = Lexicon::embedded();
+    let _ = g.lookup("Kabul", 1);
+    println!("start-up (gazetteer + lexicons): {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+    let mb = bytes as f64 / 1e6;
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let mut best = f64::INFINITY;
+        let mut places = 0;
+        for _ in 0..3 {
+            let t = Instant::now();
+            let events: Vec<event::Event> = pool.install(|| {
+                corpus.par_iter().map(|a| event::from_article(g, lex, a.clone(), Options::default())).collect()
+            });
+            best = best.min(t.elapsed().as_secs_f64());
+            places = events.iter().map(|e| e.places.len()).sum();
+        }
+        println!(
+            "extract, {threads} thread(s): {:.1} MB in {:.3} s = {:.1} MB/s, {:.0} articles/s ({} articles, {} places)",
+            mb,
+            best,
+            mb / best,
+            corpus.len() as f64 / best,
+            corpus.len(),
+            places
+        );
+    }
+    let _ = article::slugify("");
+}

@@ -39,7 +39,7 @@ pub const COLUMNS: &[(&str, &str)] = &[
 
 /// The `.csvt` line for [`write`]'s columns.
 pub fn csvt() -> String {
-    let mut types = vec!["Real", "Real", "WKT"];
+    let mut types = vec!["CoordY", "CoordX", "String"];
     types.extend(COLUMNS.iter().map(|c| c.1));
     types.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(",") + "\n"
 }

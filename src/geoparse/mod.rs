@@ -199,7 +199,11 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
         if single && a.after_title {
             continue;
         }
-        if single && rule == Some(Rule::Person) && (a.person_next || a.after_title) {
+        if single
+            && rule == Some(Rule::Person)
+            && a.cue.is_none()
+            && (a.person_next || a.after_title || !t.script.is_cased())
+        {
             continue;
         }
         if single

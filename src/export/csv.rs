@@ -37,7 +37,8 @@ pub const COLUMNS: &[(&str, &str)] = &[
     ("path", "String"),
 ];
 
-/// The `.csvt` line for [`write`]'s columns.
+/// The `.csvt` line for [`write()`]'s columns. Latitude and longitude are typed
+/// `CoordY`/`CoordX`, so GDAL builds Point geometry from them; `WKT` stays a string.
 pub fn csvt() -> String {
     let mut types = vec!["CoordY", "CoordX", "String"];
     types.extend(COLUMNS.iter().map(|c| c.1));

@@ -1,0 +1,198 @@
+//! An article's Markdown body as safe HTML, with the places it names linked to their pages.
+//!
+//! pulldown-cmark renders; before it does, place names in text (not in links, code or raw
+//! HTML) become `<a class="place">` links. Then ammonia sanitises the whole result, so
+//! raw HTML in an article (`<script>`, `onerror=`, `javascript:` links) never reaches a
+//! page. Headings move down one level: the page's `<h1>` is the article's title.
+//!
+//! Mentions carry offsets into the article's plain text, not into the Markdown, so links
+//! are placed by surface form: every whole-word occurrence of a name the geoparser
+//! resolved in this article (longest name first) links to that place.
+
+use std::collections::{HashMap, HashSet};
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+/// A name as written in the article, and the page it links to (relative to the page).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaceLink {
+    pub text: String,
+    pub href: String,
+}
+
+/// The sanitiser, built once per build and shared between threads.
+pub struct Sanitizer(ammonia::Builder<'static>);
+
+impl Default for Sanitizer {
+    fn default() -> Self {
+        let mut b = ammonia::Builder::default();
+        b.allowed_classes(HashMap::from([("a", HashSet::from(["place"]))]));
+        b.link_rel(Some("noopener noreferrer"));
+        Sanitizer(b)
+    }
+}
+
+impl Sanitizer {
+    /// Render Markdown to sanitised HTML, linking `links`.
+    pub fn render(&self, markdown: &str, links: &[PlaceLink]) -> String {
+        let mut links: Vec<&PlaceLink> = links.iter().filter(|l| !l.text.trim().is_empty()).collect();
+        links.sort_by(|a, b| b.text.len().cmp(&a.text.len()).then(a.text.cmp(&b.text)));
+        links.dedup_by(|a, b| a.text == b.text);
+
+        let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+        let mut events: Vec<Event> = Vec::new();
+        let mut in_link = 0usize;
+        let mut in_code = 0usize;
+        for ev in Parser::new_ext(markdown, opts) {
+            match ev {
+                Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                    events.push(Event::Start(Tag::Heading { level: lower(level), id, classes, attrs }))
+                }
+                Event::End(TagEnd::Heading(level)) => events.push(Event::End(TagEnd::Heading(lower(level)))),
+                Event::Start(Tag::Link { .. }) | Event::Start(Tag::Image { .. }) => {
+                    in_link += 1;
+                    events.push(ev);
+                }
+                Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
+                    in_link = in_link.saturating_sub(1);
+                    events.push(ev);
+                }
+                Event::Start(Tag::CodeBlock(_)) => {
+                    in_code += 1;
+                    events.push(ev);
+                }
+                Event::End(TagEnd::CodeBlock) => {
+                    in_code = in_code.saturating_sub(1);
+                    events.push(ev);
+                }
+                Event::Text(t) if in_link == 0 && in_code == 0 && !links.is_empty() => {
+                    link_text(t, &links, &mut events)
+                }
+                other => events.push(other),
+            }
+        }
+        let mut html = String::with_capacity(markdown.len() * 3 / 2);
+        pulldown_cmark::html::push_html(&mut html, events.into_iter());
+        self.0.clean(&html).to_string()
+    }
+}
+
+fn lower(level: HeadingLevel) -> HeadingLevel {
+    match level {
+        HeadingLevel::H1 => HeadingLevel::H2,
+        HeadingLevel::H2 => HeadingLevel::H3,
+        HeadingLevel::H3 => HeadingLevel::H4,
+        HeadingLevel::H4 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
+    }
+}
+
+/// Split one text event around whole-word occurrences of the link names.
+fn link_text<'a>(text: CowStr<'a>, links: &[&PlaceLink], out: &mut Vec<Event<'a>>) {
+    let s: &str = &text;
+    let mut pieces: Vec<(usize, usize, &PlaceLink)> = Vec::new();
+    let mut i = 0;
+    while i < s.len() {
+        let word_start = !matches!(s[..i].chars().next_back(), Some(c) if c.is_alphanumeric());
+        if word_start {
+            let hit = links.iter().find(|l| {
+                s[i..].starts_with(l.text.as_str())
+                    && !matches!(s[i + l.text.len()..].chars().next(), Some(c) if c.is_alphanumeric())
+            });
+            if let Some(l) = hit {
+                pieces.push((i, i + l.text.len(), l));
+                i += l.text.len();
+                continue;
+            }
+        }
+        i += s[i..].chars().next().map_or(1, char::len_utf8);
+    }
+    if pieces.is_empty() {
+        out.push(Event::Text(text));
+        return;
+    }
+    let mut at = 0;
+    for (start, end, l) in pieces {
+        if start > at {
+            out.push(Event::Text(CowStr::from(s[at..start].to_string())));
+        }
+        // hrefs are built from slugs (ASCII letters, digits, `-`, `/`, `.`): nothing to escape
+        out.push(Event::InlineHtml(CowStr::from(format!("<a class=\"place\" href=\"{}\">", l.href))));
+        out.push(Event::Text(CowStr::from(s[start..end].to_string())));
+        out.push(Event::InlineHtml(CowStr::Borrowed("</a>")));
+        at = end;
+    }
+    if at < s.len() {
+        out.push(Event::Text(CowStr::from(s[at..].to_string())));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(text: &str, slug: &str) -> PlaceLink {
+        PlaceLink { text: text.into(), href: format!("../../places/{slug}/") }
+    }
+
+    #[track_caller]
+    fn case(md: &str, links: &[PlaceLink], expected: &str) {
+        assert_eq!(Sanitizer::default().render(md, links).trim(), expected);
+    }
+
+    #[test]
+    fn links_whole_words_longest_first() {
+        let links = [link("Kabul", "kabul-1138958"), link("Mazar-i-Sharif", "mazar-1133616"), link("Mazar", "x-1")];
+        case(
+            "Taliban enter **Kabul**; Kabulis and Mazar-i-Sharif.",
+            &links,
+            "<p>Taliban enter <strong><a class=\"place\" href=\"../../places/kabul-1138958/\" rel=\"noopener noreferrer\">Kabul</a></strong>; Kabulis and <a class=\"place\" href=\"../../places/mazar-1133616/\" rel=\"noopener noreferrer\">Mazar-i-Sharif</a>.</p>",
+        );
+    }
+
+    #[test]
+    fn arabic_names_link_and_clitics_do_not() {
+        let links = [link("قندهار", "kandahar-1138336")];
+        case(
+            "ولاية قندهار وبقندهار",
+            &links,
+            "<p>ولاية <a class=\"place\" href=\"../../places/kandahar-1138336/\" rel=\"noopener noreferrer\">قندهار</a> وبقندهار</p>",
+        );
+    }
+
+    #[test]
+    fn not_inside_links_or_code() {
+        let links = [link("Kabul", "k")];
+        case(
+            "[Kabul news](https://example.org/Kabul) `Kabul`\n\n    Kabul\n",
+            &links,
+            "<p><a href=\"https://example.org/Kabul\" rel=\"noopener noreferrer\">Kabul news</a> <code>Kabul</code></p>\n<pre><code>Kabul\n</code></pre>",
+        );
+    }
+
+    #[test]
+    fn headings_move_down_one_level() {
+        case("# Kabul falls\n\n###### deep", &[], "<h2>Kabul falls</h2>\n<h6>deep</h6>");
+    }
+
+    #[test]
+    fn raw_html_and_script_urls_are_removed() {
+        let out = Sanitizer::default().render(
+            "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)> [x](javascript:alert(1)) <a href=\"javascript:alert(2)\" class=\"place\" onclick=\"alert(3)\">y</a>",
+            &[],
+        );
+        for bad in ["<script", "onerror", "javascript:", "onclick", "alert(1)</"] {
+            assert!(!out.contains(bad), "{bad} in {out}");
+        }
+    }
+
+    #[test]
+    fn names_with_markup_characters_are_escaped() {
+        let links = [link("A&B", "ab")];
+        case(
+            "A&B and 1 < 2",
+            &links,
+            "<p><a class=\"place\" href=\"../../places/ab/\" rel=\"noopener noreferrer\">A&amp;B</a> and 1 &lt; 2</p>",
+        );
+    }
+}

@@ -1,0 +1,255 @@
+//! View models: the events in site order and the compact listing structs that every page
+//! borrows, built once per build.
+//!
+//! Order is deterministic: by date (then time, then slug), undated events last. Places are
+//! the events' feature places (the ones the GeoJSON export has; demonym-only countries are
+//! left out), each with a slug from its name and GeoNames id (`kabul-1138958`).
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, Days, Months, NaiveDate};
+use serde::Serialize;
+
+use super::config::{direction_of, Granularity};
+use crate::event::{Event, EventPlace};
+use crate::gazetteer::PlaceIdx;
+
+/// One event as listings show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventItem<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    /// `YYYY-MM-DD`.
+    pub date: Option<&'a str>,
+    /// RFC 3339, when the article gave a time.
+    pub datetime: Option<&'a str>,
+    pub lang: &'a str,
+    pub dir: &'static str,
+    /// Name of the focus place (else the first place), for "where" in listings.
+    pub place: Option<&'a str>,
+    pub summary: Option<&'a str>,
+    /// Index of the timeline bin the date falls in.
+    #[serde(skip)]
+    pub bin: Option<usize>,
+}
+
+/// One place as listings show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlaceItem<'a> {
+    pub slug: String,
+    pub name: &'a str,
+    pub country_code: &'a str,
+    pub admin1: Option<&'a str>,
+    pub geonameid: Option<u32>,
+    /// WGS84 degrees.
+    pub lat: f64,
+    pub lon: f64,
+    /// How many events name it.
+    pub events: usize,
+}
+
+/// One bar of the timeline: the days `start..=end` (`YYYY-MM-DD`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Bin {
+    pub start: String,
+    pub end: String,
+    pub count: usize,
+}
+
+/// Everything the pages are rendered from.
+pub struct SiteView<'a> {
+    /// Events in site order.
+    pub events: Vec<&'a Event>,
+    /// `items[i]` describes `events[i]`.
+    pub items: Vec<EventItem<'a>>,
+    /// Places sorted by name, then slug.
+    pub places: Vec<PlaceItem<'a>>,
+    /// For each event, its feature places as indices into `places`, in the event's order.
+    pub event_places: Vec<Vec<usize>>,
+    /// For each place, its events as indices into `events`, in site order.
+    pub place_events: Vec<Vec<usize>>,
+    /// Gazetteer index to index into `places`.
+    pub place_of: HashMap<PlaceIdx, usize>,
+    pub bins: Vec<Bin>,
+}
+
+impl<'a> SiteView<'a> {
+    /// Build the views of some events (in any order).
+    pub fn new(events: &'a [Event], granularity: Granularity) -> SiteView<'a> {
+        let mut sorted: Vec<&Event> = events.iter().collect();
+        sorted.sort_by(|a, b| {
+            let key = |e: &'a Event| {
+                let d = e.date.as_ref();
+                (d.is_none(), d.map(|d| d.date.as_str()), d.and_then(|d| d.datetime.as_deref()))
+            };
+            key(a).cmp(&key(b)).then_with(|| a.article.slug.cmp(&b.article.slug))
+        });
+
+        // Places, keyed by gazetteer index, in order of first appearance; sorted below.
+        let mut by_idx: HashMap<PlaceIdx, usize> = HashMap::new();
+        let mut found: Vec<&EventPlace> = Vec::new();
+        let mut event_places: Vec<Vec<usize>> = Vec::with_capacity(sorted.len());
+        for e in &sorted {
+            let mut mine = Vec::new();
+            for p in crate::export::feature_places(e, false) {
+                let i = *by_idx.entry(p.idx).or_insert_with(|| {
+                    found.push(p);
+                    found.len() - 1
+                });
+                if !mine.contains(&i) {
+                    mine.push(i);
+                }
+            }
+            event_places.push(mine);
+        }
+        let mut order: Vec<usize> = (0..found.len()).collect();
+        let slugs: Vec<String> = found.iter().map(|p| place_slug(p)).collect();
+        order.sort_by(|&a, &b| found[a].name.cmp(&found[b].name).then_with(|| slugs[a].cmp(&slugs[b])));
+        let mut rank = vec![0; found.len()];
+        for (new, &old) in order.iter().enumerate() {
+            rank[old] = new;
+        }
+        let mut place_events: Vec<Vec<usize>> = vec![Vec::new(); found.len()];
+        for (ei, ps) in event_places.iter_mut().enumerate() {
+            for p in ps.iter_mut() {
+                *p = rank[*p];
+                place_events[*p].push(ei);
+            }
+        }
+        let mut taken = std::collections::HashSet::new();
+        let places: Vec<PlaceItem> = order
+            .iter()
+            .enumerate()
+            .map(|(new, &old)| {
+                let p = found[old];
+                let mut slug = slugs[old].clone();
+                let mut n = 2;
+                while !taken.insert(slug.clone()) {
+                    slug = format!("{}-{n}", slugs[old]);
+                    n += 1;
+                }
+                PlaceItem {
+                    slug,
+                    name: &p.name,
+                    country_code: &p.country_code,
+                    admin1: p.admin1.as_deref(),
+                    geonameid: p.geonameid,
+                    lat: p.lat,
+                    lon: p.lon,
+                    events: place_events[new].len(),
+                }
+            })
+            .collect();
+
+        let (bins, bin_of) = bins(&sorted, granularity);
+        let items = sorted
+            .iter()
+            .zip(bin_of)
+            .map(|(e, bin)| {
+                let a = &e.article;
+                let place = e.focus().or(e.places.iter().find(|p| !p.demonym_only)).map(|p| p.name.as_str());
+                EventItem {
+                    slug: &a.slug,
+                    title: &a.title,
+                    date: e.date.as_ref().map(|d| d.date.as_str()),
+                    datetime: e.date.as_ref().and_then(|d| d.datetime.as_deref()),
+                    lang: &a.lang,
+                    dir: direction_of(&a.lang),
+                    place,
+                    summary: a.summary.as_deref(),
+                    bin,
+                }
+            })
+            .collect();
+        let place_of = by_idx.into_iter().map(|(idx, i)| (idx, rank[i])).collect();
+        SiteView { events: sorted, items, places, event_places, place_events, place_of, bins }
+    }
+}
+
+/// `kabul-1138958`; a place without a GeoNames id gets its name alone.
+pub fn place_slug(p: &EventPlace) -> String {
+    let name = crate::article::slugify(&p.name);
+    match p.geonameid {
+        Some(id) if name == "article" => format!("place-{id}"),
+        Some(id) => format!("{name}-{id}"),
+        None => name,
+    }
+}
+
+/// The first day of the bin a date falls in.
+fn bin_start(d: NaiveDate, g: Granularity) -> NaiveDate {
+    match g {
+        Granularity::Day => d,
+        Granularity::Week => d - Days::new(d.weekday().num_days_from_monday() as u64),
+        Granularity::Month => d.with_day(1).unwrap_or(d),
+    }
+}
+
+fn next_bin(d: NaiveDate, g: Granularity) -> Option<NaiveDate> {
+    match g {
+        Granularity::Day => d.checked_add_days(Days::new(1)),
+        Granularity::Week => d.checked_add_days(Days::new(7)),
+        Granularity::Month => d.checked_add_months(Months::new(1)),
+    }
+}
+
+/// Every bin from the first dated event's to the last's (empty ones too), and each
+/// event's bin. Events arrive sorted, so dates only grow.
+fn bins(events: &[&Event], g: Granularity) -> (Vec<Bin>, Vec<Option<usize>>) {
+    let dates: Vec<Option<NaiveDate>> = events
+        .iter()
+        .map(|e| e.date.as_ref().and_then(|d| NaiveDate::parse_from_str(&d.date, "%Y-%m-%d").ok()))
+        .collect();
+    let (Some(first), Some(last)) = (dates.iter().flatten().min(), dates.iter().flatten().max()) else {
+        return (Vec::new(), vec![None; events.len()]);
+    };
+    let mut starts = vec![bin_start(*first, g)];
+    let last_start = bin_start(*last, g);
+    while let Some(n) = next_bin(starts[starts.len() - 1], g).filter(|n| *n <= last_start) {
+        starts.push(n);
+    }
+    let mut out: Vec<Bin> = starts
+        .iter()
+        .map(|s| {
+            let end = next_bin(*s, g).and_then(|n| n.pred_opt()).unwrap_or(*s);
+            Bin { start: s.to_string(), end: end.to_string(), count: 0 }
+        })
+        .collect();
+    let of: Vec<Option<usize>> = dates
+        .iter()
+        .map(|d| {
+            d.map(|d| {
+                let i = starts.partition_point(|s| *s <= d) - 1;
+                out[i].count += 1;
+                i
+            })
+        })
+        .collect();
+    (out, of)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn case(date: &str, g: Granularity, start: &str) {
+        let d = NaiveDate::parse_from_str(date, "%Y-%m-%d").unwrap();
+        assert_eq!(bin_start(d, g).to_string(), start);
+    }
+
+    #[test]
+    fn bin_starts() {
+        case("2021-08-15", Granularity::Day, "2021-08-15");
+        case("2021-08-15", Granularity::Week, "2021-08-09"); // a Sunday: its ISO week began on Monday the 9th
+        case("2021-08-16", Granularity::Week, "2021-08-16");
+        case("2021-08-15", Granularity::Month, "2021-08-01");
+        case("2024-02-29", Granularity::Month, "2024-02-01");
+    }
+
+    #[test]
+    fn month_after_january_31() {
+        let d = NaiveDate::from_ymd_opt(2021, 1, 1).unwrap();
+        assert_eq!(next_bin(d, Granularity::Month).unwrap().to_string(), "2021-02-01");
+    }
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Headless Chromium checks of the demo site (tests/browser/test.mjs says what is checked).
+#
+# Builds site/ with Leaflet self-hosted from node_modules and no tile server (so that
+# nothing leaves the machine), serves it with python3 under /repo/, as GitHub Pages
+# serves a project site, and drives Debian's /usr/bin/chromium with playwright-core.
+# Needs: node + npm, python3, chromium, cargo. Set GAZETTE_BIN to skip the cargo build,
+# CHROMIUM for another browser binary.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+cd "$here"
+
+[ -d node_modules/playwright-core ] && [ -d node_modules/leaflet ] || npm ci --no-audit --no-fund --silent
+
+if [ -z "${GAZETTE_BIN:-}" ]; then
+  (cd "$repo" && cargo build --release --quiet)
+  target="$(cd "$repo" && cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
+  GAZETTE_BIN="$target/release/gazette"
+fi
+
+work="$(mktemp -d)"
+server=""
+cleanup() {
+  [ -n "$server" ] && kill "$server" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+mkdir -p "$work/site" "$work/www"
+cp -r "$repo/site/articles" "$repo/site/gazette.toml" "$work/site/"
+[ -d "$repo/site/templates" ] && cp -r "$repo/site/templates" "$work/site/"
+python3 - "$work/site/gazette.toml" "$here/node_modules/leaflet/dist" <<'PY'
+import re, sys
+path, leaflet = sys.argv[1], sys.argv[2]
+text = open(path, encoding="utf-8").read()
+text = re.sub(r'(?m)^tiles\s*=.*$', 'tiles = "none"', text)
+text = re.sub(r'(?m)^leaflet\s*=.*$', 'leaflet = "%s"' % leaflet.replace("\\", "/"), text)
+open(path, "w", encoding="utf-8").write(text)
+PY
+
+start=$(date +%s%N)
+"$GAZETTE_BIN" build "$work/site" -o "$work/www/repo" --quiet
+echo "browser: built the demo site in $(( ($(date +%s%N) - start) / 1000000 )) ms"
+
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+python3 -m http.server "$port" --bind 127.0.0.1 --directory "$work/www" >"$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 50); do
+  python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/repo/')" 2>/dev/null && break
+  sleep 0.1
+done
+
+mkdir -p out
+node test.mjs "http://127.0.0.1:$port/repo/" "$work/www/repo"

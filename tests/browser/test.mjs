@@ -1,0 +1,227 @@
+// Drives headless Chromium through a built gazette site. Usage: node test.mjs BASE_URL SITE_DIR
+// (run.sh builds and serves the demo site). Each check prints a line; the last line is
+// `browser: N passed, M failed`, and the exit status is 1 when any failed.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const [base, dir] = process.argv.slice(2);
+if (!base || !dir) {
+  console.error('usage: node test.mjs BASE_URL SITE_DIR');
+  process.exit(2);
+}
+const features = JSON.parse(readFileSync(join(dir, 'events.geojson'), 'utf8')).features;
+const data = JSON.parse(readFileSync(join(dir, 'data/events.json'), 'utf8'));
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
+
+// Everything a page says that should not be said: console errors, uncaught exceptions,
+// failed requests, and dialogs (an alert() would be a script injected from an article).
+const problems = [];
+const dialogs = [];
+function watch(page) {
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error on ${page.url()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`uncaught exception on ${page.url()}: ${e.message}`));
+  page.on('requestfailed', (r) => {
+    // a request cut short because the test moved on to the next page is not a fault
+    if (r.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`);
+  });
+  page.on('dialog', async (d) => {
+    dialogs.push(`${d.type()} on ${page.url()}: ${d.message()}`);
+    await d.dismiss();
+  });
+  return page;
+}
+
+const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+const results = [];
+async function check(name, fn) {
+  try {
+    await fn();
+    results.push([name, null]);
+    console.log(`ok   ${name}`);
+  } catch (e) {
+    results.push([name, e]);
+    console.log(`FAIL ${name}\n     ${String(e && e.stack ? e.stack : e).split('\n').slice(0, 4).join('\n     ')}`);
+  }
+}
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+async function ready(page) {
+  await page.waitForFunction(() => window.gazette && window.gazette.ready, null, { timeout: 15000 });
+  return page.evaluate(() => {
+    const g = window.gazette;
+    return { leaflet: g.leaflet, markers: g.markers, clusters: g.clusters, clustered: g.clustered, visiblePoints: g.visiblePoints, visibleEvents: g.visibleEvents, points: g.points, events: g.events };
+  });
+}
+
+const page = watch(await context.newPage());
+
+await check('index: Leaflet map with every feature as a marker or in a cluster', async () => {
+  await page.goto(base, { waitUntil: 'load' });
+  const g = await ready(page);
+  assert(g.leaflet, 'Leaflet did not load');
+  assert(g.points === features.length, `data has ${g.points} points, events.geojson ${features.length} features`);
+  assert(g.markers + g.clustered === features.length, `markers ${g.markers} + clustered ${g.clustered} != ${features.length}`);
+  const attrs = await page.$eval('#map', (m) => [+m.dataset.markers, +m.dataset.clustered]);
+  assert(attrs[0] === g.markers && attrs[1] === g.clustered, `data attributes ${attrs} disagree`);
+  assert(await page.isHidden('#fallback-map'), 'the SVG fallback is still shown');
+  assert((await page.$$('.leaflet-marker-icon')).length === 0, 'markers must be canvas circles, not DOM icons');
+  assert((await page.$$('#map canvas')).length > 0, 'no canvas in the map');
+  const items = await page.$$eval('#event-list li', (l) => l.length);
+  assert(items === data.events.slug.length, `list has ${items} events, data ${data.events.slug.length}`);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: 'out/index.png', fullPage: true });
+});
+
+await check('timeline: narrowing the range hides events outside it, and the URL keeps it', async () => {
+  const before = await ready(page);
+  await page.focus('#range-from');
+  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+  await page.focus('#range-to');
+  await page.keyboard.press('ArrowLeft');
+  const g = await ready(page);
+  const [from, to] = await page.$$eval('#from-out, #to-out', (o) => o.map((x) => x.textContent));
+  assert(g.visibleEvents > 0 && g.visibleEvents < before.visibleEvents, `visible events ${before.visibleEvents} -> ${g.visibleEvents}`);
+  assert(g.markers + g.clustered === g.visiblePoints && g.visiblePoints < features.length, `map shows ${g.markers}+${g.clustered} of ${g.visiblePoints}`);
+  const expected = data.events.date.filter((d) => d && d >= from && d <= to).length;
+  assert(g.visibleEvents === expected, `${g.visibleEvents} events shown, ${expected} dated ${from}..${to}`);
+  const dates = await page.$$eval('#event-list li time', (t) => t.map((x) => x.getAttribute('datetime').slice(0, 10)));
+  assert(dates.length === expected && dates.every((d) => d >= from && d <= to), `list dates ${dates} outside ${from}..${to}`);
+  const bars = await page.$$eval('#histogram rect.bar.out', (b) => b.length);
+  assert(bars === 5, `${bars} bars greyed out, expected 5`);
+  const hash = new URL(page.url()).hash;
+  assert(hash === `#from=${from}&to=${to}`, `fragment ${hash}`);
+  // the fragment restores the range in a fresh page
+  const again = watch(await context.newPage());
+  await again.goto(base + hash, { waitUntil: 'load' });
+  const r = await ready(again);
+  assert(r.visibleEvents === expected, `restored page shows ${r.visibleEvents} events`);
+  assert((await again.inputValue('#range-from')) === '4', 'range not restored');
+  await again.close();
+});
+
+await check('playback: cumulative play grows the range to the end', async () => {
+  await page.click('#reset');
+  await page.check('input[name=mode][value=cumulative]');
+  await page.click('#play');
+  const g0 = await ready(page);
+  assert(g0.visibleEvents < data.events.slug.length, 'play did not start from the first bar');
+  await page.waitForFunction(() => !window.gazette.playing, null, { timeout: 20000 });
+  const g = await ready(page);
+  assert(g.visibleEvents === data.events.slug.length, `after playback ${g.visibleEvents} events`);
+  await page.check('input[name=mode][value=window]');
+  await page.click('#play');
+  assert((await page.getAttribute('#play', 'aria-pressed')) === 'true', 'play button not pressed');
+  await page.click('#play');
+  assert(!(await page.evaluate(() => window.gazette.playing)), 'pause did not stop playback');
+});
+
+let eventUrl;
+await check('an event opens from its map popup, and a place page from the event page', async () => {
+  const slug = data.events.slug[data.events.slug.length - 1];
+  await page.goto(base + '#event=' + slug, { waitUntil: 'load' });
+  await ready(page);
+  const link = page.locator(`.leaflet-popup a[href$="events/${slug}/"]`);
+  await link.waitFor({ timeout: 5000 });
+  const title = (await link.textContent()).trim();
+  await link.click();
+  await page.waitForURL(`**/events/${slug}/`);
+  eventUrl = page.url();
+  assert((await page.textContent('h1')).trim() === title, 'event page title differs from the popup');
+  const g = await ready(page);
+  assert(g.leaflet && g.markers > 0, 'event page map has no markers');
+  const place = page.locator('.places a').first();
+  const name = (await place.textContent()).trim();
+  await place.click();
+  await page.waitForURL('**/places/**');
+  assert((await page.textContent('h1')).trim() === name, `place page is not ${name}`);
+  assert(await page.$(`.event-list a[href$="events/${slug}/"]`), 'place page does not list the event');
+  await ready(page);
+});
+
+await check('the event list links to event pages by click', async () => {
+  await page.goto(base, { waitUntil: 'load' });
+  await ready(page);
+  const a = page.locator('#event-list li a').first();
+  const title = (await a.textContent()).trim();
+  await a.click();
+  await page.waitForURL('**/events/**');
+  assert((await page.textContent('h1')).trim() === title, 'wrong event page');
+});
+
+await check('an Arabic event page is right-to-left, its map left-to-right', async () => {
+  const i = data.events.lang.indexOf('ar');
+  assert(i >= 0, 'the demo has no Arabic event');
+  await page.goto(`${base}events/${data.events.slug[i]}/`, { waitUntil: 'load' });
+  await ready(page);
+  const dirs = await page.evaluate(() => ({
+    attr: document.querySelector('article').getAttribute('dir'),
+    lang: document.querySelector('article').getAttribute('lang'),
+    css: getComputedStyle(document.querySelector('article')).direction,
+    map: getComputedStyle(document.querySelector('#map')).direction,
+  }));
+  assert(dirs.attr === 'rtl' && dirs.css === 'rtl' && dirs.lang === 'ar', JSON.stringify(dirs));
+  assert(dirs.map === 'ltr', `map direction ${dirs.map}`);
+  await page.screenshot({ path: 'out/event-ar.png', fullPage: true });
+});
+
+await check('without JavaScript: SVG map with linked places, and the event list', async () => {
+  const ctx = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1024, height: 800 } });
+  const p = watch(await ctx.newPage());
+  await p.goto(base, { waitUntil: 'load' });
+  assert(await p.isVisible('#fallback-map svg.svgmap'), 'no visible SVG map');
+  assert(await p.isHidden('#map'), 'the empty Leaflet box shows');
+  const circles = await p.$$eval('svg.svgmap a circle title', (t) => t.length);
+  assert(circles === data.places.slug.length, `${circles} linked points for ${data.places.slug.length} places`);
+  assert((await p.$$('svg.svgmap path.land')).length === 1, 'no country outlines');
+  const items = await p.$$eval('#event-list li a', (l) => l.length);
+  assert(items === data.events.slug.length, `${items} listed events`);
+  await p.screenshot({ path: 'out/index-nojs.png', fullPage: true });
+  await p.locator('svg.svgmap a').last().click();
+  await p.waitForURL('**/places/**');
+  assert(await p.isVisible('svg.svgmap'), 'place page without its SVG map');
+  await p.goto(base + 'archive/', { waitUntil: 'load' });
+  const archived = await p.$$eval('.event-list li', (l) => l.length);
+  assert(archived === data.events.slug.length, `archive lists ${archived}`);
+  await ctx.close();
+});
+
+await check('on a phone: the index fits the screen and the timeline works by touch-size controls', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const p = watch(await ctx.newPage());
+  await p.goto(base, { waitUntil: 'load' });
+  await ready(p);
+  const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `the page is ${overflow}px wider than the screen`);
+  const play = await p.$eval('#play', (b) => b.getBoundingClientRect().height);
+  assert(play >= 32, `play button is ${play}px high`);
+  await p.screenshot({ path: 'out/mobile.png', fullPage: false });
+  await ctx.close();
+});
+
+await check('no console errors, failed requests or dialogs on any page', async () => {
+  assert(eventUrl, 'the event page was not reached');
+  assert(dialogs.length === 0, dialogs.join('; '));
+  assert(problems.length === 0, problems.join('\n'));
+});
+
+await browser.close();
+const failed = results.filter((r) => r[1]).length;
+console.log(`browser: ${results.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,454 @@
+//! `gazette build` end to end: the demo site in `site/` and small sites written here,
+//! built by the real binary into temporary folders.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn gazette(args: &[&Path]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gazette")).args(args).output().expect("run gazette")
+}
+
+/// `gazette build SITE -o OUT`, which must succeed.
+#[track_caller]
+fn build(site: &Path, out: &Path) {
+    let o = gazette(&[Path::new("build"), site, Path::new("-o"), out]);
+    assert!(o.status.success(), "gazette build {} failed: {}", site.display(), String::from_utf8_lossy(&o.stderr));
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// Every file under `dir`, relative path → bytes.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                let rel = p.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/");
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// A copy of the demo site's inputs, to change without touching `site/`.
+fn demo_copy(into: &Path) -> PathBuf {
+    let site = into.join("site");
+    std::fs::create_dir_all(site.join("articles")).unwrap();
+    std::fs::copy(root().join("site/gazette.toml"), site.join("gazette.toml")).unwrap();
+    for e in std::fs::read_dir(root().join("site/articles")).unwrap() {
+        let p = e.unwrap().path();
+        std::fs::copy(&p, site.join("articles").join(p.file_name().unwrap())).unwrap();
+    }
+    site
+}
+
+/// A site of its own: `gazette.toml` and articles given as (file name, text).
+fn small_site(into: &Path, articles: &[(&str, &str)]) -> PathBuf {
+    let site = into.join("site");
+    std::fs::create_dir_all(site.join("articles")).unwrap();
+    std::fs::write(
+        site.join("gazette.toml"),
+        "title = \"Test site\"\nbase_url = \"https://example.org/test/\"\n[map]\ntiles = \"none\"\n",
+    )
+    .unwrap();
+    for (name, text) in articles {
+        std::fs::write(site.join("articles").join(name), text).unwrap();
+    }
+    site
+}
+
+/// One start tag: its name and attributes (values with `&amp;`-style entities decoded).
+#[derive(Debug)]
+struct Tag {
+    name: String,
+    attrs: Vec<(String, String)>,
+}
+
+/// The start tags of an HTML or XML document (enough of a tokenizer for our own output:
+/// quoted attribute values may hold `>`; comments and text are skipped).
+fn tags(html: &str) -> Vec<Tag> {
+    let b = html.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(off) = html[i..].find('<') {
+        i += off + 1;
+        if html[i..].starts_with("!--") {
+            i += html[i..].find("-->").map_or(html.len() - i, |e| e + 3);
+            continue;
+        }
+        if !b.get(i).is_some_and(|c| c.is_ascii_alphabetic()) {
+            continue;
+        }
+        let name_end = i + html[i..].find(|c: char| c.is_ascii_whitespace() || c == '>' || c == '/').unwrap();
+        let mut tag = Tag { name: html[i..name_end].to_ascii_lowercase(), attrs: Vec::new() };
+        i = name_end;
+        loop {
+            while i < b.len() && (b[i].is_ascii_whitespace() || b[i] == b'/') {
+                i += 1;
+            }
+            if i >= b.len() || b[i] == b'>' {
+                break;
+            }
+            let n_end = i + html[i..].find(|c: char| c.is_ascii_whitespace() || c == '=' || c == '>').unwrap();
+            let name = html[i..n_end].to_ascii_lowercase();
+            i = n_end;
+            let mut value = String::new();
+            if b.get(i) == Some(&b'=') {
+                i += 1;
+                if b[i] == b'"' || b[i] == b'\'' {
+                    let q = b[i] as char;
+                    let end = i + 1 + html[i + 1..].find(q).unwrap();
+                    value = html[i + 1..end].to_string();
+                    i = end + 1;
+                } else {
+                    let end = i + html[i..].find(|c: char| c.is_ascii_whitespace() || c == '>').unwrap();
+                    value = html[i..end].to_string();
+                    i = end;
+                }
+            }
+            let value = value
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&amp;", "&");
+            tag.attrs.push((name, value));
+        }
+        out.push(tag);
+    }
+    out
+}
+
+impl Tag {
+    fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+fn demo_built() -> &'static (tempfile::TempDir, PathBuf) {
+    static BUILT: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
+    BUILT.get_or_init(|| {
+        let t = tempfile::tempdir().unwrap();
+        let out = t.path().join("public");
+        build(&root().join("site"), &out);
+        (t, out)
+    })
+}
+
+fn demo_data() -> Value {
+    serde_json::from_str(&read(&demo_built().1.join("data/events.json"))).unwrap()
+}
+
+fn slugs(data: &Value) -> Vec<String> {
+    data["events"]["slug"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn demo_site_has_every_page_and_download() {
+    let out = &demo_built().1;
+    for f in [
+        "index.html",
+        "archive/index.html",
+        "404.html",
+        "atom.xml",
+        "sitemap.xml",
+        "events.geojson",
+        "events.csv",
+        "events.csvt",
+        "events.prj",
+        "data/events.json",
+        "data/events.js",
+        "static/gazette.css",
+        "static/gazette.js",
+        ".gazette-build",
+    ] {
+        assert!(out.join(f).is_file(), "{f} is missing");
+    }
+    let data = demo_data();
+    let slugs = slugs(&data);
+    assert_eq!(slugs.len(), std::fs::read_dir(root().join("site/articles")).unwrap().count());
+    for s in &slugs {
+        assert!(out.join("events").join(s).join("index.html").is_file(), "no page for {s}");
+    }
+    for p in data["places"]["slug"].as_array().unwrap() {
+        assert!(out.join("places").join(p.as_str().unwrap()).join("index.html").is_file(), "no page for {p}");
+    }
+    // one map point per GeoJSON feature
+    let geojson: Value = serde_json::from_str(&read(&out.join("events.geojson"))).unwrap();
+    assert_eq!(data["points"]["event"].as_array().unwrap().len(), geojson["features"].as_array().unwrap().len());
+    let sitemap = read(&out.join("sitemap.xml"));
+    assert!(sitemap.contains("<loc>https://example.org/gazette/events/2021-08-15-kabul-falls-en/</loc>"));
+    let atom = read(&out.join("atom.xml"));
+    assert!(atom.contains("<id>https://example.org/gazette/events/2021-08-31-kabul-airlift-ends-en/</id>"));
+    let footer = read(&out.join("index.html"));
+    assert!(footer.contains("Place data © GeoNames"), "attribution missing");
+    assert!(footer.contains("OpenStreetMap contributors"), "map data credit missing");
+}
+
+#[test]
+fn internal_links_are_relative_and_resolve() {
+    let out = &demo_built().1;
+    let mut checked = 0;
+    for (rel, bytes) in files(out) {
+        if !rel.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8(bytes).unwrap();
+        let tags = tags(&html);
+        // 404.html is served at any depth, so it anchors its relative links with <base>
+        let base_dir = match tags.iter().find(|t| t.name == "base").and_then(|t| t.attr("href")) {
+            Some(b) => {
+                assert_eq!(rel, "404.html", "only 404.html has a <base>");
+                assert_eq!(b, "/gazette/");
+                PathBuf::new()
+            }
+            None => Path::new(&rel).parent().unwrap().to_path_buf(),
+        };
+        for t in &tags {
+            for (name, value) in &t.attrs {
+                if !matches!(name.as_str(), "href" | "src") || t.name == "base" {
+                    continue;
+                }
+                if value.starts_with("https://") || value.starts_with("http://") || value.starts_with('#') {
+                    continue;
+                }
+                assert!(!value.starts_with('/') && !value.contains("://"), "{rel}: {name}={value:?} is not relative");
+                let path = value.split(['#', '?']).next().unwrap();
+                let mut target = out.join(&base_dir).join(path);
+                if path.is_empty() || path.ends_with('/') {
+                    target = target.join("index.html");
+                }
+                assert!(target.is_file(), "{rel}: {name}={value:?} does not resolve ({})", target.display());
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 500, "only {checked} links checked");
+}
+
+#[test]
+fn arabic_event_pages_are_right_to_left() {
+    let out = &demo_built().1;
+    let data = demo_data();
+    let langs = data["events"]["lang"].as_array().unwrap();
+    let mut arabic = 0;
+    for (slug, lang) in slugs(&data).iter().zip(langs) {
+        let html = read(&out.join("events").join(slug).join("index.html"));
+        let tags = tags(&html);
+        let article = tags.iter().find(|t| t.name == "article").expect("an <article>");
+        if lang == "ar" {
+            arabic += 1;
+            assert_eq!((article.attr("lang"), article.attr("dir")), (Some("ar"), Some("rtl")), "{slug}");
+        } else {
+            assert_eq!(article.attr("dir"), Some("ltr"), "{slug}");
+        }
+        // maps stay left to right inside right-to-left pages
+        let wrap = tags.iter().find(|t| t.attr("class").is_some_and(|c| c.starts_with("map-wrap"))).unwrap();
+        assert_eq!(wrap.attr("dir"), Some("ltr"));
+    }
+    assert!(arabic >= 5, "{arabic} Arabic events");
+}
+
+#[test]
+fn archive_lists_every_event_without_javascript() {
+    let out = &demo_built().1;
+    let archive = read(&out.join("archive/index.html"));
+    let hrefs: Vec<String> =
+        tags(&archive).iter().filter(|t| t.name == "a").filter_map(|t| t.attr("href").map(str::to_string)).collect();
+    for slug in slugs(&demo_data()) {
+        assert!(hrefs.contains(&format!("../events/{slug}/")), "archive misses {slug}");
+    }
+    assert!(!archive.contains("<script"), "the archive needs no script");
+    // the index works without JavaScript too: an SVG map with linked points and the list
+    let index = read(&out.join("index.html"));
+    assert!(index.contains("<svg class=\"svgmap\""));
+    assert!(index.contains("<a href=\"places/kabul-1138958/\"><circle"));
+    assert!(index.contains("<ol id=\"event-list\""));
+}
+
+#[test]
+fn builds_are_deterministic() {
+    let t = tempfile::tempdir().unwrap();
+    let again = t.path().join("again");
+    build(&root().join("site"), &again);
+    let (a, b) = (files(&demo_built().1), files(&again));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (name, bytes) in &a {
+        assert!(bytes == &b[name], "{name} differs between two builds");
+    }
+}
+
+/// Replace the long, uninteresting parts of a page (SVG path data) for a readable snapshot.
+fn redact_svg(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(" d=\"") {
+        out.push_str(&rest[..i + 4]);
+        rest = &rest[i + 4..];
+        let end = rest.find('"').unwrap();
+        out.push('…');
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn event_page_snapshot() {
+    let t = tempfile::tempdir().unwrap();
+    let site = small_site(
+        t.path(),
+        &[(
+            "kabul.md",
+            "---\ntitle: Taliban enter Kabul\ndate: 2021-08-15T18:30:00+04:30\nlang: en\nsource: Demo wire\n\
+             url: https://example.org/kabul\ntags: [afghanistan, kabul]\nsummary: The capital fell.\n---\n\n\
+             # Kabul falls\n\nTaliban fighters entered **Kabul** on Sunday. See [the wire](https://example.org/).\n",
+        )],
+    );
+    let out = t.path().join("out");
+    build(&site, &out);
+    insta::assert_snapshot!(redact_svg(&read(&out.join("events/kabul/index.html"))));
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_as_it_was() {
+    let t = tempfile::tempdir().unwrap();
+    let site = demo_copy(t.path());
+    let out = t.path().join("public");
+    build(&site, &out);
+    let before = files(&out);
+
+    // a template that does not parse
+    std::fs::create_dir_all(site.join("templates")).unwrap();
+    std::fs::write(site.join("templates/index.html"), "{% extends \"base.html\" %}{{ oops(").unwrap();
+    let o = gazette(&[Path::new("build"), &site, Path::new("-o"), &out]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("template"), "{}", String::from_utf8_lossy(&o.stderr));
+    // a template that parses but fails while rendering
+    std::fs::write(site.join("templates/index.html"), "{{ no_such_variable.field }}").unwrap();
+    let o = gazette(&[Path::new("build"), &site, Path::new("-o"), &out]);
+    assert!(!o.status.success());
+
+    assert!(files(&out) == before, "the previous site changed");
+    let left: Vec<String> =
+        std::fs::read_dir(t.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(left.iter().all(|n| !n.contains(".tmp")), "temporary folders left: {left:?}");
+
+    // and a working override replaces the built-in of its name
+    std::fs::write(site.join("templates/404.html"), "custom {{ site.title }}").unwrap();
+    std::fs::remove_file(site.join("templates/index.html")).unwrap();
+    build(&site, &out);
+    assert_eq!(read(&out.join("404.html")), "custom Gazette demo: Afghanistan, summer 2021");
+}
+
+#[test]
+fn refuses_to_write_over_the_site_folder_or_a_stranger() {
+    let t = tempfile::tempdir().unwrap();
+    let site = demo_copy(t.path());
+    let before = files(&site);
+    for bad in [site.clone(), t.path().to_path_buf(), PathBuf::from("/")] {
+        let o = gazette(&[Path::new("build"), &site, Path::new("-o"), &bad]);
+        assert!(!o.status.success(), "-o {} was accepted", bad.display());
+        assert!(String::from_utf8_lossy(&o.stderr).contains("refusing"), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    assert!(files(&site) == before, "the site folder changed");
+    let mine = t.path().join("notes");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(mine.join("todo.txt"), "keep me").unwrap();
+    let o = gazette(&[Path::new("build"), &site, Path::new("-o"), &mine]);
+    assert!(!o.status.success());
+    assert_eq!(read(&mine.join("todo.txt")), "keep me");
+}
+
+#[test]
+fn bad_config_names_the_file_and_line() {
+    let t = tempfile::tempdir().unwrap();
+    let site = small_site(t.path(), &[]);
+    std::fs::write(site.join("gazette.toml"), "title = \"x\"\n\n[map]\ntilez = \"none\"\n").unwrap();
+    let o = gazette(&[Path::new("build"), &site, Path::new("-o"), &t.path().join("out")]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("gazette.toml: line 4: unknown field `tilez`"), "{err}");
+}
+
+#[test]
+fn article_markup_never_becomes_script() {
+    let t = tempfile::tempdir().unwrap();
+    let evil = "---\n\
+        title: \"<script>alert(1)</script> Kabul <img src=x onerror=alert(1)>\"\n\
+        date: 2021-08-15\n\
+        lang: en\n\
+        source: \"<b onmouseover=alert(2)>wire</b>\"\n\
+        url: \"javascript:alert(3)\"\n\
+        tags: [\"<script>alert(4)</script>\", \"<img src=x onerror=alert(5)>\"]\n\
+        summary: \"<script>alert(6)</script>\"\n\
+        ---\n\n\
+        Fighting in Kabul. <script>alert(7)</script> <img src=x onerror=alert(8)>\n\n\
+        [click](javascript:alert(9)) <a href=\"javascript:alert(10)\">x</a> <a href=\" JaVaScRiPt:alert(11)\">y</a>\n\n\
+        <iframe src=\"javascript:alert(12)\"></iframe> <svg onload=alert(13)></svg> <style>*{}</style>\n\n\
+        <div style=\"background:url(javascript:alert(14))\">z</div> <form action=\"javascript:alert(15)\"><button>go</button></form>\n";
+    let site = small_site(t.path(), &[("evil.md", evil), ("undated.txt", "<script>alert(16)</script>\n\nKabul.\n")]);
+    let out = t.path().join("out");
+    build(&site, &out);
+    let mut pages = 0;
+    for (rel, bytes) in files(&out) {
+        let text = String::from_utf8_lossy(&bytes);
+        if rel.ends_with(".html") || rel.ends_with(".xml") {
+            pages += 1;
+            for bad in ["<script>alert", "<iframe", "<svg onload", "<style", "<form"] {
+                assert!(!text.contains(bad), "{rel} has {bad}");
+            }
+            for t in tags(&text) {
+                for (name, value) in &t.attrs {
+                    assert!(!name.starts_with("on"), "{rel}: <{} {name}=…>", t.name);
+                    assert!(name != "style", "{rel}: <{} style=…>", t.name);
+                    let v = value.trim().to_ascii_lowercase();
+                    assert!(!v.starts_with("javascript:") && !v.starts_with("data:"), "{rel}: {name}={value:?}");
+                }
+                if t.name == "script" {
+                    let src = t.attr("src").unwrap_or_else(|| panic!("{rel}: an inline <script>"));
+                    assert!(
+                        src.ends_with("static/gazette.js")
+                            || src.ends_with("data/events.js")
+                            || src.ends_with("static/countries.js")
+                            || src == "https://unpkg.com/leaflet@1.9.4/dist/leaflet.js",
+                        "{rel}: <script src={src:?}>"
+                    );
+                }
+            }
+        }
+    }
+    assert!(pages >= 5, "{pages} pages");
+    // data for scripts holds the title as a JSON string, which scripts only ever set as text
+    let data: Value = serde_json::from_str(&read(&out.join("data/events.json"))).unwrap();
+    assert!(data["events"]["title"][0].as_str().unwrap().contains("<script>"));
+    let gazette_js = read(&out.join("static/gazette.js"));
+    assert!(!gazette_js.contains("innerHTML") && !gazette_js.contains("insertAdjacentHTML"));
+}
+
+#[test]
+fn a_bad_article_does_not_stop_the_build() {
+    let t = tempfile::tempdir().unwrap();
+    let good = "---\ntitle: Taliban enter Kabul\ndate: 2021-08-15\n---\n\nFighting in Kabul.\n";
+    let site = small_site(t.path(), &[("good.md", good)]);
+    std::fs::write(site.join("articles/bad.md"), b"---\ntitle: x\n---\n\xff\xfe broken").unwrap();
+    let out = t.path().join("out");
+    let o = gazette(&[Path::new("build"), &site, Path::new("-o"), &out]);
+    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("bad.md"), "the error names the file");
+    assert!(out.join("events/good/index.html").is_file(), "the good article was not built");
+}

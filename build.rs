@@ -42,4 +42,34 @@ fn main() {
         h = (h ^ b as u64).wrapping_mul(0x100000001b3);
     }
     println!("cargo:rustc-env=GAZETTE_DATA_HASH={h:016x}");
+
+    std::fs::write(out.join("words.fst"), common_words("gazetteer/common_words.tsv.gz")).unwrap();
+}
+
+/// Index `common_words.tsv.gz` (lang, word, zipf×10) as an FST map from
+/// `lang \x01 name_key(word)` to the highest Zipf×10 among the words with that key.
+fn common_words(src: &str) -> Vec<u8> {
+    println!("cargo:rerun-if-changed={src}");
+    let file = std::fs::File::open(src).unwrap_or_else(|e| panic!("{src}: {e}"));
+    let mut tsv = String::new();
+    flate2::read::GzDecoder::new(file).read_to_string(&mut tsv).unwrap_or_else(|e| panic!("{src}: {e}"));
+    let mut map = std::collections::BTreeMap::<String, u64>::new();
+    for (n, line) in tsv.lines().enumerate().skip(1) {
+        let mut f = line.split('\t');
+        let (Some(lang), Some(word), Some(zipf)) = (f.next(), f.next(), f.next()) else {
+            panic!("{src}:{}: expected lang, word, zipf", n + 1)
+        };
+        let zipf: u64 = zipf.parse().unwrap_or_else(|e| panic!("{src}:{}: {e}", n + 1));
+        let key = text::name_key(word);
+        if key.is_empty() {
+            continue;
+        }
+        let e = map.entry(format!("{lang}\x01{key}")).or_default();
+        *e = (*e).max(zipf);
+    }
+    let mut b = fst::MapBuilder::memory();
+    for (k, v) in map {
+        b.insert(k, v).unwrap();
+    }
+    b.into_inner().unwrap()
 }

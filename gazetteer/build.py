@@ -59,12 +59,22 @@ SOURCES = {
     "babel": ("pypi", "babel", "2.19.0",
               "babel-2.19.0-py3-none-any.whl",
               "6d49734aed1d595b2c065d012174df8c83964692f26fc461702281634dd7555b"),
+    # word frequencies, for gazetteer/words.py (common_words.tsv.gz)
+    "wordfreq": ("pypi", "wordfreq", "3.1.1",
+                 "wordfreq-3.1.1-py3-none-any.whl",
+                 "4b1c6ecffc6198be3396d5cf871c4423ca71c907c231348d352dd54d62b97473"),
+    "msgpack": ("pypi-sdist", "msgpack", "1.1.1",
+                "msgpack-1.1.1.tar.gz",
+                "77b79ce34a2bdab2594f490c8e80dd62a02d650b91a75159a63ec413b8d104cd"),
     "world-atlas": ("npm", "world-atlas", "2.0.2",
                     "world-atlas-2.0.2.tgz",
                     "032e7765f2ce00edaeafec23ff22bc3b77e42987c257da944cc585b452c05b97"),
 }
 
 FIRST_CURATED_ID = 2000000001
+
+# sources used only by words.py
+WORD_SOURCES = ("wordfreq", "msgpack")
 
 
 def log(*a):
@@ -91,10 +101,10 @@ def fetch(key):
     archive = dl / fname
     if not archive.exists():
         log(f"fetching {pkg}=={version} ({kind})")
-        if kind == "pypi":
-            cmd = [sys.executable, "-m", "pip", "download", "--no-deps",
-                   "--only-binary=:all:", "--disable-pip-version-check",
-                   "-d", str(dl), f"{pkg}=={version}"]
+        if kind in ("pypi", "pypi-sdist"):
+            only = "--only-binary=:all:" if kind == "pypi" else "--no-binary=:all:"
+            cmd = [sys.executable, "-m", "pip", "download", "--no-deps", only,
+                   "--disable-pip-version-check", "-d", str(dl), f"{pkg}=={version}"]
         else:
             cmd = ["npm", "pack", f"{pkg}@{version}", "--pack-destination", str(dl)]
         subprocess.run(cmd, check=True, stdout=sys.stderr)
@@ -508,7 +518,7 @@ def adm_names(name, aliases, cc):
 
 def main_build():
     t0 = time.time()
-    src = {k: fetch(k) for k in SOURCES}
+    src = {k: fetch(k) for k in SOURCES if k not in WORD_SOURCES}
     sys.path.insert(0, str(src["babel"]))
     from babel import Locale, localedata  # noqa: E402  (from the pinned wheel)
 

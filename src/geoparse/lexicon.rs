@@ -52,8 +52,17 @@ pub struct Lexicon {
     pub cues: HashMap<String, Vec<(String, CueKind, CuePos)>>,
     /// direction or preposition key → lang
     pub directions: HashMap<String, Vec<String>>,
+    /// name key (or `*`) → (lang, side, neighbouring word key)
+    pub contexts: HashMap<String, Vec<(String, Side, String)>>,
     /// The most tokens any demonym has.
     pub max_demonym_tokens: usize,
+}
+
+/// Which neighbour of a name a context word is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Before,
+    After,
 }
 
 const DEMONYMS: &str = include_str!("../../gazetteer/lexicon/demonyms.tsv");
@@ -61,6 +70,24 @@ const NOT_PLACES: &str = include_str!("../../gazetteer/lexicon/not_places.tsv");
 const TITLES: &str = include_str!("../../gazetteer/lexicon/titles.tsv");
 const CUES: &str = include_str!("../../gazetteer/lexicon/cues.tsv");
 const DIRECTIONS: &str = include_str!("../../gazetteer/lexicon/directions.tsv");
+const CONTEXTS: &str = include_str!("../../gazetteer/lexicon/contexts.tsv");
+
+/// Word frequencies, indexed by `build.rs` from `gazetteer/common_words.tsv.gz`.
+static WORDS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/words.fst"));
+
+/// How common a word is in a language, as a Zipf frequency (0 when unknown or rare): 5
+/// is once per 100,000 words. `key` is a [`name_key`]. Pashto reads the Persian list.
+/// Only words that are also gazetteer names are known in Latin and Cyrillic script.
+pub fn zipf(lang: &str, key: &str) -> f64 {
+    static MAP: OnceLock<fst::Map<&'static [u8]>> = OnceLock::new();
+    let map = MAP.get_or_init(|| fst::Map::new(WORDS).expect("words.fst is built by build.rs"));
+    let lang = if lang == "ps" { "fa" } else { lang };
+    let mut k = String::with_capacity(lang.len() + 1 + key.len());
+    k.push_str(lang);
+    k.push('\x01');
+    k.push_str(key);
+    map.get(k).map_or(0.0, |z| z as f64 / 10.0)
+}
 
 /// Rows of a lexicon file: header and `#` comments skipped, fields trimmed.
 fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
@@ -81,7 +108,39 @@ impl Lexicon {
     /// The embedded lexicons.
     pub fn embedded() -> &'static Lexicon {
         static L: OnceLock<Lexicon> = OnceLock::new();
-        L.get_or_init(|| Lexicon::parse(DEMONYMS, NOT_PLACES, TITLES, CUES, DIRECTIONS))
+        L.get_or_init(|| {
+            let mut l = Lexicon::parse(DEMONYMS, NOT_PLACES, TITLES, CUES, DIRECTIONS);
+            l.add_contexts(CONTEXTS);
+            l
+        })
+    }
+
+    /// Add the rows of a `contexts.tsv`.
+    pub fn add_contexts(&mut self, text: &str) {
+        for r in rows(text) {
+            if let [name, lang, side, word, ..] = r[..] {
+                let side = match side {
+                    "before" => Side::Before,
+                    "after" => Side::After,
+                    _ => continue,
+                };
+                let name = if name == "*" { name.to_string() } else { name_key(name) };
+                self.contexts.entry(name).or_default().push((lang.to_string(), side, name_key(word)));
+            }
+        }
+    }
+
+    /// Whether a neighbouring word shows that the name `key` means something else here
+    /// ("The Washington Post", `صلاة المغرب`). `before` and `after` are the neighbouring
+    /// tokens' keys; `before` may come with its proclitic-peeled forms.
+    pub fn context_says_not_a_place(&self, key: &str, before: &[String], after: Option<&str>, lang: &str) -> bool {
+        [key, "*"].iter().filter_map(|k| self.contexts.get(*k)).flatten().any(|(l, side, w)| {
+            lang_applies(l, lang)
+                && match side {
+                    Side::Before => before.iter().any(|b| b == w),
+                    Side::After => after == Some(w.as_str()),
+                }
+        })
     }
 
     /// Parse the five lexicon files.
@@ -188,6 +247,22 @@ mod tests {
         assert_eq!(l.cue(&name_key("ولاية"), "ar").map(|c| c.0), Some(CueKind::Admin1));
         assert_eq!(l.cue(&name_key("province"), "en").map(|c| c.0), Some(CueKind::Admin1));
         assert!(l.is_direction(&name_key("شمال"), "ar"));
+        let k = |s: &str| vec![name_key(s)];
+        assert!(l.context_says_not_a_place(&name_key("المغرب"), &k("صلاة"), None, "ar"));
+        assert!(l.context_says_not_a_place(&name_key("الرباط"), &[], Some(&name_key("الصليبي")), "ar"));
+        assert!(l.context_says_not_a_place(&name_key("کابل"), &[], Some("برق"), "fa"));
+        assert!(l.context_says_not_a_place(&name_key("Washington"), &[], Some("post"), "en"));
+        assert!(!l.context_says_not_a_place(&name_key("Washington"), &k("in"), Some("said"), "en"));
+    }
+
+    #[test]
+    fn word_frequencies_tell_words_from_names() {
+        assert!(zipf("en", "farmers") > 4.0);
+        assert!(zipf("ar", &name_key("كبيرة")) > zipf("ar", &name_key("بيرة")));
+        assert!(zipf("ar", &name_key("باكراً")) > zipf("ar", &name_key("أكرا")));
+        assert!(zipf("ar", &name_key("وسوريا")) < zipf("ar", &name_key("سوريا")));
+        assert_eq!(zipf("en", "panjwayi"), 0.0);
+        assert_eq!(zipf("xx", "farmers"), 0.0);
     }
 
     #[test]

@@ -93,6 +93,12 @@ struct Around {
     /// A capitalised word follows or precedes directly: "Donald Trump", "Julie Walsh".
     person_next: bool,
     person_prev: bool,
+    /// Person-name patterns for names that are also first names or surnames: any
+    /// capitalised word next to it ("Marcus Washington", "Jordan Pike"), or an age in
+    /// apposition ("Washington, 46, said").
+    person_pattern: bool,
+    /// A neighbouring word shows the name means something else ("The Washington Post").
+    not_a_place: bool,
 }
 
 fn cue_fits(kind: CueKind, m: &Meta) -> bool {
@@ -108,15 +114,18 @@ fn around(lex: &Lexicon, tokens: &[Token], surfaces: &[Surface], idx: usize, lan
     let s = &surfaces[idx];
     let mut a = Around::default();
     // cue words just before or just after ("ولاية قندهار", "Helmand province")
+    // a cue counts only with nothing but spaces between it and the name
+    let spaced = |a: &Token, b: &Token| text[a.end..b.start].chars().all(|c| c == ' ' || c == '\u{a0}');
     if s.first > 0 {
         let prev = name_key(&text[tokens[s.first - 1].start..tokens[s.first - 1].end]);
-        if let Some((k, pos)) = lex.cue(&prev, lang) {
+        let cue_ok = spaced(&tokens[s.first - 1], &tokens[s.first]);
+        if let Some((k, pos)) = lex.cue(&prev, lang).filter(|_| cue_ok) {
             if pos.before {
                 a.cue = Some(k);
             }
         }
         // the cue may carry a proclitic: "بولاية", "في مدينة"
-        if a.cue.is_none() && tokens[s.first - 1].script == Script::Arabic {
+        if a.cue.is_none() && cue_ok && tokens[s.first - 1].script == Script::Arabic {
             for p in crate::text::arabic_peelings(&prev) {
                 if let Some((k, pos)) = lex.cue(&p, lang) {
                     if pos.before {
@@ -138,7 +147,7 @@ fn around(lex: &Lexicon, tokens: &[Token], surfaces: &[Surface], idx: usize, lan
     }
     if s.last < tokens.len() {
         let next = &tokens[s.last];
-        if let Some((k, pos)) = lex.cue(&next.norm, lang) {
+        if let Some((k, pos)) = lex.cue(&next.norm, lang).filter(|_| spaced(&tokens[s.last - 1], next)) {
             if pos.after && a.cue.is_none() {
                 a.cue = Some(k);
             }
@@ -148,6 +157,8 @@ fn around(lex: &Lexicon, tokens: &[Token], surfaces: &[Surface], idx: usize, lan
             && text[tokens[s.last - 1].end..next.start].chars().all(|c| c == ' ')
             && !surfaces.get(idx + 1).is_some_and(|n| n.first == s.last);
     }
+    a.not_a_place = context_says_not_a_place(lex, tokens, s, lang, text);
+    a.person_pattern = person_pattern(tokens, surfaces, idx, lang, text, lex);
     // a qualifier: the next surface, after at most a comma, brackets and a few small words
     if let Some(n) = surfaces.get(idx + 1) {
         if n.first >= s.last && n.first - s.last <= 4 {
@@ -163,6 +174,66 @@ fn around(lex: &Lexicon, tokens: &[Token], surfaces: &[Surface], idx: usize, lan
         }
     }
     a
+}
+
+fn context_says_not_a_place(lex: &Lexicon, tokens: &[Token], s: &Surface, lang: &str, text: &str) -> bool {
+    let mut before = Vec::new();
+    if s.first > 0 {
+        let p = &tokens[s.first - 1];
+        if text[p.end..tokens[s.first].start].trim().is_empty() {
+            before.push(p.norm.clone());
+            if p.script == Script::Arabic {
+                before.extend(crate::text::arabic_peelings(&p.norm));
+            }
+        }
+    }
+    let after = tokens
+        .get(s.last)
+        .filter(|n| text[tokens[s.last - 1].end..n.start].chars().all(|c| c == ' ' || c == '\u{200c}'))
+        .map(|n| n.norm.as_str());
+    lex.context_says_not_a_place(&s.key, &before, after, lang)
+}
+
+fn person_pattern(tokens: &[Token], surfaces: &[Surface], idx: usize, lang: &str, text: &str, lex: &Lexicon) -> bool {
+    let s = &surfaces[idx];
+    let cased = tokens[s.first].script.is_cased();
+    let prev = s.first.checked_sub(1).map(|i| &tokens[i]).filter(|p| {
+        cased
+            && p.case == Case::Title
+            && text[p.end..tokens[s.first].start] == *" "
+            && !(idx > 0 && surfaces[idx - 1].last == s.first)
+            && !lex.is_direction(&p.norm, lang)
+            && lex.cue(&p.norm, lang).is_none()
+            && !lex.is_title(&p.norm, lang)
+    });
+    let next = tokens.get(s.last).filter(|n| {
+        cased
+            && n.case == Case::Title
+            && text[tokens[s.last - 1].end..n.start] == *" "
+            && lex.cue(&n.norm, lang).is_none()
+            && !lex.is_direction(&n.norm, lang)
+    });
+    // "Washington, 46, said": a one- or two-digit number between commas
+    let rest = &text[tokens[s.last - 1].end..];
+    let age = rest.strip_prefix(", ").is_some_and(|r| {
+        let digits = r.bytes().take_while(u8::is_ascii_digit).count();
+        (1..=2).contains(&digits) && r[digits..].starts_with(',')
+    });
+    prev.is_some() || next.is_some() || age
+}
+
+/// Whether a qualifier surface contains one of a surface's candidates: "Mission, Texas".
+fn qualifies(g: &Gazetteer, s: &Surface, q: &Surface) -> bool {
+    s.postings.iter().any(|p| {
+        let m = g.meta(p.place);
+        q.demonym == Some(m.country)
+            || q.postings.iter().any(|qp| {
+                let qm = g.meta(qp.place);
+                qp.place != p.place
+                    && qm.country == m.country
+                    && (qm.is_country() || (qm.is_admin1() && qm.admin1 == m.admin1 && m.admin1 != 0))
+            })
+    })
 }
 
 /// A name group: the surfaces that share one key and one cue kind.
@@ -196,21 +267,22 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
         let t = &tokens[s.first];
         let single = s.last - s.first == 1;
         // hard per-surface filters
-        if single && a.after_title {
+        if (single && a.after_title) || a.not_a_place {
             continue;
         }
         if single
             && rule == Some(Rule::Person)
             && a.cue.is_none()
-            && (a.person_next || a.after_title || !t.script.is_cased())
+            && (a.person_pattern || a.after_title || !t.script.is_cased())
         {
             continue;
         }
+        let qualified = a.qualifier.is_some_and(|q| qualifies(g, s, &surfaces[q]));
         if single
             && rule == Some(Rule::Lower)
             && t.script.is_cased()
             && (t.sentence_start || t.case == Case::Lower)
-            && a.qualifier.is_none()
+            && !qualified
             && a.cue.is_none()
         {
             continue;
@@ -285,8 +357,19 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
         for &si in &gr.surfaces {
             let s = &surfaces[si];
             let a = &arounds[si];
-            if !strong && !explicit && s.last - s.first == 1 && (a.person_next || a.person_prev) {
-                continue;
+            if !strong && !explicit && s.last - s.first == 1 {
+                if a.person_next || a.person_prev {
+                    continue;
+                }
+                // an everyday word, not a minor place: "Farmers in …" at a sentence
+                // start, or an uncased word as common as `كبيرة`
+                let t = &tokens[s.first];
+                let common = lexicon::zipf(lang, &t.norm);
+                if (t.script.is_cased() && t.sentence_start && common >= 3.5)
+                    || (!t.script.is_cased() && !s.inflected && common >= 4.0)
+                {
+                    continue;
+                }
             }
             let (start, end) = (tokens[s.first].start, tokens[s.last - 1].end);
             mentions.push(Mention {
@@ -446,4 +529,59 @@ fn score_group(
         .collect();
     cands.sort_by(|a, b| b.score.total_cmp(&a.score).then(g.meta(a.place).id.cmp(&g.meta(b.place).id)));
     cands
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The places found in `text` (canonical names, in text order).
+    fn places(lang: &str, text: &str) -> Vec<String> {
+        let a = crate::article::parse("t.md", "t", format!("---\nlang: {lang}\n---\n{text}\n"), true).unwrap();
+        let g = Gazetteer::embedded();
+        geoparse(g, Lexicon::embedded(), &a, Options::default())
+            .into_iter()
+            .filter(|m| m.kind == Kind::Place)
+            .map(|m| g.name(m.place).to_string())
+            .collect()
+    }
+
+    #[test]
+    fn word_senses_that_are_not_places() {
+        // (lang, text, a place that must not be found)
+        let cases = [
+            ("ar", "وبعد صلاة المغرب عاد الهدوء إلى المدينة.", "Morocco"),
+            ("ar", "تعرض لقطع في الرباط الصليبي خلال التدريب.", "Rabat"),
+            ("fa", "تعویض هر کیلومتر کابل فشار قوی هزینه دارد.", "Kabul"),
+            ("fa", "فرسودگی کابل‌های زیرزمینی در تهران.", "Kabul"),
+            ("ar", "أقفلت محال تجارية كثيرة أبوابها باكراً لتوفير الكهرباء.", "Accra"),
+            ("ar", "ونفوق أعداد كبيرة من المواشي.", "Piraeus"),
+            ("en", "A shipping agent, speaking to The Washington Post, said so.", "Washington, D.C."),
+            ("en", "Marcus Washington, 46, did his postdoctoral work in Boston.", "Washington, D.C."),
+            ("en", "\"It was busy,\" said Jordan Pike, a consultant in Kabul.", "Jordan"),
+            ("en", "West of Kandahar city. Farmers in Panjwayi lost their crops.", "Milan"),
+        ];
+        for (lang, text, not) in cases {
+            let got = places(lang, text);
+            assert!(!got.iter().any(|p| p == not), "{lang} {text:?}: {not} found in {got:?}");
+        }
+    }
+
+    #[test]
+    fn names_inside_inflected_words() {
+        // (lang, text, a place that must be found)
+        let cases = [
+            ("fr", "Les familles venues d'Hérat ont rejoint l'aéroport.", "Herāt"),
+            ("fr", "Le programme nucléaire de l'Iran inquiète Vienne.", "Iran"),
+            ("en", "Pakistan's weather office warned of more heat.", "Pakistan"),
+            ("fa", "زعفران از راه بندر اسلام‌قلعه به مشهد فرستاده می‌شود.", "Eslam Qaleh"),
+            ("ar", "وصلت القوات لطاجيكستان وبقندهار.", "Tajikistan"),
+            ("en", "He did his postdoctoral work in New York before moving.", "New York City"),
+            ("ar", "أعيد فتح معبر طورخم الحدودي أمام الشاحنات.", "Torkham"),
+        ];
+        for (lang, text, want) in cases {
+            let got = places(lang, text);
+            assert!(got.iter().any(|p| p == want), "{lang} {text:?}: {want} not in {got:?}");
+        }
+    }
 }

@@ -4,14 +4,13 @@
 //! At each token the matcher walks the name index (an FST) token by token, so a name is
 //! only ever matched at token boundaries ("Paris" never inside "Parisian") and the
 //! longest name wins ("New York City" over "New York"). The first token may also be tried
-//! with Arabic proclitics peeled (`بقندهار` → `قندهار`) or a French elision dropped
-//! (`l'Afghanistan`), and Cyrillic tokens with their case ending undone (`в Кабуле`);
-//! those variants count only when the bare token is not itself a name. Demonyms
+//! with Arabic proclitics peeled (`بقندهار` → `قندهار`) and Cyrillic tokens with their case ending undone
+//! (`в Кабуле`); those variants count only when the bare token is not itself a name. Demonyms
 //! (`Afghan`, `الأفغانية`) are recognised from the lexicon as their own kind.
 
 use fst::raw::{Fst, Output};
 
-use super::lexicon::{Lexicon, Rule};
+use super::lexicon::{zipf, Lexicon, Rule};
 use crate::gazetteer::index::{NameFlags, MAX_KEY_TOKENS};
 use crate::gazetteer::{Gazetteer, Posting};
 use crate::text::{arabic_peelings, cyrillic_lemmas, push_key_token, Case, Script, Token};
@@ -34,11 +33,12 @@ pub struct Surface {
 }
 
 /// Whether the text between two tokens may sit inside one name: spaces, hyphens, a dot
-/// after an abbreviation (`St. Louis`), nothing else.
+/// after an abbreviation (`St. Louis`), an elision's apostrophe (`Côte d'Ivoire`), a
+/// zero-width non-joiner, nothing else.
 fn joinable(text: &str, a: &Token, b: &Token) -> bool {
     let gap = &text[a.end..b.start];
     gap.len() <= 3
-        && gap.chars().all(|c| matches!(c, ' ' | '-' | '‐' | '–' | '.' | '\u{a0}' | '\u{200c}'))
+        && gap.chars().all(|c| matches!(c, ' ' | '-' | '‐' | '–' | '.' | '\u{a0}' | '\u{200c}' | '\'' | '’'))
         && !gap.contains(". ")
 }
 
@@ -59,19 +59,28 @@ fn feed<'f, D: AsRef<[u8]>>(
 
 /// Variants of the first token of a name: the token itself, then peeled or lemmatised
 /// forms, flagged as inflected.
-fn inflected_variants(t: &Token) -> Vec<(String, bool)> {
+/// A peeling is skipped when the whole word is at least as common as what peeling leaves:
+/// `كبيرة` ("big") is not `ك` + `بيرة`, nor `باكراً` ("early") `ب` + `أكرا` (Accra).
+fn inflected_variants(t: &Token, lang: &str) -> Vec<(String, bool)> {
     let mut v = Vec::new();
     match t.script {
-        Script::Arabic => v.extend(arabic_peelings(&t.norm).into_iter().map(|s| (s, true))),
+        Script::Arabic => {
+            let whole = zipf(lang, &t.norm);
+            v.extend(
+                arabic_peelings(&t.norm)
+                    .into_iter()
+                    .filter(|p| whole < 2.5 || zipf(lang, p) > whole)
+                    .map(|s| (s, true)),
+            )
+        }
         Script::Cyrillic => v.extend(cyrillic_lemmas(&t.norm).into_iter().map(|s| (s, true))),
-        Script::Latin if t.elision > 0 => v.push((t.norm[t.elision..].to_string(), true)),
         _ => {}
     }
     v
 }
 
 /// Find the longest name starting at token `i`.
-fn longest_at(g: &Gazetteer, text: &str, tokens: &[Token], i: usize) -> Option<Surface> {
+fn longest_at(g: &Gazetteer, text: &str, tokens: &[Token], i: usize, lang: &str) -> Option<Surface> {
     let fst = g.names_fst();
     let mut best: Option<(usize, u64, String, bool)> = None;
     let mut found_bare = false;
@@ -80,7 +89,7 @@ fn longest_at(g: &Gazetteer, text: &str, tokens: &[Token], i: usize) -> Option<S
     let mut k = 0;
     loop {
         if k == 1 && variants.len() == 1 && !found_bare {
-            variants.extend(inflected_variants(&tokens[i]));
+            variants.extend(inflected_variants(&tokens[i], lang));
         }
         if k >= variants.len() {
             break;
@@ -175,7 +184,12 @@ pub fn recognize(g: &Gazetteer, lex: &Lexicon, text: &str, tokens: &[Token], lan
             }
             continue;
         }
-        let place = longest_at(g, text, tokens, i).filter(|s| keep(lex, tokens, s, lang));
+        // a name never starts right after a zero-width non-joiner: `کابل‌های` is one word
+        if i > 0 && &text[tokens[i - 1].end..t.start] == "\u{200c}" {
+            i += 1;
+            continue;
+        }
+        let place = longest_at(g, text, tokens, i, lang).filter(|s| keep(lex, tokens, s, lang));
         let demonym = demonym_at(lex, tokens, i, lang);
         let pick = match (place, demonym) {
             (Some(p), Some(d)) => {

@@ -191,6 +191,62 @@ fn seed_article_places_and_no_traps() {
     }
 }
 
+/// The seed article's map is exactly its gold places: every gold place has a point, and
+/// every point is a gold or optional place. Each point goes to the place it is closest to
+/// relative to that place's tolerance, so a city is never counted as its country (the
+/// shared scorer matches greedily in set order, which can do that).
+#[test]
+fn seed_article_map_is_exactly_the_gold_places() {
+    let gold_path = shared().join("eval/seed/gold.json");
+    let Ok(gold) = std::fs::read_to_string(&gold_path) else {
+        eprintln!("skipped: {} is not here", gold_path.display());
+        return;
+    };
+    let gold: Value = serde_json::from_str(&gold).unwrap();
+    let fc = json(&["extract", "-q", shared().join("seeds").to_str().unwrap()]);
+    for (file, g) in gold.as_object().unwrap() {
+        let list = |k: &str| -> Vec<(String, f64, f64, f64)> {
+            g[k].as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    (
+                        r[0].as_str().unwrap().to_string(),
+                        r[1].as_f64().unwrap(),
+                        r[2].as_f64().unwrap(),
+                        r[3].as_f64().unwrap(),
+                    )
+                })
+                .collect()
+        };
+        let (want, optional) = (list("gold"), list("optional"));
+        let mut found = vec![false; want.len()];
+        for f in fc["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["properties"]["path"].as_str().unwrap().ends_with(file.as_str()))
+        {
+            let c = &f["geometry"]["coordinates"];
+            let p = (c[1].as_f64().unwrap(), c[0].as_f64().unwrap());
+            let best = want
+                .iter()
+                .chain(&optional)
+                .enumerate()
+                .map(|(i, (_, la, lo, tol))| (i, km(p, (*la, *lo)) / tol))
+                .filter(|(_, r)| *r <= 1.0)
+                .min_by(|a, b| a.1.total_cmp(&b.1));
+            let Some((i, _)) = best else { panic!("{file}: {} is not a gold place", f["properties"]["place"]) };
+            if i < found.len() {
+                found[i] = true;
+            }
+        }
+        for (w, ok) in want.iter().zip(found) {
+            assert!(ok, "{file}: {} missing", w.0);
+        }
+    }
+}
+
 #[test]
 fn output_is_identical_whatever_the_thread_count() {
     let dev = shared().join("eval/dev/articles");

@@ -84,7 +84,21 @@ fn is_apostrophe(c: char) -> bool {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_combining_mark(c) || c == '\u{0640}'
+    // fast paths for the scripts most text is in; the Unicode tables are slow
+    match c as u32 {
+        0..=0x7F => c.is_ascii_alphanumeric(),
+        0xD7 | 0xF7 => false,
+        0xC0..=0x24F | 0x410..=0x44F | 0x621..=0x63A | 0x640..=0x669 | 0x671..=0x6D3 => true,
+        _ => c.is_alphanumeric() || is_combining_mark(c),
+    }
+}
+
+/// Whether NFKC may change a word: only compatibility characters (presentation forms,
+/// ligatures, full-width letters, superscripts…) need it; the common blocks don't.
+fn needs_nfkc(word: &str) -> bool {
+    word.chars().any(|c| {
+        !matches!(c as u32, 0..=0x7F | 0xC0..=0x24F | 0x300..=0x36F | 0x400..=0x4FF | 0x600..=0x674 | 0x679..=0x6FF)
+    })
 }
 
 /// Fold one already NFKC-normalised, lower-cased character into `out`.
@@ -119,8 +133,11 @@ fn fold_char(c: char, out: &mut String) {
         'ё' => out.push('е'),
         'й' => out.push('и'),
         _ => {
-            if c.is_ascii() {
+            if c.is_ascii() || matches!(c as u32, 0x627..=0x63A | 0x641..=0x64A | 0x430..=0x44F) {
+                // ASCII, Arabic and Russian base letters have nothing to decompose
                 out.push(c);
+            } else if matches!(c as u32, 0x64B..=0x65F | 0x670) {
+                // tashkeel
             } else {
                 // NFD, then drop combining marks: Latin accents and Arabic tashkeel alike.
                 for d in std::iter::once(c).nfd() {
@@ -153,9 +170,18 @@ fn normalize_word(word: &str, out: &mut String) -> Case {
     let mut first = true;
     let mut all_upper = true;
     let mut letters = 0;
-    for c in word.nfkc() {
+    let mut step = |c: char| {
         if is_apostrophe(c) {
-            continue;
+            return;
+        }
+        if matches!(c as u32, 0x600..=0x6FF) {
+            // Arabic script has no case
+            if first && c.is_alphabetic() {
+                first = false;
+            }
+            letters += 1;
+            fold_char(c, out);
+            return;
         }
         if c.is_alphabetic() {
             letters += 1;
@@ -180,6 +206,11 @@ fn normalize_word(word: &str, out: &mut String) -> Case {
                 fold_char(l, out);
             }
         }
+    };
+    if needs_nfkc(word) {
+        word.nfkc().for_each(&mut step);
+    } else {
+        word.chars().for_each(&mut step);
     }
     if case == Case::Title && all_upper && letters > 1 {
         case = Case::Upper;

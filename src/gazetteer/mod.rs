@@ -239,15 +239,21 @@ impl Gazetteer {
         }
     }
 
-    fn line(&self, place: PlaceIdx) -> &str {
+    fn line_bytes(&self, place: PlaceIdx) -> &[u8] {
         let a = le_u32(&self.offsets, place as usize * 4) as usize;
         let b = le_u32(&self.offsets, place as usize * 4 + 4) as usize;
-        std::str::from_utf8(&self.lines[a..b - 1]).unwrap_or("")
+        &self.lines[a..b - 1]
+    }
+
+    fn line(&self, place: PlaceIdx) -> &str {
+        std::str::from_utf8(self.line_bytes(place)).unwrap_or("")
     }
 
     /// The canonical name of a place.
     pub fn name(&self, place: PlaceIdx) -> &str {
-        self.line(place).split('\t').nth(1).unwrap_or("")
+        // only the second field is decoded: this runs once per resolved place
+        let name = self.line_bytes(place).split(|&b| b == b'\t').nth(1).unwrap_or_default();
+        std::str::from_utf8(name).unwrap_or("")
     }
 
     /// The `CC.code` admin1 key of a place, empty when none.
@@ -329,7 +335,8 @@ impl Gazetteer {
                 }
             }
         }
-        let scores: Vec<f64> = found.iter().map(|p| prior(self, *p, &found)).collect();
+        let divisions = namesake_divisions(self, &found);
+        let scores: Vec<f64> = found.iter().map(|p| prior_with(self, *p, &divisions)).collect();
         let mut order: Vec<usize> = (0..found.len()).collect();
         order.sort_by(|&a, &b| {
             scores[b].total_cmp(&scores[a]).then(self.meta(found[a].place).id.cmp(&self.meta(found[b].place).id))
@@ -360,6 +367,16 @@ pub fn feature_weight(m: &Meta) -> f64 {
 /// that shares its name with the province it is the seat of outranks the province (in
 /// news "Kandahar" alone is the city).
 pub fn prior(g: &Gazetteer, p: Posting, all: &[Posting]) -> f64 {
+    prior_with(g, p, &namesake_divisions(g, all))
+}
+
+/// The (country, admin1) of every first-level division among a name's candidates.
+pub fn namesake_divisions(g: &Gazetteer, all: &[Posting]) -> Vec<([u8; 2], u16)> {
+    all.iter().map(|o| g.meta(o.place)).filter(|m| m.is_admin1()).map(|m| (m.country, m.admin1)).collect()
+}
+
+/// [`prior`], with the name's divisions from [`namesake_divisions`] computed once.
+pub fn prior_with(g: &Gazetteer, p: Posting, divisions: &[([u8; 2], u16)]) -> f64 {
     let m = g.meta(p.place);
     let mut s = feature_weight(&m) + 0.5 * (m.population as f64 + 1.0).log10();
     if p.flags & NameFlags::PRIMARY != 0 {
@@ -375,10 +392,7 @@ pub fn prior(g: &Gazetteer, p: Posting, all: &[Posting]) -> f64 {
     // ("Kandahar", "New York") is the usual meaning of that name.
     let big = m.is_populated() && m.population >= 1_000_000;
     if m.is_populated() && m.feature_code.starts_with("PPLA") || m.feature_code == "PPLC" || big {
-        let seat_of_namesake = all.iter().any(|o| {
-            let om = g.meta(o.place);
-            om.is_admin1() && om.admin1 == m.admin1 && om.country == m.country
-        });
+        let seat_of_namesake = divisions.contains(&(m.country, m.admin1));
         if seat_of_namesake {
             // the seat bonus, or more for a city of millions that is not the seat
             s += if big && !m.feature_code.starts_with("PPLA") && m.feature_code != "PPLC" { 2.5 } else { 1.5 };

@@ -5,7 +5,7 @@
 //! place and its qualifier ("in northern", "في شمال"). The files and their rules are
 //! described in `gazetteer/lexicon/README.md`; this module only indexes them by key.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 use std::sync::OnceLock;
 
 use crate::text::name_key;
@@ -54,6 +54,8 @@ pub struct Lexicon {
     pub directions: HashMap<String, Vec<String>>,
     /// name key (or `*`) → (lang, side, neighbouring word key)
     pub contexts: HashMap<String, Vec<(String, Side, String)>>,
+    /// The first token of every demonym, to skip the other tokens fast.
+    pub demonym_first: FxHashSet<String>,
     /// The most tokens any demonym has.
     pub max_demonym_tokens: usize,
 }
@@ -154,6 +156,7 @@ impl Lexicon {
                     continue;
                 }
                 lex.max_demonym_tokens = lex.max_demonym_tokens.max(k.split(' ').count());
+                lex.demonym_first.insert(k.split(' ').next().unwrap_or_default().to_string());
                 lex.demonyms
                     .entry(k)
                     .or_default()

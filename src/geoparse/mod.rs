@@ -15,7 +15,7 @@ pub mod recognize;
 use std::collections::HashMap;
 
 use crate::article::Article;
-use crate::gazetteer::{feature_weight, prior, Gazetteer, Meta, PlaceIdx, Posting};
+use crate::gazetteer::{feature_weight, namesake_divisions, prior_with, Gazetteer, Meta, PlaceIdx, Posting};
 use crate::text::{name_key, tokenize, Case, Script, Token};
 use lexicon::{CueKind, Lexicon, Rule};
 use recognize::Surface;
@@ -71,6 +71,9 @@ pub struct Options {
     /// Keep each mention's scored candidates (for `--explain`).
     pub explain: bool,
 }
+
+/// How many of a name's candidates are scored in full.
+const MAX_SCORED: usize = 48;
 
 /// Score below which a name with no supporting evidence is dropped as a likely false hit.
 const ACCEPT: f64 = 3.3;
@@ -305,8 +308,13 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
     }
 
     // Pass 1: context-free choice per group, to build the article's context.
-    let priors: Vec<Vec<f64>> =
-        groups.iter().map(|gr| gr.postings.iter().map(|p| prior(g, *p, &gr.postings)).collect()).collect();
+    let priors: Vec<Vec<f64>> = groups
+        .iter()
+        .map(|gr| {
+            let divisions = namesake_divisions(g, &gr.postings);
+            gr.postings.iter().map(|p| prior_with(g, *p, &divisions)).collect()
+        })
+        .collect();
     let mut tops: Vec<Option<PlaceIdx>> = groups
         .iter()
         .zip(&priors)
@@ -467,11 +475,24 @@ fn score_group(
         }
     }
 
-    let mut cands: Vec<Candidate> = gr
-        .postings
-        .iter()
-        .zip(priors)
-        .map(|(p, &pr)| {
+    // Only the most likely candidates get every signal: a common name ("San José",
+    // "Springfield") has hundreds. Context-free score plus country agreement ranks them.
+    let mut order: Vec<usize> = (0..gr.postings.len()).collect();
+    if order.len() > MAX_SCORED {
+        let quick = |k: usize| {
+            let m = g.meta(gr.postings[k].place);
+            let cc = ctx_country.get(&m.country).copied().unwrap_or(0) as f64;
+            let q = if qual_countries.contains(&m.country) || qual_admin1.contains(&m.admin1) { 5.0 } else { 0.0 };
+            priors[k] + 1.2 * (1.0 + cc).ln() + q
+        };
+        let quick: Vec<f64> = order.iter().map(|&k| quick(k)).collect();
+        order.sort_by(|&a, &b| quick[b].total_cmp(&quick[a]).then(a.cmp(&b)));
+        order.truncate(MAX_SCORED);
+    }
+    let mut cands: Vec<Candidate> = order
+        .into_iter()
+        .map(|k| (&gr.postings[k], priors[k]))
+        .map(|(p, pr)| {
             let m = g.meta(p.place);
             let mut signals = vec![
                 Signal { name: "feature", value: feature_weight(&m) },
@@ -502,7 +523,12 @@ fn score_group(
                 }
             }
             if !m.is_country() && !anchors.is_empty() {
-                let d = anchors.iter().map(|a| distance_km(*a, (m.lat, m.lon))).fold(f64::INFINITY, f64::min);
+                // 600 km is under 5.5 degrees of latitude: skip the trigonometry for the rest
+                let d = anchors
+                    .iter()
+                    .filter(|a| (a.0 - m.lat).abs() < 5.5)
+                    .map(|a| distance_km(*a, (m.lat, m.lon)))
+                    .fold(f64::INFINITY, f64::min);
                 let v = if d < 150.0 {
                     1.0
                 } else if d < 600.0 {

@@ -57,82 +57,111 @@ fn feed<'f, D: AsRef<[u8]>>(
     Some((node.addr(), out))
 }
 
-/// Variants of the first token of a name: the token itself, then peeled or lemmatised
-/// forms, flagged as inflected.
-/// A peeling is skipped when the whole word is at least as common as what peeling leaves:
-/// `كبيرة` ("big") is not `ك` + `بيرة`, nor `باكراً` ("early") `ب` + `أكرا` (Accra).
-fn inflected_variants(t: &Token, lang: &str) -> Vec<(String, bool)> {
-    let mut v = Vec::new();
-    match t.script {
-        Script::Arabic => {
-            let whole = zipf(lang, &t.norm);
-            v.extend(
-                arabic_peelings(&t.norm)
-                    .into_iter()
-                    .filter(|p| whole < 2.5 || zipf(lang, p) > whole)
-                    .map(|s| (s, true)),
-            )
-        }
-        Script::Cyrillic => v.extend(cyrillic_lemmas(&t.norm).into_iter().map(|s| (s, true))),
-        _ => {}
+/// Where the FST stands after a first token: (node, output), or `None` when no name starts
+/// with it. Text repeats its words, so each thread remembers them for the gazetteer it
+/// last used; the memory is bounded.
+fn feed_first<D: AsRef<[u8]>>(fst: &Fst<D>, token: &str) -> Option<(fst::raw::CompiledAddr, Output)> {
+    use std::cell::RefCell;
+    type Memo = (usize, rustc_hash::FxHashMap<Box<str>, Option<(fst::raw::CompiledAddr, u64)>>);
+    thread_local! {
+        static MEMO: RefCell<Memo> = RefCell::new((0, Default::default()));
     }
-    v
+    const MAX: usize = 1 << 17;
+    let id = fst.as_bytes().as_ptr() as usize;
+    MEMO.with_borrow_mut(|(owner, memo)| {
+        if *owner != id || memo.len() >= MAX {
+            *owner = id;
+            memo.clear();
+        }
+        if let Some(hit) = memo.get(token) {
+            return hit.map(|(a, o)| (a, Output::new(o)));
+        }
+        let got = feed(fst, fst.root(), Output::zero(), token.as_bytes());
+        memo.insert(token.into(), got.map(|(a, o)| (a, o.value())));
+        got
+    })
 }
 
-/// Find the longest name starting at token `i`.
+/// Peeled or lemmatised forms of the first token of a name.
+fn inflected_variants(t: &Token) -> Vec<String> {
+    match t.script {
+        Script::Arabic => arabic_peelings(&t.norm),
+        Script::Cyrillic => cyrillic_lemmas(&t.norm),
+        _ => Vec::new(),
+    }
+}
+
+/// Find the longest name starting at token `i`. The bare token comes first; peeled or
+/// lemmatised readings are tried only when it starts no name. A peeling counts only when
+/// the whole word is rarer than what peeling leaves: `كبيرة` ("big") is not `ك` + `بيرة`,
+/// nor `باكراً` ("early") `ب` + `أكرا` (Accra).
 fn longest_at(g: &Gazetteer, text: &str, tokens: &[Token], i: usize, lang: &str) -> Option<Surface> {
     let fst = g.names_fst();
+    let t = &tokens[i];
+    // (end token, FST value, key, inflected)
     let mut best: Option<(usize, u64, String, bool)> = None;
-    let mut found_bare = false;
-    // the bare token first; inflected readings only when it names nothing
-    let mut variants = vec![(tokens[i].norm.clone(), false)];
-    let mut k = 0;
-    loop {
-        if k == 1 && variants.len() == 1 && !found_bare {
-            variants.extend(inflected_variants(&tokens[i], lang));
-        }
-        if k >= variants.len() {
-            break;
-        }
-        let (variant, inflected) = variants[k].clone();
-        k += 1;
-        // depth-first over later tokens; each stack entry: (next token, node, output, key)
-        let Some((addr, out)) = feed(fst, fst.root(), Output::zero(), variant.as_bytes()) else {
-            continue;
+    let walk = |variant: &str, inflected: bool, best: &mut Option<(usize, u64, String, bool)>| {
+        let Some((addr, out)) = feed_first(fst, variant) else {
+            return false;
         };
-        let mut stack = vec![(i + 1, addr, out, variant.clone())];
+        let mut any = false;
+        // depth-first over later tokens; each entry: (next token, node, output, key)
+        let mut stack = vec![(i + 1, addr, out, None::<String>)];
         while let Some((j, addr, out, key)) = stack.pop() {
             let node = fst.node(addr);
             let last_ok = tokens[j - 1].case != Case::Lower || !tokens[j - 1].script.is_cased();
             if node.is_final() && last_ok {
+                any = true;
                 let value = out.cat(node.final_output()).value();
-                let better = match &best {
+                let better = match best {
                     None => true,
                     Some((end, _, _, infl)) => j > *end || (j == *end && *infl && !inflected),
                 };
                 if better {
-                    best = Some((j, value, key.clone(), inflected));
-                }
-                if !inflected {
-                    found_bare = true;
+                    *best = Some((j, value, key.clone().unwrap_or_else(|| variant.to_string()), inflected));
                 }
             }
             if j >= tokens.len() || j - i >= MAX_KEY_TOKENS || !joinable(text, &tokens[j - 1], &tokens[j]) {
                 continue;
             }
             let Some((sp, out_sp)) = feed(fst, node, out, b" ") else { continue };
-            let t = &tokens[j];
-            let mut forms = vec![t.norm.clone()];
-            if t.script == Script::Cyrillic {
-                forms.extend(cyrillic_lemmas(&t.norm));
+            let next = &tokens[j];
+            let mut forms = vec![next.norm.clone()];
+            if next.script == Script::Cyrillic {
+                forms.extend(cyrillic_lemmas(&next.norm));
             }
             for form in forms {
                 let mut piece = String::new();
                 push_key_token(&mut piece, &form, 1);
                 let piece = &piece[1..]; // drop the leading space push_key_token adds
                 if let Some((a, o)) = feed(fst, fst.node(sp), out_sp, piece.as_bytes()) {
-                    stack.push((j + 1, a, o, format!("{key} {piece}")));
+                    let key = format!("{} {piece}", key.as_deref().unwrap_or(variant));
+                    stack.push((j + 1, a, o, Some(key)));
                 }
+            }
+        }
+        any
+    };
+    if !walk(&t.norm, false, &mut best) {
+        let mut whole = None;
+        for v in inflected_variants(t) {
+            let mut found = None;
+            if !walk(&v, true, &mut found) {
+                continue;
+            }
+            if t.script == Script::Arabic {
+                let w = *whole.get_or_insert_with(|| zipf(lang, &t.norm));
+                if w >= 2.5 && zipf(lang, &v) <= w {
+                    continue;
+                }
+            }
+            let better = match (&best, &found) {
+                (None, Some(_)) => true,
+                (Some(b), Some(f)) => f.0 > b.0,
+                _ => false,
+            };
+            if better {
+                best = found;
             }
         }
     }
@@ -142,15 +171,27 @@ fn longest_at(g: &Gazetteer, text: &str, tokens: &[Token], i: usize, lang: &str)
 
 /// A demonym starting at token `i`, longest first.
 fn demonym_at(lex: &Lexicon, tokens: &[Token], i: usize, lang: &str) -> Option<Surface> {
+    let t = &tokens[i];
+    // demonyms take و ب ل too: والأفغانية
+    let peeled = if t.script == Script::Arabic && !lex.demonym_first.contains(&t.norm) {
+        let p: Vec<String> = arabic_peelings(&t.norm).into_iter().filter(|p| lex.demonym_first.contains(p)).collect();
+        if p.is_empty() {
+            return None;
+        }
+        p
+    } else if !lex.demonym_first.contains(&t.norm) {
+        return None;
+    } else {
+        Vec::new()
+    };
     for n in (1..=lex.max_demonym_tokens.min(tokens.len() - i)).rev() {
         let mut key = String::new();
         for (k, t) in tokens[i..i + n].iter().enumerate() {
             push_key_token(&mut key, &t.norm, k);
         }
-        let mut tries = vec![(key.clone(), false)];
-        if n == 1 && tokens[i].script == Script::Arabic {
-            // demonyms take و ب ل too: والأفغانية
-            tries.extend(arabic_peelings(&key).into_iter().map(|k| (k, true)));
+        let mut tries = vec![(key, false)];
+        if n == 1 {
+            tries.extend(peeled.iter().map(|k| (k.clone(), true)));
         }
         for (k, inflected) in tries {
             if let Some(cc) = lex.demonym(&k, lang) {

@@ -93,6 +93,19 @@ enum Cmd {
     },
     /// Print version, data sources and licences.
     About,
+    /// Write a synthetic benchmark corpus: JSON Lines to stdout, or Markdown files into
+    /// a folder with --output. Deterministic for a given seed.
+    #[command(hide = true)]
+    Corpus {
+        /// Number of articles.
+        #[arg(long, default_value_t = 1000)]
+        articles: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write one Markdown file per article into this folder instead.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
 }
 
 impl Cli {
@@ -123,6 +136,7 @@ impl Cli {
             },
             Cmd::Build { site_dir, output, base_url } => Command::Build { site_dir, output, base_url },
             Cmd::About => Command::About,
+            Cmd::Corpus { articles, seed, output } => Command::Corpus { articles, seed, output },
         };
         Config { command, gazetteer: self.gazetteer, quiet: self.quiet, strict: self.strict }
     }

@@ -29,6 +29,8 @@ pub enum Command {
     Build { site_dir: PathBuf, output: Option<PathBuf>, base_url: Option<String> },
     /// Print version, data sources and licences.
     About,
+    /// Write a synthetic benchmark corpus (see [`crate::corpus`]).
+    Corpus { articles: usize, seed: u64, output: Option<PathBuf> },
 }
 
 /// Everything a run needs.

@@ -11,6 +11,7 @@
 pub mod article;
 pub mod cli;
 pub mod config;
+pub mod corpus;
 pub mod error;
 pub mod event;
 pub mod export;
@@ -19,7 +20,7 @@ pub mod geoparse;
 pub mod site;
 pub mod text;
 
-use std::io::{Read, Write};
+use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -74,7 +75,41 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<i32> {
             lookup(g, name, *limit, *json, out).map_err(io)?;
             Ok(0)
         }
+        Command::Corpus { articles, seed, output } => {
+            let spec = corpus::Spec { articles: *articles, seed: *seed };
+            let mut result = Ok(());
+            match output {
+                None => corpus::generate(g, spec, |a| {
+                    if result.is_ok() {
+                        result = writeln!(out, "{}", a.json_line()).map_err(io);
+                    }
+                }),
+                Some(dir) => {
+                    std::fs::create_dir_all(dir).map_err(|source| Error::Io { path: dir.clone(), source })?;
+                    corpus::generate(g, spec, |a| {
+                        let path = dir.join(format!("{:07}-{}.md", a.id, a.lang));
+                        if result.is_ok() {
+                            result = write_file(&path, a.markdown().as_bytes());
+                        }
+                    })
+                }
+            }
+            result.map(|_| 0)
+        }
         Command::Extract { inputs, format, explain, demonyms } => {
+            let line_format = matches!(format, Format::GeoJsonLines | Format::Mentions);
+            if line_format && inputs.len() == 1 && inputs[0].as_os_str() == "-" {
+                let stdin = std::io::stdin().lock();
+                return stream(
+                    g,
+                    config,
+                    std::io::BufReader::with_capacity(1 << 20, stdin),
+                    out,
+                    *format,
+                    *explain,
+                    *demonyms,
+                );
+            }
             let (events, diags) = process(g, inputs, geoparse::Options { explain: *explain });
             let code = report(config, &diags);
             match format {
@@ -257,17 +292,97 @@ pub fn process(g: &Gazetteer, inputs: &[PathBuf], opts: geoparse::Options) -> (V
     let lex = Lexicon::embedded();
     let events: Vec<Event> = articles.into_par_iter().map(|a| event::from_article(g, lex, a, opts)).collect();
     for e in &events {
-        diags.extend(e.diagnostics.iter().cloned());
-        if e.date.is_none() && !e.diagnostics.iter().any(|d| d.message.contains("date")) {
-            diags.push(Diagnostic {
-                severity: Severity::Warning,
-                path: e.article.path.clone(),
-                line: None,
-                message: "no date; the event is undated".into(),
-            });
-        }
+        event_diagnostics(e, &mut diags);
     }
     (events, diags)
+}
+
+fn event_diagnostics(e: &Event, diags: &mut Vec<Diagnostic>) {
+    diags.extend(e.diagnostics.iter().cloned());
+    if e.date.is_none() && !e.diagnostics.iter().any(|d| d.message.contains("date")) {
+        diags.push(Diagnostic {
+            severity: Severity::Warning,
+            path: e.article.path.clone(),
+            line: None,
+            message: "no date; the event is undated".into(),
+        });
+    }
+}
+
+/// Articles per batch when streaming: enough to keep every core busy, few enough that
+/// memory stays flat however long the stream is.
+const STREAM_BATCH: usize = 512;
+
+/// `extract -` with a line format: read a JSON Lines article stream (or one plain
+/// article) from `input` and write each batch's features or mentions as soon as it is
+/// geoparsed, in input order. Memory is bounded by one batch, whatever the stream's
+/// length, so the command can run under `RDD.pipe`, Hadoop streaming or GNU parallel.
+/// Article keys are the corpus ids (`<stdin>#id`); duplicates are not renamed.
+pub fn stream(
+    g: &Gazetteer,
+    config: &Config,
+    mut input: impl BufRead,
+    out: &mut dyn Write,
+    format: Format,
+    explain: bool,
+    demonyms: bool,
+) -> Result<i32> {
+    let io = |e: std::io::Error| Error::Io { path: PathBuf::from("<stdin>"), source: e };
+    let jsonl = input.fill_buf().map_err(io)?.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let lex = Lexicon::embedded();
+    let opts = geoparse::Options { explain };
+    let mut code = 0;
+    let mut emit = |articles: Vec<Article>, mut diags: Vec<Diagnostic>, out: &mut dyn Write| -> Result<()> {
+        let events: Vec<Event> = articles.into_par_iter().map(|a| event::from_article(g, lex, a, opts)).collect();
+        for e in &events {
+            event_diagnostics(e, &mut diags);
+        }
+        code = code.max(report(config, &diags));
+        match format {
+            Format::Mentions => write_mentions(g, out, &events, explain).map_err(io)?,
+            _ => export::geojson::write_lines(out, &events, ArticleKey::Path, demonyms).map_err(io)?,
+        }
+        out.flush().map_err(io)
+    };
+    if !jsonl {
+        let mut bytes = Vec::new();
+        input.read_to_end(&mut bytes).map_err(io)?;
+        match article::decode("<stdin>", bytes).and_then(|t| article::parse("<stdin>", "stdin", t, true)) {
+            Ok(a) => emit(vec![a], Vec::new(), out)?,
+            Err(e) => emit(Vec::new(), vec![error_diag(e)], out)?,
+        }
+        return Ok(code);
+    }
+    let mut batch = Vec::with_capacity(STREAM_BATCH);
+    let mut diags = Vec::new();
+    let mut line = Vec::new();
+    let mut n = 0;
+    loop {
+        line.clear();
+        let read = input.read_until(b'\n', &mut line).map_err(io)?;
+        if read > 0 {
+            n += 1;
+            match std::str::from_utf8(&line) {
+                Ok(text) if text.trim().is_empty() => {}
+                Ok(text) => match article::parse_corpus_line("<stdin>", n, text.trim_end()) {
+                    Ok(a) => batch.push(a),
+                    Err(e) => diags.push(error_diag(e)),
+                },
+                Err(e) => diags.push(Diagnostic {
+                    severity: Severity::Error,
+                    path: "<stdin>".into(),
+                    line: Some(n),
+                    message: format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()),
+                }),
+            }
+        }
+        if batch.len() >= STREAM_BATCH || (read == 0 && (!batch.is_empty() || !diags.is_empty())) {
+            emit(std::mem::take(&mut batch), std::mem::take(&mut diags), out)?;
+        }
+        if read == 0 {
+            return Ok(code);
+        }
+    }
 }
 
 fn write_mentions(g: &Gazetteer, out: &mut dyn Write, events: &[Event], explain: bool) -> std::io::Result<()> {

@@ -310,3 +310,42 @@ fn bad_articles_are_reported_and_the_rest_processed() {
     assert!(got.iter().any(|(a, p)| a == "a-good.md" && p == "Kabul"), "{got:?}");
     assert!(got.iter().any(|(a, p)| a == "c-baddate.md" && p == "Herāt"), "{got:?}");
 }
+
+/// `extract --format geojsonl -` streams a JSON Lines corpus in batches; its features are
+/// the ones a whole-file run gives, in the same order, and a bad line is reported by its
+/// number while the rest is still processed.
+#[test]
+fn stdin_stream_matches_a_file_run_and_survives_a_bad_line() {
+    let corpus = run(&["corpus", "--articles", "1100", "--seed", "5"]).stdout;
+    let dir = tempfile::tempdir().unwrap();
+    let mut with_bad = corpus.clone();
+    with_bad.extend_from_slice(b"{\"id\": \"broken\", \"text\": \n");
+    let path = dir.path().join("c.jsonl");
+    std::fs::write(&path, &corpus).unwrap();
+    let file_run = run(&["extract", "-q", "--format", "geojsonl", path.to_str().unwrap()]).stdout;
+    let streamed = |input: &[u8]| {
+        use std::io::Write;
+        let mut child = bin()
+            .args(["extract", "--format", "geojsonl", "-"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let input = input.to_vec();
+        let writer = std::thread::spawn(move || stdin.write_all(&input));
+        let out = child.wait_with_output().unwrap();
+        writer.join().unwrap().unwrap();
+        out
+    };
+    let ok = streamed(&corpus);
+    let prefix = format!("{}#", path.display());
+    let expected = String::from_utf8(file_run).unwrap().replace(&prefix, "<stdin>#");
+    assert_eq!(String::from_utf8(ok.stdout).unwrap(), expected);
+    assert!(expected.lines().count() > 1100, "a realistic place density");
+    let bad = streamed(&with_bad);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("line 1101"), "{}", String::from_utf8_lossy(&bad.stderr));
+    assert_eq!(String::from_utf8(bad.stdout).unwrap(), expected);
+}

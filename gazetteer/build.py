@@ -949,7 +949,7 @@ def selftest(path, iso_codes=None):
                 errors.append(f"{gid}: more than 5 decimals")
             if not r[1] or r[1].startswith('"'):
                 errors.append(f"{gid}: bad name {r[1]!r}")
-            if r[5] not in ("A", "P"):
+            if r[5] not in ("A", "P", "L", "H"):
                 errors.append(f"{gid}: feature class {r[5]}")
             if r[12] not in ("cities500", "countries", "adm1", "adm2", "curated"):
                 errors.append(f"{gid}: source {r[12]}")

@@ -66,14 +66,18 @@ impl Meta {
     pub fn is_admin2(&self) -> bool {
         matches!(self.feature_code, "ADM2" | "ADM2H" | "ADM3")
     }
+    /// A continent, ocean, sea or gulf, or a named world region ("Middle East").
+    pub fn is_macro(&self) -> bool {
+        matches!(self.feature_code, "CONT" | "OCN" | "SEA" | "GULF" | "RGN")
+    }
     pub fn is_populated(&self) -> bool {
         self.feature_class == b'P'
     }
     /// ACLED-style geographic precision: 1 town, 2 district, 3 province or region, 4 country.
     pub fn geo_precision(&self) -> u8 {
-        if self.is_country() {
+        if self.is_country() || matches!(self.feature_code, "CONT" | "OCN") {
             4
-        } else if self.is_admin1() || matches!(self.feature_code, "RGN" | "CONT" | "AREA") {
+        } else if self.is_admin1() || matches!(self.feature_code, "RGN" | "SEA" | "GULF" | "AREA") {
             3
         } else if self.is_admin2() {
             2
@@ -350,6 +354,9 @@ pub fn feature_weight(m: &Meta) -> f64 {
     match m.feature_code {
         c if m.is_country() && c != "TERR" => 3.0,
         "TERR" => 2.0,
+        "CONT" | "OCN" => 3.0,
+        "SEA" | "GULF" => 2.0,
+        "RGN" => 1.6,
         "PPLC" => 2.2,
         "ADM1" | "ADM1H" => 1.6,
         "PPLA" => 1.4,

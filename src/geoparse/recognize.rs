@@ -33,12 +33,12 @@ pub struct Surface {
 }
 
 /// Whether the text between two tokens may sit inside one name: spaces, hyphens, a dot
-/// after an abbreviation (`St. Louis`), an elision's apostrophe (`Côte d'Ivoire`), a
+/// after an abbreviation (`St. Louis`), a hashtag's underscore (`#حفر_الباطن`), an elision's apostrophe (`Côte d'Ivoire`), a
 /// zero-width non-joiner, nothing else.
 fn joinable(text: &str, a: &Token, b: &Token) -> bool {
     let gap = &text[a.end..b.start];
     gap.len() <= 3
-        && gap.chars().all(|c| matches!(c, ' ' | '-' | '‐' | '–' | '.' | '\u{a0}' | '\u{200c}' | '\'' | '’'))
+        && gap.chars().all(|c| matches!(c, ' ' | '-' | '‐' | '–' | '.' | '_' | '\u{a0}' | '\u{200c}' | '\'' | '’'))
         && !gap.contains(". ")
 }
 
@@ -275,7 +275,8 @@ fn keep(lex: &Lexicon, tokens: &[Token], s: &Surface, lang: &str) -> bool {
     {
         return false;
     }
-    if single && lex.rule(&s.key, lang) == Some(Rule::Stop) {
+    // `stop` also removes multi-word names that mean something else ("White House")
+    if lex.rule(&s.key, lang) == Some(Rule::Stop) {
         return false;
     }
     true

@@ -60,7 +60,8 @@ pub struct Token {
     /// Byte offset after the last character, exclusive.
     pub end: usize,
     /// The normalised form (see the module docs).
-    pub norm: String,
+    /// Inline for words of up to 24 bytes: most words, so tokenising rarely allocates.
+    pub norm: compact_str::CompactString,
     pub script: Script,
     pub case: Case,
     /// The token is followed (before the next token) by a sentence-ending mark or a
@@ -276,14 +277,14 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 normalize_word(&text[start..at], &mut buf);
                 if ELISIONS.contains(&buf.as_str()) {
                     let case = if text[start..].starts_with(char::is_uppercase) { Case::Title } else { Case::Lower };
-                    tokens.push(Token { start, end: at, norm: buf.clone(), script, case, sentence_start });
+                    tokens.push(Token { start, end: at, norm: buf.as_str().into(), script, case, sentence_start });
                     sentence_start = false;
                     word_start = at + len;
                 }
             }
         }
         let case = normalize_word(&text[word_start..end], &mut buf);
-        tokens.push(Token { start: word_start, end, norm: buf.clone(), script, case, sentence_start });
+        tokens.push(Token { start: word_start, end, norm: buf.as_str().into(), script, case, sentence_start });
         sentence_start = false;
     }
     tokens

@@ -12,11 +12,11 @@
 pub mod lexicon;
 pub mod recognize;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::article::Article;
 use crate::gazetteer::{feature_weight, namesake_divisions, prior_with, Gazetteer, Meta, PlaceIdx, Posting};
-use crate::text::{name_key, tokenize, Case, Script, Token};
+use crate::text::{tokenize, Case, Script, Token};
 use lexicon::{CueKind, Lexicon, Rule};
 use recognize::Surface;
 
@@ -120,7 +120,7 @@ fn around(lex: &Lexicon, tokens: &[Token], surfaces: &[Surface], idx: usize, lan
     // a cue counts only with nothing but spaces between it and the name
     let spaced = |a: &Token, b: &Token| text[a.end..b.start].chars().all(|c| c == ' ' || c == '\u{a0}');
     if s.first > 0 {
-        let prev = name_key(&text[tokens[s.first - 1].start..tokens[s.first - 1].end]);
+        let prev = tokens[s.first - 1].norm.as_str();
         let cue_ok = spaced(&tokens[s.first - 1], &tokens[s.first]);
         if let Some((k, pos)) = lex.cue(&prev, lang).filter(|_| cue_ok) {
             if pos.before {
@@ -205,7 +205,7 @@ fn context_says_not_a_place(lex: &Lexicon, tokens: &[Token], s: &Surface, lang: 
     if s.first > 0 {
         let p = &tokens[s.first - 1];
         if text[p.end..tokens[s.first].start].trim().is_empty() {
-            before.push(p.norm.clone());
+            before.push(p.norm.to_string());
             if p.script == Script::Arabic {
                 before.extend(crate::text::arabic_peelings(&p.norm));
             }
@@ -279,8 +279,8 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
 
     // Group place surfaces; demonyms go straight to context.
     let mut groups: Vec<Group> = Vec::new();
-    let mut by_key: HashMap<(String, Option<CueKindKey>), usize> = HashMap::new();
-    let mut demonym_countries: HashMap<[u8; 2], usize> = HashMap::new();
+    let mut by_key: HashMap<(String, Option<CueKindKey>), usize> = HashMap::default();
+    let mut demonym_countries: HashMap<[u8; 2], usize> = HashMap::default();
     for (i, s) in surfaces.iter().enumerate() {
         if let Some(cc) = s.demonym {
             *demonym_countries.entry(cc).or_default() += 1;
@@ -464,7 +464,7 @@ fn score_group(
 ) -> Vec<Candidate> {
     // Context from the other groups' current choices.
     let mut ctx_country: HashMap<[u8; 2], usize> = demonyms.clone();
-    let mut ctx_admin1: HashMap<u16, usize> = HashMap::new();
+    let mut ctx_admin1: HashMap<u16, usize> = HashMap::default();
     let mut anchors: Vec<(f64, f64)> = Vec::new();
     for (oi, top) in tops.iter().enumerate() {
         if oi == gi {

@@ -126,7 +126,7 @@ fn longest_at(g: &Gazetteer, text: &str, tokens: &[Token], i: usize, lang: &str)
             }
             let Some((sp, out_sp)) = feed(fst, node, out, b" ") else { continue };
             let next = &tokens[j];
-            let mut forms = vec![next.norm.clone()];
+            let mut forms = vec![next.norm.to_string()];
             if next.script == Script::Cyrillic {
                 forms.extend(cyrillic_lemmas(&next.norm));
             }
@@ -173,13 +173,13 @@ fn longest_at(g: &Gazetteer, text: &str, tokens: &[Token], i: usize, lang: &str)
 fn demonym_at(lex: &Lexicon, tokens: &[Token], i: usize, lang: &str) -> Option<Surface> {
     let t = &tokens[i];
     // demonyms take و ب ل too: والأفغانية
-    let peeled = if t.script == Script::Arabic && !lex.demonym_first.contains(&t.norm) {
+    let peeled = if t.script == Script::Arabic && !lex.demonym_first.contains(t.norm.as_str()) {
         let p: Vec<String> = arabic_peelings(&t.norm).into_iter().filter(|p| lex.demonym_first.contains(p)).collect();
         if p.is_empty() {
             return None;
         }
         p
-    } else if !lex.demonym_first.contains(&t.norm) {
+    } else if !lex.demonym_first.contains(t.norm.as_str()) {
         return None;
     } else {
         Vec::new()

@@ -122,7 +122,7 @@ fn around(lex: &Lexicon, tokens: &[Token], surfaces: &[Surface], idx: usize, lan
     if s.first > 0 {
         let prev = tokens[s.first - 1].norm.as_str();
         let cue_ok = spaced(&tokens[s.first - 1], &tokens[s.first]);
-        if let Some((k, pos)) = lex.cue(&prev, lang).filter(|_| cue_ok) {
+        if let Some((k, pos)) = lex.cue(prev, lang).filter(|_| cue_ok) {
             if pos.before {
                 a.cue = Some(k);
             }

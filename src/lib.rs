@@ -16,6 +16,8 @@ pub mod event;
 pub mod export;
 pub mod gazetteer;
 pub mod geoparse;
+pub mod init;
+pub mod serve;
 pub mod site;
 pub mod text;
 
@@ -58,6 +60,12 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<i32> {
                 strict: config.strict,
             },
         ),
+        Command::Serve { site_dir, bind, port } => serve::serve(
+            g,
+            &serve::ServeOptions { site_dir: site_dir.clone(), bind: bind.clone(), port: *port, quiet: config.quiet },
+            out,
+        ),
+        Command::Init { dir } => init::init(dir, out),
         Command::About => {
             writeln!(
                 out,

@@ -452,3 +452,98 @@ fn a_bad_article_does_not_stop_the_build() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("bad.md"), "the error names the file");
     assert!(out.join("events/good/index.html").is_file(), "the good article was not built");
 }
+
+/// `gazette init` writes a site that builds as it is, and never writes over files.
+#[test]
+fn init_makes_a_site_that_builds() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("news");
+    let o = gazette(&[Path::new("init"), &dir]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in ["gazette.toml", "articles/hairatan-bridge.md", ".github/workflows/pages.yml", ".gitignore"] {
+        assert!(dir.join(f).is_file(), "init wrote no {f}");
+    }
+    let out = t.path().join("out");
+    let o = gazette(&[Path::new("build"), &dir, Path::new("-o"), &out]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = read(&out.join("events/hairatan-bridge/index.html"));
+    assert!(page.contains("Friendship Bridge at Hairatan"));
+    assert!(page.contains("places/tashkent-"), "the example article's places are linked");
+
+    let before = files(&dir);
+    let o = gazette(&[Path::new("init"), &dir]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not empty"));
+    assert!(files(&dir) == before, "a second init changed the site");
+}
+
+/// A `gazette serve` child process, stopped when dropped.
+struct Served(std::process::Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// GET a URL (`http://HOST:PORT/PATH`): status code and body.
+fn http_get(url: &str) -> std::io::Result<(u16, String)> {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("an http URL");
+    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut s = std::net::TcpStream::connect(host)?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")?;
+    let mut text = String::new();
+    s.read_to_string(&mut text)?;
+    let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map_or("", |x| x.1).to_string();
+    Ok((status, body))
+}
+
+/// `gazette serve` serves the site under its base path, and serves it again, rebuilt,
+/// after an article changes.
+#[test]
+fn serve_rebuilds_when_an_article_changes() {
+    use std::io::BufRead;
+    let t = tempfile::tempdir().unwrap();
+    let article = "---\ntitle: Taliban enter Kabul\ndate: 2021-08-15\n---\n\nFighting in Kabul.\n";
+    let site = small_site(t.path(), &[("kabul.md", article)]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(["serve", "--port", "0", "--quiet"])
+        .arg(&site)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run gazette serve");
+    let stdout = child.stdout.take().unwrap();
+    let _served = Served(child);
+    let mut line = String::new();
+    std::io::BufReader::new(stdout).read_line(&mut line).unwrap();
+    let url =
+        line.split_whitespace().find(|w| w.starts_with("http://")).unwrap_or_else(|| panic!("no URL in {line:?}"));
+    assert!(url.ends_with("/test/"), "not served under the base path: {url}");
+
+    let (status, index) = http_get(url).unwrap();
+    assert_eq!(status, 200);
+    assert!(index.contains("Taliban enter Kabul"), "{index}");
+    assert!(index.contains("__gazette/build"), "no reload script");
+    let root = url.trim_end_matches("test/");
+    assert_eq!(http_get(root).unwrap().0, 302, "/ leads to the base path");
+    assert_eq!(http_get(&format!("{url}no/such/page/")).unwrap().0, 404);
+    let (_, first) = http_get(&format!("{url}__gazette/build")).unwrap();
+
+    std::fs::write(site.join("articles/kabul.md"), article.replace("enter Kabul", "reach Kabul airport")).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let (status, page) = http_get(&format!("{url}events/kabul/")).unwrap();
+        if status == 200 && page.contains("Taliban reach Kabul airport") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no rebuild after the article changed");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let (_, now) = http_get(&format!("{url}__gazette/build")).unwrap();
+    assert_ne!(first, now, "the build number did not change");
+}

@@ -261,9 +261,18 @@ fn error_diag(e: Error) -> Diagnostic {
 
 /// Read and geoparse every input, in parallel; events keep input order.
 pub fn process(g: &Gazetteer, inputs: &[PathBuf], opts: geoparse::Options) -> (Vec<Event>, Vec<Diagnostic>) {
-    let (articles, mut diags) = read_inputs(inputs);
     let lex = Lexicon::embedded();
-    let events: Vec<Event> = articles.into_par_iter().map(|a| event::from_article(g, lex, a, opts)).collect();
+    process_with(inputs, |a| event::from_article(g, lex, a, opts))
+}
+
+/// [`process`], with `to_event` making each article's event (`gazette build` looks in
+/// its cache first).
+pub fn process_with(
+    inputs: &[PathBuf],
+    to_event: impl Fn(Article) -> Event + Sync + Send,
+) -> (Vec<Event>, Vec<Diagnostic>) {
+    let (articles, mut diags) = read_inputs(inputs);
+    let events: Vec<Event> = articles.into_par_iter().map(to_event).collect();
     for e in &events {
         diags.extend(e.diagnostics.iter().cloned());
         if e.date.is_none() && !e.diagnostics.iter().any(|d| d.message.contains("date")) {

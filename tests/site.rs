@@ -536,14 +536,54 @@ fn serve_rebuilds_when_an_article_changes() {
 
     std::fs::write(site.join("articles/kabul.md"), article.replace("enter Kabul", "reach Kabul airport")).unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    // the new page, and a new build number for open pages to reload on
     loop {
         let (status, page) = http_get(&format!("{url}events/kabul/")).unwrap();
-        if status == 200 && page.contains("Taliban reach Kabul airport") {
+        let (_, now) = http_get(&format!("{url}__gazette/build")).unwrap();
+        if status == 200 && page.contains("Taliban reach Kabul airport") && now != first {
             break;
         }
         assert!(std::time::Instant::now() < deadline, "no rebuild after the article changed");
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
-    let (_, now) = http_get(&format!("{url}__gazette/build")).unwrap();
-    assert_ne!(first, now, "the build number did not change");
+}
+
+/// Issue 6: a second build takes unchanged articles from `.gazette-cache`, parses a
+/// changed one again, and writes the same bytes as a build without the cache.
+#[test]
+fn second_build_reuses_the_geoparse_cache() {
+    let t = tempfile::tempdir().unwrap();
+    let site = demo_copy(t.path());
+    let n = std::fs::read_dir(site.join("articles")).unwrap().count();
+    let build_log = |out: &str| {
+        let o = gazette(&[Path::new("build"), &site, Path::new("-o"), &t.path().join(out)]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let cold = build_log("cold");
+    assert!(cold.contains(&format!("geoparsed {n}, reused 0")), "{cold}");
+    assert!(site.join(".gazette-cache/geoparse.bin").is_file());
+    let warm = build_log("warm");
+    assert!(warm.contains(&format!("geoparsed 0, reused {n}")), "{warm}");
+    let (a, b) = (files(&t.path().join("cold")), files(&t.path().join("warm")));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (name, bytes) in &a {
+        assert!(bytes == &b[name], "{name} differs with the cache");
+    }
+
+    let kabul = site.join("articles/2021-08-15-kabul-falls-en.md");
+    std::fs::write(&kabul, read(&kabul).replace("Jalalabad", "Ghazni")).unwrap();
+    let changed = build_log("changed");
+    assert!(changed.contains(&format!("geoparsed 1, reused {}", n - 1)), "{changed}");
+    let page = read(&t.path().join("changed/events/2021-08-15-kabul-falls-en/index.html"));
+    assert!(
+        page.contains("places/ghazni-") && !page.contains("places/jalalabad-"),
+        "the changed article was not parsed again"
+    );
+
+    // a damaged cache is ignored, not trusted
+    std::fs::write(site.join(".gazette-cache/geoparse.bin"), b"GZGEO1\nnonsense").unwrap();
+    let damaged = build_log("damaged");
+    assert!(damaged.contains(&format!("geoparsed {n}, reused 0")), "{damaged}");
+    assert!(files(&t.path().join("damaged")) == files(&t.path().join("changed")));
 }

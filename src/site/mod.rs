@@ -11,8 +11,11 @@
 //! listing structs once, [`render`] turns them into every file of the site in memory
 //! (pages, `data/events.json`, the GeoJSON/CSV downloads, feed and sitemap), with
 //! [`markdown`] for article bodies and [`svg`] for the maps that need no JavaScript, and
-//! [`write`](mod@write) is the only code that touches the output folder.
+//! [`write`](mod@write) is the only code that touches the output folder. [`cache`] keeps
+//! the geoparser's results between builds, so that unchanged articles are not parsed
+//! again.
 
+pub mod cache;
 pub mod config;
 pub mod markdown;
 pub mod render;
@@ -48,7 +51,22 @@ pub fn build(g: &Gazetteer, opts: &BuildOptions) -> crate::Result<i32> {
     write::check_output(&opts.site_dir, &out)?;
     let theme = theme::load(&opts.site_dir, &config)?;
 
-    let (events, diags) = crate::process(g, &[opts.site_dir.join("articles")], crate::geoparse::Options::default());
+    let inputs = [opts.site_dir.join("articles")];
+    let lex = crate::geoparse::lexicon::Lexicon::embedded();
+    let cache = cache::Cache::open(&opts.site_dir, g);
+    let (events, diags) = match &cache {
+        Some(c) => crate::process_with(&inputs, |a| c.event(g, lex, a)),
+        None => crate::process(g, &inputs, crate::geoparse::Options::default()),
+    };
+    let (reused, parsed) = cache.as_ref().map_or((0, events.len()), |c| c.counts());
+    if let Some(c) = cache {
+        // only slower next time: not a reason to fail this build
+        if let Err(e) = c.save() {
+            if !opts.quiet {
+                eprintln!("warning: cannot write {}: {e}", opts.site_dir.join(cache::FILE).display());
+            }
+        }
+    }
     if !opts.quiet {
         for d in &diags {
             eprintln!("{d}");
@@ -64,7 +82,7 @@ pub fn build(g: &Gazetteer, opts: &BuildOptions) -> crate::Result<i32> {
             eprintln!("note: no base_url in gazette.toml: no sitemap.xml, and the feed's links are relative");
         }
         eprintln!(
-            "built {} event{} into {} files in {} ({:.2} s)",
+            "built {} event{} into {} files in {} ({:.2} s; geoparsed {parsed}, reused {reused} from the cache)",
             events.len(),
             if events.len() == 1 { "" } else { "s" },
             files.len(),

@@ -189,7 +189,9 @@ fn demo_site_has_every_page_and_download() {
     }
     // one map point per GeoJSON feature
     let geojson: Value = serde_json::from_str(&read(&out.join("events.geojson"))).unwrap();
-    assert_eq!(data["points"]["event"].as_array().unwrap().len(), geojson["features"].as_array().unwrap().len());
+    assert_eq!(data["points"]["place"].as_array().unwrap().len(), geojson["features"].as_array().unwrap().len());
+    let per_event: u64 = data["events"]["points"].as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).sum();
+    assert_eq!(per_event as usize, geojson["features"].as_array().unwrap().len());
     let sitemap = read(&out.join("sitemap.xml"));
     assert!(sitemap.contains("<loc>https://example.org/gazette/events/2021-08-15-kabul-falls-en/</loc>"));
     let atom = read(&out.join("atom.xml"));
@@ -201,7 +203,14 @@ fn demo_site_has_every_page_and_download() {
 
 #[test]
 fn internal_links_are_relative_and_resolve() {
-    let out = &demo_built().1;
+    let checked = assert_links_resolve(&demo_built().1, Some("/gazette/"));
+    assert!(checked > 500, "only {checked} links checked");
+}
+
+/// Every `href` and `src` of every page of a built site is relative and names a file of
+/// the site; returns how many were checked. `base` is 404.html's `<base href>`.
+#[track_caller]
+fn assert_links_resolve(out: &Path, base: Option<&str>) -> usize {
     let mut checked = 0;
     for (rel, bytes) in files(out) {
         if !rel.ends_with(".html") {
@@ -213,7 +222,7 @@ fn internal_links_are_relative_and_resolve() {
         let base_dir = match tags.iter().find(|t| t.name == "base").and_then(|t| t.attr("href")) {
             Some(b) => {
                 assert_eq!(rel, "404.html", "only 404.html has a <base>");
-                assert_eq!(b, "/gazette/");
+                assert_eq!(Some(b), base);
                 PathBuf::new()
             }
             None => Path::new(&rel).parent().unwrap().to_path_buf(),
@@ -237,7 +246,50 @@ fn internal_links_are_relative_and_resolve() {
             }
         }
     }
-    assert!(checked > 500, "only {checked} links checked");
+    checked
+}
+
+/// Issue 6: a place named by hundreds of articles, and the archive, are split into pages
+/// of 100 that link to each other; every event is listed exactly once.
+#[test]
+fn long_lists_are_paginated() {
+    let t = tempfile::tempdir().unwrap();
+    let texts: Vec<(String, String)> = (0..230)
+        .map(|i| {
+            let date = format!("2021-{:02}-{:02}", 1 + i / 28, 1 + i % 28);
+            (format!("a{i:03}.md"), format!("---\ntitle: Report {i}\ndate: {date}\n---\n\nFighting in Kabul.\n"))
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = texts.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let site = small_site(t.path(), &refs);
+    let out = t.path().join("out");
+    build(&site, &out);
+    for (dir, last) in [("places/kabul-1138958", 3), ("archive", 3)] {
+        let mut listed = Vec::new();
+        for n in 1..=last {
+            let page = if n == 1 { format!("{dir}/index.html") } else { format!("{dir}/page/{n}/index.html") };
+            let html = read(&out.join(&page));
+            let items: Vec<String> = tags(&html)
+                .iter()
+                .filter(|t| t.name == "li")
+                .filter_map(|t| t.attr("data-slug").map(str::to_string))
+                .collect();
+            assert!(items.len() <= 100, "{page}: {} items", items.len());
+            listed.extend(items);
+            assert_eq!(html.contains("rel=\"next\""), n < last, "{page}: next link");
+            assert_eq!(html.contains("rel=\"prev\""), n > 1, "{page}: previous link");
+        }
+        assert!(!out.join(dir).join(format!("page/{}", last + 1)).exists());
+        let mut unique = listed.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!((listed.len(), unique.len()), (230, 230), "{dir} lists every event once");
+    }
+    // the archive's month index leads to the page where each month begins
+    let first = read(&out.join("archive/index.html"));
+    assert!(first.contains("href=\"page/2/#m-2021-05\""), "no link to May (events 112 to 139) on page 2");
+    assert!(first.contains("href=\"#m-2021-04\""), "no link to April on page 1");
+    assert!(assert_links_resolve(&out, Some("/test/")) > 1000);
 }
 
 #[test]
@@ -562,6 +614,8 @@ fn second_build_reuses_the_geoparse_cache() {
     };
     let cold = build_log("cold");
     assert!(cold.contains(&format!("geoparsed {n}, reused 0")), "{cold}");
+    // progress is for terminals: a pipe gets the summary only
+    assert!(!cold.contains('\r') && !cold.contains("geoparsing"), "{cold:?}");
     assert!(site.join(".gazette-cache/geoparse.bin").is_file());
     let warm = build_log("warm");
     assert!(warm.contains(&format!("geoparsed 0, reused {n}")), "{warm}");
@@ -580,6 +634,9 @@ fn second_build_reuses_the_geoparse_cache() {
         page.contains("places/ghazni-") && !page.contains("places/jalalabad-"),
         "the changed article was not parsed again"
     );
+
+    let o = gazette(&[Path::new("build"), &site, Path::new("-o"), &t.path().join("quiet"), Path::new("--quiet")]);
+    assert!(o.status.success() && o.stderr.is_empty(), "--quiet printed {:?}", String::from_utf8_lossy(&o.stderr));
 
     // a damaged cache is ignored, not trusted
     std::fs::write(site.join(".gazette-cache/geoparse.bin"), b"GZGEO1\nnonsense").unwrap();

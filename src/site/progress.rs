@@ -28,7 +28,7 @@ impl Progress {
         // hidden until the delay has passed; `inc` then draws it
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
         bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg}: {human_pos} ({per_sec}, {elapsed})")
+            ProgressStyle::with_template("{spinner} {msg}: {human_pos} ({elapsed})")
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         );
         Some(Progress { bar, started: Instant::now() })
@@ -38,7 +38,7 @@ impl Progress {
     pub fn stage(&self, name: &'static str) {
         self.bar.set_message(name);
         self.bar.set_position(0);
-        self.bar.reset_eta();
+        self.bar.reset_elapsed();
     }
 
     /// Count one more (article, file).

@@ -221,35 +221,40 @@ pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event], emit: &Emit)
     r.emit_page("index.html", "index.html", "", r.index_ctx())?;
     r.emit_page("404.html", "404.html", "", r.not_found_ctx())?;
     emit(Path::new("atom.xml"), r.render("atom.xml", &r.feed_ctx())?.as_bytes())?;
-    let archive_pages = view.items.len().div_ceil(PAGE_SIZE).max(1);
-    (1..=archive_pages).into_par_iter().try_for_each(|n| {
-        let path = format!("{}index.html", page_dir("archive", n));
-        r.emit_page("archive.html", &path, &root_of(1, n), r.archive_ctx(n, archive_pages))
-    })?;
-
-    let sanitizer = Sanitizer::default();
-    (0..view.events.len()).into_par_iter().try_for_each(|i| {
-        let slug = view.items[i].slug;
-        r.emit_page("event.html", &format!("events/{slug}/index.html"), "../../", r.event_ctx(i, &sanitizer)?)
-    })?;
-    // every page of every place, each a task of its own: one place may have most pages
-    let place_pages: Vec<(usize, usize, usize)> = (0..view.places.len())
-        .flat_map(|i| {
-            let total = view.place_events[i].len().div_ceil(PAGE_SIZE).max(1);
-            (1..=total).map(move |n| (i, n, total))
-        })
-        .collect();
-    place_pages.into_par_iter().try_for_each(|(i, n, total)| {
-        let dir = format!("places/{}", view.places[i].slug);
-        let path = format!("{}index.html", page_dir(&dir, n));
-        r.emit_page("place.html", &path, &root_of(2, n), r.place_ctx(i, n, total)?)
-    })?;
+    let pages = || -> Result<()> {
+        let archive_pages = view.items.len().div_ceil(PAGE_SIZE).max(1);
+        (1..=archive_pages).into_par_iter().try_for_each(|n| {
+            let path = format!("{}index.html", page_dir("archive", n));
+            r.emit_page("archive.html", &path, &root_of(1, n), r.archive_ctx(n, archive_pages))
+        })?;
+        let sanitizer = Sanitizer::default();
+        (0..view.events.len()).into_par_iter().try_for_each(|i| {
+            let slug = view.items[i].slug;
+            r.emit_page("event.html", &format!("events/{slug}/index.html"), "../../", r.event_ctx(i, &sanitizer)?)
+        })?;
+        // every page of every place, each a task of its own: one place may have most pages
+        let place_pages: Vec<(usize, usize, usize)> = (0..view.places.len())
+            .flat_map(|i| {
+                let total = view.place_events[i].len().div_ceil(PAGE_SIZE).max(1);
+                (1..=total).map(move |n| (i, n, total))
+            })
+            .collect();
+        place_pages.into_par_iter().try_for_each(|(i, n, total)| {
+            let dir = format!("places/{}", view.places[i].slug);
+            let path = format!("{}index.html", page_dir(&dir, n));
+            r.emit_page("place.html", &path, &root_of(2, n), r.place_ctx(i, n, total)?)
+        })?;
+        Ok(())
+    };
+    // The downloads are the biggest files and each is written by one thread: make them
+    // while the pages are rendered.
+    let (pages, downloads) = rayon::join(pages, || exports(events, emit));
+    pages.and(downloads)?;
 
     let data = data_json(&view, config.granularity);
     emit(Path::new("data/events.js"), format!("window.gazetteData={data};\n").as_bytes())?;
     emit(Path::new("data/events.json"), format!("{data}\n").as_bytes())?;
     drop(data);
-    exports(events, emit)?;
     for (path, bytes) in sitemaps(config.base_url.as_deref(), &view) {
         emit(&path, &bytes)?;
     }
@@ -595,18 +600,22 @@ fn data_json(v: &SiteView, granularity: super::config::Granularity) -> String {
     serde_json::to_string(&cols).expect("plain data serialises")
 }
 
-/// `events.geojson`, `events.csv` and its `.csvt` and `.prj` sidecars, for QGIS; one
-/// at a time, since these two are the biggest files of a site.
+/// `events.geojson`, `events.csv` and its `.csvt` and `.prj` sidecars, for QGIS.
 fn exports(events: &[Event], emit: &Emit) -> Result<()> {
-    let mut geojson = Vec::new();
-    crate::export::geojson::write_collection(&mut geojson, events, ArticleKey::Slug, false)
-        .map_err(|source| Error::Io { path: "events.geojson".into(), source })?;
-    emit(Path::new("events.geojson"), &geojson)?;
-    drop(geojson);
-    let mut csv = Vec::new();
-    crate::export::csv::write(&mut csv, events, ArticleKey::Slug, false)
-        .map_err(|e| Error::Usage(format!("events.csv: {e}")))?;
-    emit(Path::new("events.csv"), &csv)?;
+    let geojson = || {
+        let mut geojson = Vec::new();
+        crate::export::geojson::write_collection(&mut geojson, events, ArticleKey::Slug, false)
+            .map_err(|source| Error::Io { path: "events.geojson".into(), source })?;
+        emit(Path::new("events.geojson"), &geojson)
+    };
+    let csv = || {
+        let mut csv = Vec::new();
+        crate::export::csv::write(&mut csv, events, ArticleKey::Slug, false)
+            .map_err(|e| Error::Usage(format!("events.csv: {e}")))?;
+        emit(Path::new("events.csv"), &csv)
+    };
+    let (a, b) = rayon::join(geojson, csv);
+    a.and(b)?;
     emit(Path::new("events.csvt"), crate::export::csv::csvt().as_bytes())?;
     emit(Path::new("events.prj"), crate::export::csv::WGS84_PRJ.as_bytes())
 }

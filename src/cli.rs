@@ -91,6 +91,19 @@ enum Cmd {
         #[arg(long)]
         base_url: Option<String>,
     },
+    /// Build the site, serve it on this machine, and build again when its files change.
+    Serve {
+        #[arg(default_value = "site")]
+        site_dir: PathBuf,
+        /// Port to listen on (0: any free port; the address is printed).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on; 0.0.0.0 shows the site to other machines too.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+    },
+    /// Create a new site in DIR: gazette.toml, an example article, a GitHub Pages workflow.
+    Init { dir: PathBuf },
     /// Print version, data sources and licences.
     About,
     /// Write a synthetic benchmark corpus: JSON Lines to stdout, or Markdown files into
@@ -135,6 +148,8 @@ impl Cli {
                 demonyms,
             },
             Cmd::Build { site_dir, output, base_url } => Command::Build { site_dir, output, base_url },
+            Cmd::Serve { site_dir, port, bind } => Command::Serve { site_dir, bind, port },
+            Cmd::Init { dir } => Command::Init { dir },
             Cmd::About => Command::About,
             Cmd::Corpus { articles, seed, output } => Command::Corpus { articles, seed, output },
         };

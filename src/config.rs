@@ -27,6 +27,10 @@ pub enum Command {
     Export { inputs: Vec<PathBuf>, format: Format, output: Option<PathBuf>, demonyms: bool },
     /// Build the static site of a site folder.
     Build { site_dir: PathBuf, output: Option<PathBuf>, base_url: Option<String> },
+    /// Build a site, serve it over HTTP at `bind:port` (0: any free port), rebuild on changes.
+    Serve { site_dir: PathBuf, bind: String, port: u16 },
+    /// Create a new site folder.
+    Init { dir: PathBuf },
     /// Print version, data sources and licences.
     About,
     /// Write a synthetic benchmark corpus (see [`crate::corpus`]).

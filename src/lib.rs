@@ -17,6 +17,8 @@ pub mod event;
 pub mod export;
 pub mod gazetteer;
 pub mod geoparse;
+pub mod init;
+pub mod serve;
 pub mod site;
 pub mod text;
 
@@ -59,6 +61,12 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<i32> {
                 strict: config.strict,
             },
         ),
+        Command::Serve { site_dir, bind, port } => serve::serve(
+            g,
+            &serve::ServeOptions { site_dir: site_dir.clone(), bind: bind.clone(), port: *port, quiet: config.quiet },
+            out,
+        ),
+        Command::Init { dir } => init::init(dir, out),
         Command::About => {
             writeln!(
                 out,
@@ -288,9 +296,18 @@ fn error_diag(e: Error) -> Diagnostic {
 
 /// Read and geoparse every input, in parallel; events keep input order.
 pub fn process(g: &Gazetteer, inputs: &[PathBuf], opts: geoparse::Options) -> (Vec<Event>, Vec<Diagnostic>) {
-    let (articles, mut diags) = read_inputs(inputs);
     let lex = Lexicon::embedded();
-    let events: Vec<Event> = articles.into_par_iter().map(|a| event::from_article(g, lex, a, opts)).collect();
+    process_with(inputs, |a| event::from_article(g, lex, a, opts))
+}
+
+/// [`process`], with `to_event` making each article's event (`gazette build` looks in
+/// its cache first).
+pub fn process_with(
+    inputs: &[PathBuf],
+    to_event: impl Fn(Article) -> Event + Sync + Send,
+) -> (Vec<Event>, Vec<Diagnostic>) {
+    let (articles, mut diags) = read_inputs(inputs);
+    let events: Vec<Event> = articles.into_par_iter().map(to_event).collect();
     for e in &events {
         event_diagnostics(e, &mut diags);
     }

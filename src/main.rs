@@ -3,6 +3,11 @@
 
 use clap::Parser;
 
+// A site build allocates and frees millions of small strings from several threads;
+// mimalloc does that with far less time in the allocator than glibc's malloc.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let config = gazette::cli::Cli::parse().into_config();
     let code = match gazette::run(&config, &mut std::io::stdout().lock()) {

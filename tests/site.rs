@@ -189,7 +189,9 @@ fn demo_site_has_every_page_and_download() {
     }
     // one map point per GeoJSON feature
     let geojson: Value = serde_json::from_str(&read(&out.join("events.geojson"))).unwrap();
-    assert_eq!(data["points"]["event"].as_array().unwrap().len(), geojson["features"].as_array().unwrap().len());
+    assert_eq!(data["points"]["place"].as_array().unwrap().len(), geojson["features"].as_array().unwrap().len());
+    let per_event: u64 = data["events"]["points"].as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).sum();
+    assert_eq!(per_event as usize, geojson["features"].as_array().unwrap().len());
     let sitemap = read(&out.join("sitemap.xml"));
     assert!(sitemap.contains("<loc>https://example.org/gazette/events/2021-08-15-kabul-falls-en/</loc>"));
     let atom = read(&out.join("atom.xml"));
@@ -201,7 +203,14 @@ fn demo_site_has_every_page_and_download() {
 
 #[test]
 fn internal_links_are_relative_and_resolve() {
-    let out = &demo_built().1;
+    let checked = assert_links_resolve(&demo_built().1, Some("/gazette/"));
+    assert!(checked > 500, "only {checked} links checked");
+}
+
+/// Every `href` and `src` of every page of a built site is relative and names a file of
+/// the site; returns how many were checked. `base` is 404.html's `<base href>`.
+#[track_caller]
+fn assert_links_resolve(out: &Path, base: Option<&str>) -> usize {
     let mut checked = 0;
     for (rel, bytes) in files(out) {
         if !rel.ends_with(".html") {
@@ -213,7 +222,7 @@ fn internal_links_are_relative_and_resolve() {
         let base_dir = match tags.iter().find(|t| t.name == "base").and_then(|t| t.attr("href")) {
             Some(b) => {
                 assert_eq!(rel, "404.html", "only 404.html has a <base>");
-                assert_eq!(b, "/gazette/");
+                assert_eq!(Some(b), base);
                 PathBuf::new()
             }
             None => Path::new(&rel).parent().unwrap().to_path_buf(),
@@ -237,7 +246,50 @@ fn internal_links_are_relative_and_resolve() {
             }
         }
     }
-    assert!(checked > 500, "only {checked} links checked");
+    checked
+}
+
+/// Issue 6: a place named by hundreds of articles, and the archive, are split into pages
+/// of 100 that link to each other; every event is listed exactly once.
+#[test]
+fn long_lists_are_paginated() {
+    let t = tempfile::tempdir().unwrap();
+    let texts: Vec<(String, String)> = (0..230)
+        .map(|i| {
+            let date = format!("2021-{:02}-{:02}", 1 + i / 28, 1 + i % 28);
+            (format!("a{i:03}.md"), format!("---\ntitle: Report {i}\ndate: {date}\n---\n\nFighting in Kabul.\n"))
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = texts.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let site = small_site(t.path(), &refs);
+    let out = t.path().join("out");
+    build(&site, &out);
+    for (dir, last) in [("places/kabul-1138958", 3), ("archive", 3)] {
+        let mut listed = Vec::new();
+        for n in 1..=last {
+            let page = if n == 1 { format!("{dir}/index.html") } else { format!("{dir}/page/{n}/index.html") };
+            let html = read(&out.join(&page));
+            let items: Vec<String> = tags(&html)
+                .iter()
+                .filter(|t| t.name == "li")
+                .filter_map(|t| t.attr("data-slug").map(str::to_string))
+                .collect();
+            assert!(items.len() <= 100, "{page}: {} items", items.len());
+            listed.extend(items);
+            assert_eq!(html.contains("rel=\"next\""), n < last, "{page}: next link");
+            assert_eq!(html.contains("rel=\"prev\""), n > 1, "{page}: previous link");
+        }
+        assert!(!out.join(dir).join(format!("page/{}", last + 1)).exists());
+        let mut unique = listed.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!((listed.len(), unique.len()), (230, 230), "{dir} lists every event once");
+    }
+    // the archive's month index leads to the page where each month begins
+    let first = read(&out.join("archive/index.html"));
+    assert!(first.contains("href=\"page/2/#m-2021-05\""), "no link to May (events 112 to 139) on page 2");
+    assert!(first.contains("href=\"#m-2021-04\""), "no link to April on page 1");
+    assert!(assert_links_resolve(&out, Some("/test/")) > 1000);
 }
 
 #[test]
@@ -451,4 +503,144 @@ fn a_bad_article_does_not_stop_the_build() {
     assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(String::from_utf8_lossy(&o.stderr).contains("bad.md"), "the error names the file");
     assert!(out.join("events/good/index.html").is_file(), "the good article was not built");
+}
+
+/// `gazette init` writes a site that builds as it is, and never writes over files.
+#[test]
+fn init_makes_a_site_that_builds() {
+    let t = tempfile::tempdir().unwrap();
+    let dir = t.path().join("news");
+    let o = gazette(&[Path::new("init"), &dir]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in ["gazette.toml", "articles/hairatan-bridge.md", ".github/workflows/pages.yml", ".gitignore"] {
+        assert!(dir.join(f).is_file(), "init wrote no {f}");
+    }
+    let out = t.path().join("out");
+    let o = gazette(&[Path::new("build"), &dir, Path::new("-o"), &out]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let page = read(&out.join("events/hairatan-bridge/index.html"));
+    assert!(page.contains("Friendship Bridge at Hairatan"));
+    assert!(page.contains("places/tashkent-"), "the example article's places are linked");
+
+    let before = files(&dir);
+    let o = gazette(&[Path::new("init"), &dir]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not empty"));
+    assert!(files(&dir) == before, "a second init changed the site");
+}
+
+/// A `gazette serve` child process, stopped when dropped.
+struct Served(std::process::Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// GET a URL (`http://HOST:PORT/PATH`): status code and body.
+fn http_get(url: &str) -> std::io::Result<(u16, String)> {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("an http URL");
+    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut s = std::net::TcpStream::connect(host)?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n")?;
+    let mut text = String::new();
+    s.read_to_string(&mut text)?;
+    let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map_or("", |x| x.1).to_string();
+    Ok((status, body))
+}
+
+/// `gazette serve` serves the site under its base path, and serves it again, rebuilt,
+/// after an article changes.
+#[test]
+fn serve_rebuilds_when_an_article_changes() {
+    use std::io::BufRead;
+    let t = tempfile::tempdir().unwrap();
+    let article = "---\ntitle: Taliban enter Kabul\ndate: 2021-08-15\n---\n\nFighting in Kabul.\n";
+    let site = small_site(t.path(), &[("kabul.md", article)]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
+        .args(["serve", "--port", "0", "--quiet"])
+        .arg(&site)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run gazette serve");
+    let stdout = child.stdout.take().unwrap();
+    let _served = Served(child);
+    let mut line = String::new();
+    std::io::BufReader::new(stdout).read_line(&mut line).unwrap();
+    let url =
+        line.split_whitespace().find(|w| w.starts_with("http://")).unwrap_or_else(|| panic!("no URL in {line:?}"));
+    assert!(url.ends_with("/test/"), "not served under the base path: {url}");
+
+    let (status, index) = http_get(url).unwrap();
+    assert_eq!(status, 200);
+    assert!(index.contains("Taliban enter Kabul"), "{index}");
+    assert!(index.contains("__gazette/build"), "no reload script");
+    let root = url.trim_end_matches("test/");
+    assert_eq!(http_get(root).unwrap().0, 302, "/ leads to the base path");
+    assert_eq!(http_get(&format!("{url}no/such/page/")).unwrap().0, 404);
+    let (_, first) = http_get(&format!("{url}__gazette/build")).unwrap();
+
+    std::fs::write(site.join("articles/kabul.md"), article.replace("enter Kabul", "reach Kabul airport")).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    // the new page, and a new build number for open pages to reload on
+    loop {
+        let (status, page) = http_get(&format!("{url}events/kabul/")).unwrap();
+        let (_, now) = http_get(&format!("{url}__gazette/build")).unwrap();
+        if status == 200 && page.contains("Taliban reach Kabul airport") && now != first {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "no rebuild after the article changed");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// Issue 6: a second build takes unchanged articles from `.gazette-cache`, parses a
+/// changed one again, and writes the same bytes as a build without the cache.
+#[test]
+fn second_build_reuses_the_geoparse_cache() {
+    let t = tempfile::tempdir().unwrap();
+    let site = demo_copy(t.path());
+    let n = std::fs::read_dir(site.join("articles")).unwrap().count();
+    let build_log = |out: &str| {
+        let o = gazette(&[Path::new("build"), &site, Path::new("-o"), &t.path().join(out)]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    let cold = build_log("cold");
+    assert!(cold.contains(&format!("geoparsed {n}, reused 0")), "{cold}");
+    // progress is for terminals: a pipe gets the summary only
+    assert!(!cold.contains('\r') && !cold.contains("geoparsing"), "{cold:?}");
+    assert!(site.join(".gazette-cache/geoparse.bin").is_file());
+    let warm = build_log("warm");
+    assert!(warm.contains(&format!("geoparsed 0, reused {n}")), "{warm}");
+    let (a, b) = (files(&t.path().join("cold")), files(&t.path().join("warm")));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (name, bytes) in &a {
+        assert!(bytes == &b[name], "{name} differs with the cache");
+    }
+
+    let kabul = site.join("articles/2021-08-15-kabul-falls-en.md");
+    std::fs::write(&kabul, read(&kabul).replace("Jalalabad", "Ghazni")).unwrap();
+    let changed = build_log("changed");
+    assert!(changed.contains(&format!("geoparsed 1, reused {}", n - 1)), "{changed}");
+    let page = read(&t.path().join("changed/events/2021-08-15-kabul-falls-en/index.html"));
+    assert!(
+        page.contains("places/ghazni-") && !page.contains("places/jalalabad-"),
+        "the changed article was not parsed again"
+    );
+
+    let o = gazette(&[Path::new("build"), &site, Path::new("-o"), &t.path().join("quiet"), Path::new("--quiet")]);
+    assert!(o.status.success() && o.stderr.is_empty(), "--quiet printed {:?}", String::from_utf8_lossy(&o.stderr));
+
+    // a damaged cache is ignored, not trusted
+    std::fs::write(site.join(".gazette-cache/geoparse.bin"), b"GZGEO1\nnonsense").unwrap();
+    let damaged = build_log("damaged");
+    assert!(damaged.contains(&format!("geoparsed {n}, reused 0")), "{damaged}");
+    assert!(files(&t.path().join("damaged")) == files(&t.path().join("changed")));
 }

@@ -10,19 +10,20 @@ use crate::event::Event;
 
 /// Build the features of some events, in event then place order.
 pub fn features(events: &[Event], key: ArticleKey, demonyms: bool) -> Vec<Feature> {
-    let mut out = Vec::new();
-    for e in events {
-        for p in feature_places(e, demonyms) {
-            out.push(Feature {
-                bbox: None,
-                geometry: Some(Geometry::new(GeoValue::Point(vec![round6(p.lon), round6(p.lat)]))),
-                id: Some(geojson::feature::Id::String(feature_id(e, p))),
-                properties: Some(properties(e, p, key)),
-                foreign_members: None,
-            });
-        }
-    }
-    out
+    feature_iter(events, key, demonyms).collect()
+}
+
+/// The features one at a time: a big site's would not fit in memory all at once.
+fn feature_iter(events: &[Event], key: ArticleKey, demonyms: bool) -> impl Iterator<Item = Feature> + '_ {
+    events.iter().flat_map(move |e| {
+        feature_places(e, demonyms).map(move |p| Feature {
+            bbox: None,
+            geometry: Some(Geometry::new(GeoValue::Point(vec![round6(p.lon), round6(p.lat)]))),
+            id: Some(geojson::feature::Id::String(feature_id(e, p))),
+            properties: Some(properties(e, p, key)),
+            foreign_members: None,
+        })
+    })
 }
 
 /// Write a FeatureCollection, one feature per line for readable diffs.
@@ -32,11 +33,10 @@ pub fn write_collection<W: Write + ?Sized>(
     key: ArticleKey,
     demonyms: bool,
 ) -> std::io::Result<()> {
-    let feats = features(events, key, demonyms);
     w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[")?;
-    for (i, f) in feats.iter().enumerate() {
+    for (i, f) in feature_iter(events, key, demonyms).enumerate() {
         w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer(&mut *w, f)?;
+        serde_json::to_writer(&mut *w, &f)?;
     }
     w.write_all(b"\n]}\n")
 }
@@ -48,7 +48,7 @@ pub fn write_lines<W: Write + ?Sized>(
     key: ArticleKey,
     demonyms: bool,
 ) -> std::io::Result<()> {
-    for f in features(events, key, demonyms) {
+    for f in feature_iter(events, key, demonyms) {
         serde_json::to_writer(&mut *w, &f)?;
         w.write_all(b"\n")?;
     }

@@ -129,7 +129,7 @@ fn around(lex: &Lexicon, tokens: &[Token], surfaces: &[Surface], idx: usize, lan
         }
         // the cue may carry a proclitic: "بولاية", "في مدينة"
         if a.cue.is_none() && cue_ok && tokens[s.first - 1].script == Script::Arabic {
-            for p in crate::text::arabic_peelings(&prev) {
+            for p in crate::text::arabic_peelings(prev) {
                 if let Some((k, pos)) = lex.cue(&p, lang) {
                     if pos.before {
                         a.cue = Some(k);
@@ -138,7 +138,7 @@ fn around(lex: &Lexicon, tokens: &[Token], surfaces: &[Surface], idx: usize, lan
                 }
             }
         }
-        a.after_title = lex.is_title(&prev, lang);
+        a.after_title = lex.is_title(prev, lang);
         let p = &tokens[s.first - 1];
         a.person_prev = p.script.is_cased()
             && p.case == Case::Title

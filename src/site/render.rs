@@ -1,5 +1,14 @@
-//! Rendering: views and templates in, every file of the site out, in memory. Pure: it
-//! reads nothing and writes nothing, and the same events give the same bytes.
+//! Rendering: views and templates in, every file of the site out. It reads nothing and
+//! writes nothing itself: each file goes to an `emit` callback as soon as it is rendered
+//! (the writer's [`Sink`](super::write::Sink), or a list in tests), from several threads,
+//! so that a build holds a few pages at a time rather than all of them. The same events
+//! give the same bytes.
+//!
+//! Listings are paginated by [`PAGE_SIZE`]: a place's events (`places/SLUG/`,
+//! `places/SLUG/page/2/`, …) and the archive (`archive/`, `archive/page/2/`, …), so no
+//! page grows with the size of the site. Event and place pages draw their SVG map as
+//! points over a shared outline drawing (`maps/*.svg`, one per map size and area), not
+//! outlines of their own.
 //!
 //! Pages link to each other and to their assets with relative URLs (`../../static/…`), so
 //! the site works under any path (`https://user.github.io/repo/`) and from `file://`.
@@ -10,12 +19,17 @@
 //!
 //! | table | arrays | one entry per |
 //! | --- | --- | --- |
-//! | `events` | `slug`, `title`, `date` (`YYYY-MM-DD` or null), `lang`, `bin` (or null) | event, in site order |
+//! | `events` | `slug`, `title`, `date` (`YYYY-MM-DD` or null), `lang`, `bin` (or null), `points` | event, in site order |
 //! | `places` | `slug`, `name`, `lat`, `lon` (WGS84 degrees) | place |
-//! | `points` | `event`, `place` (indices into the tables above) | feature of `events.geojson` |
+//! | `points` | `place` (index into `places`) | feature of `events.geojson` |
+//!
+//! Points come in event order, each event's together: `events.points` (one more array of
+//! the `events` table) says how many points each event has.
 //! | `bins` | `start`, `end` (inclusive), `count` | bar of the timeline |
 
-use std::path::PathBuf;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -23,7 +37,7 @@ use tera::Context;
 
 use super::config::SiteConfig;
 use super::markdown::{PlaceLink, Sanitizer};
-use super::svg::{self, MapPoint};
+use super::svg::{self, Basemap, Land, MapPoint};
 use super::theme::{self, Theme};
 use super::view::{EventItem, PlaceItem, SiteView};
 use crate::error::{Error, Result};
@@ -33,6 +47,12 @@ use crate::geoparse::Kind;
 
 /// A file of the site: its path relative to the output folder, and its bytes.
 pub type OutputFile = (PathBuf, Vec<u8>);
+
+/// Where rendered files go: a path relative to the output folder, and the bytes.
+pub type Emit<'a> = dyn Fn(&Path, &[u8]) -> Result<()> + Sync + 'a;
+
+/// Events per page of a place's list and of the archive.
+pub const PAGE_SIZE: usize = 100;
 
 /// The index page lists at most this many events without JavaScript (the archive has all).
 const INDEX_LIST_MAX: usize = 1000;
@@ -83,12 +103,72 @@ struct EventCtx<'a> {
     body: String,
 }
 
-/// One group of the archive: the events of one month, borrowed from the site order.
+/// One group of an archive page: the events of one month, borrowed from the site order.
 #[derive(Serialize)]
 struct Group<'a> {
     /// `2021-07`, or empty for undated events.
     month: &'a str,
     items: &'a [EventItem<'a>],
+    /// The month began on an earlier page.
+    continued: bool,
+}
+
+/// One month in the archive's index: where its events begin.
+#[derive(Serialize)]
+struct MonthLink<'a> {
+    month: &'a str,
+    count: usize,
+    /// Relative to the archive's first page: `#m-2021-07` or `page/3/#m-2021-07`.
+    href: String,
+}
+
+/// Links between the pages of one listing. URLs are relative to the current page.
+#[derive(Serialize)]
+struct Pager {
+    /// 1-based.
+    current: usize,
+    total: usize,
+    prev: Option<String>,
+    next: Option<String>,
+    /// The first, the last, and those near the current page; `None` marks a gap.
+    pages: Vec<Option<(usize, String)>>,
+}
+
+/// Path of page `n` (1-based) of a listing whose first page is `dir/`.
+fn page_dir(dir: &str, n: usize) -> String {
+    if n == 1 {
+        format!("{dir}/")
+    } else {
+        format!("{dir}/page/{n}/")
+    }
+}
+
+impl Pager {
+    /// The pager of page `n` of `total`. From page 1 other pages are `page/N/`, from
+    /// page N they are `../N2/` and page 1 is `../../`.
+    fn new(n: usize, total: usize) -> Pager {
+        let href = |to: usize| match (n, to) {
+            (1, 1) | (_, 0) => "./".to_string(),
+            (1, to) => format!("page/{to}/"),
+            (_, 1) => "../../".to_string(),
+            (_, to) => format!("../{to}/"),
+        };
+        let mut pages = Vec::new();
+        for p in 1..=total {
+            if p == 1 || p == total || p.abs_diff(n) <= 2 {
+                pages.push(Some((p, href(p))));
+            } else if pages.last().is_some_and(|l| l.is_some()) {
+                pages.push(None);
+            }
+        }
+        Pager { current: n, total, prev: (n > 1).then(|| href(n - 1)), next: (n < total).then(|| href(n + 1)), pages }
+    }
+}
+
+/// The way back to the site's root from page `n` of a listing whose first page is at
+/// depth `depth` (`archive/` is 1, `places/kabul/` 2).
+fn root_of(depth: usize, n: usize) -> String {
+    "../".repeat(depth + if n == 1 { 0 } else { 2 })
 }
 
 #[derive(Serialize)]
@@ -100,8 +180,9 @@ struct FeedEntry<'a> {
     updated: String,
 }
 
-/// Render the whole site. `events` in any order; `theme` from [`theme::load`].
-pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event]) -> Result<Vec<OutputFile>> {
+/// Render the whole site, handing each file to `emit`. `events` in any order; `theme`
+/// from [`theme::load`].
+pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event], emit: &Emit) -> Result<()> {
     let view = SiteView::new(events, config.granularity);
     let (leaflet_local, leaflet_js, leaflet_css, js_sri, css_sri) = match &config.map.leaflet {
         super::config::Leaflet::Cdn => (
@@ -135,46 +216,70 @@ pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event]) -> Result<Ve
         events: view.events.len(),
         places: view.places.len(),
     };
-    let r = Renderer { tera: &theme.tera, site: &site, view: &view };
+    let r = Renderer { tera: &theme.tera, site: &site, view: &view, emit, basemaps: Mutex::new(HashSet::new()) };
 
-    let mut files: Vec<OutputFile> = vec![
-        r.page("index.html", "index.html", "", r.index_ctx())?,
-        r.page("archive.html", "archive/index.html", "../", r.archive_ctx())?,
-        r.page("404.html", "404.html", "", r.not_found_ctx())?,
-        ("atom.xml".into(), r.render("atom.xml", &r.feed_ctx())?.into_bytes()),
-    ];
-
-    let sanitizer = Sanitizer::default();
-    let event_pages: Vec<OutputFile> = (0..view.events.len())
-        .into_par_iter()
-        .map(|i| {
+    r.emit_page("index.html", "index.html", "", r.index_ctx())?;
+    r.emit_page("404.html", "404.html", "", r.not_found_ctx())?;
+    emit(Path::new("atom.xml"), r.render("atom.xml", &r.feed_ctx())?.as_bytes())?;
+    let pages = || -> Result<()> {
+        let archive_pages = view.items.len().div_ceil(PAGE_SIZE).max(1);
+        (1..=archive_pages).into_par_iter().try_for_each(|n| {
+            let path = format!("{}index.html", page_dir("archive", n));
+            r.emit_page("archive.html", &path, &root_of(1, n), r.archive_ctx(n, archive_pages))
+        })?;
+        let sanitizer = Sanitizer::default();
+        (0..view.events.len()).into_par_iter().try_for_each(|i| {
             let slug = view.items[i].slug;
-            r.page("event.html", &format!("events/{slug}/index.html"), "../../", r.event_ctx(i, &sanitizer))
-        })
-        .collect::<Result<_>>()?;
-    files.extend(event_pages);
-    let place_pages: Vec<OutputFile> = (0..view.places.len())
-        .into_par_iter()
-        .map(|i| {
-            let slug = &view.places[i].slug;
-            r.page("place.html", &format!("places/{slug}/index.html"), "../../", r.place_ctx(i))
-        })
-        .collect::<Result<_>>()?;
-    files.extend(place_pages);
+            r.emit_page("event.html", &format!("events/{slug}/index.html"), "../../", r.event_ctx(i, &sanitizer)?)
+        })?;
+        // every page of every place, each a task of its own: one place may have most pages
+        let place_pages: Vec<(usize, usize, usize)> = (0..view.places.len())
+            .flat_map(|i| {
+                let total = view.place_events[i].len().div_ceil(PAGE_SIZE).max(1);
+                (1..=total).map(move |n| (i, n, total))
+            })
+            .collect();
+        place_pages.into_par_iter().try_for_each(|(i, n, total)| {
+            let dir = format!("places/{}", view.places[i].slug);
+            let path = format!("{}index.html", page_dir(&dir, n));
+            r.emit_page("place.html", &path, &root_of(2, n), r.place_ctx(i, n, total)?)
+        })?;
+        Ok(())
+    };
+    // The downloads are the biggest files and each is written by one thread: make them
+    // while the pages are rendered.
+    let (pages, downloads) = rayon::join(pages, || exports(events, emit));
+    pages.and(downloads)?;
 
     let data = data_json(&view, config.granularity);
-    files.push(("data/events.js".into(), format!("window.gazetteData={data};\n").into_bytes()));
-    files.push(("data/events.json".into(), format!("{data}\n").into_bytes()));
-    files.extend(exports(events)?);
-    files.extend(sitemaps(config.base_url.as_deref(), &view));
+    emit(Path::new("data/events.js"), format!("window.gazetteData={data};\n").as_bytes())?;
+    emit(Path::new("data/events.json"), format!("{data}\n").as_bytes())?;
+    drop(data);
+    for (path, bytes) in sitemaps(config.base_url.as_deref(), &view) {
+        emit(&path, &bytes)?;
+    }
+    let outlines = config.map.tiles.is_none();
     for (name, bytes) in &theme.statics {
-        files.push((name.into(), bytes.clone()));
+        // the generated file wins over a theme's file of the same name
+        if !(outlines && name == "static/countries.js") {
+            emit(Path::new(name), bytes)?;
+        }
     }
-    if config.map.tiles.is_none() {
-        files.push(("static/countries.js".into(), svg::countries_js().into_bytes()));
+    if outlines {
+        emit(Path::new("static/countries.js"), svg::countries_js().as_bytes())?;
     }
+    Ok(())
+}
+
+/// [`render`] into a list of files, sorted by path (for tests and small sites).
+pub fn render_to_vec(config: &SiteConfig, theme: &Theme, events: &[Event]) -> Result<Vec<OutputFile>> {
+    let files = Mutex::new(Vec::new());
+    render(config, theme, events, &|p: &Path, b: &[u8]| {
+        files.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((p.to_path_buf(), b.to_vec()));
+        Ok(())
+    })?;
+    let mut files = files.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    files.dedup_by(|a, b| a.0 == b.0);
     Ok(files)
 }
 
@@ -182,6 +287,9 @@ struct Renderer<'a> {
     tera: &'a tera::Tera,
     site: &'a SiteCtx<'a>,
     view: &'a SiteView<'a>,
+    emit: &'a Emit<'a>,
+    /// The shared outline drawings written so far.
+    basemaps: Mutex<HashSet<Basemap>>,
 }
 
 impl Renderer<'_> {
@@ -189,13 +297,25 @@ impl Renderer<'_> {
         self.tera.render(template, ctx).map_err(|e| theme::template_error(&e, Some(template)))
     }
 
-    /// Render one page. `root` is the way back to the site's root from its folder.
-    fn page(&self, template: &str, path: &str, root: &str, mut ctx: Context) -> Result<OutputFile> {
+    /// Render one page and emit it. `root` is the way back to the site's root from its folder.
+    fn emit_page(&self, template: &str, path: &str, root: &str, mut ctx: Context) -> Result<()> {
         ctx.insert("site", self.site);
         ctx.insert("root", root);
         ctx.insert("home", if root.is_empty() { "./" } else { root });
         ctx.insert("page", template.trim_end_matches(".html"));
-        Ok((PathBuf::from(path), self.render(template, &ctx)?.into_bytes()))
+        let html = self.render(template, &ctx)?;
+        (self.emit)(Path::new(path), html.as_bytes())
+    }
+
+    /// A small map over a shared outline drawing, which is emitted the first time a page
+    /// needs it.
+    fn small_map(&self, points: &[MapPoint], title: &str, id: &str, root: &str) -> Result<String> {
+        let (svg, base) = svg::map(points, 600, 300, title, id, Land::File { root });
+        let first = self.basemaps.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(base);
+        if first {
+            (self.emit)(Path::new(&base.path()), base.svg().as_bytes())?;
+        }
+        Ok(svg)
     }
 
     fn index_ctx(&self) -> Context {
@@ -234,22 +354,43 @@ impl Renderer<'_> {
                 label: busiest.contains(&i).then(|| p.name.to_string()),
             })
             .collect();
-        svg::map(&points, 800, 400, title, id)
+        svg::map(&points, 800, 400, title, id, Land::Inline).0
     }
 
-    fn archive_ctx(&self) -> Context {
-        let items = &self.view.items;
+    /// Page `n` of the archive: its events grouped by month, and on the first page an
+    /// index of every month.
+    fn archive_ctx(&self, n: usize, total: usize) -> Context {
+        let all = &self.view.items;
+        let month = |j: usize| all[j].date.map(|d| &d[..7]).unwrap_or("");
+        let (lo, hi) = ((n - 1) * PAGE_SIZE, (n * PAGE_SIZE).min(all.len()));
         let mut groups: Vec<Group> = Vec::new();
-        let mut start = 0;
-        for i in 1..=items.len() {
-            let month = |j: usize| items[j].date.map(|d| &d[..7]).unwrap_or("");
-            if i == items.len() || month(i) != month(start) {
-                groups.push(Group { month: month(start), items: &items[start..i] });
+        let mut start = lo;
+        for i in lo + 1..=hi {
+            if i == hi || month(i) != month(start) {
+                let continued = start > 0 && month(start - 1) == month(start);
+                groups.push(Group { month: month(start), items: &all[start..i], continued });
                 start = i;
             }
         }
         let mut ctx = Context::new();
         ctx.insert("groups", &groups);
+        ctx.insert("pager", &Pager::new(n, total));
+        if n == 1 {
+            let mut months: Vec<MonthLink> = Vec::new();
+            for i in 0..all.len() {
+                if i > 0 && month(i) == month(i - 1) {
+                    months.last_mut().expect("a month before").count += 1;
+                    continue;
+                }
+                let anchor = if month(i).is_empty() { "undated".to_string() } else { format!("m-{}", month(i)) };
+                let page = i / PAGE_SIZE + 1;
+                let href = if page == 1 { format!("#{anchor}") } else { format!("page/{page}/#{anchor}") };
+                months.push(MonthLink { month: month(i), count: 1, href });
+            }
+            ctx.insert("months", &months);
+        } else {
+            ctx.insert("months", &Vec::<MonthLink>::new());
+        }
         ctx
     }
 
@@ -284,7 +425,7 @@ impl Renderer<'_> {
         ctx
     }
 
-    fn event_ctx(&self, i: usize, sanitizer: &Sanitizer) -> Context {
+    fn event_ctx(&self, i: usize, sanitizer: &Sanitizer) -> Result<Context> {
         let v = self.view;
         let e = v.events[i];
         let a = &e.article;
@@ -323,27 +464,33 @@ impl Renderer<'_> {
         ctx.insert("places", &places);
         ctx.insert("prev", &i.checked_sub(1).map(|j| &v.items[j]));
         ctx.insert("next", &v.items.get(i + 1));
-        ctx.insert("svg_map", &svg::map(&points, 600, 300, "Map of the places this article names", "map-event"));
-        ctx
+        ctx.insert("svg_map", &self.small_map(&points, "Map of the places this article names", "map-event", "../../")?);
+        Ok(ctx)
     }
 
-    fn place_ctx(&self, i: usize) -> Context {
+    /// Page `n` of `total` of a place's events.
+    fn place_ctx(&self, i: usize, n: usize, total: usize) -> Result<Context> {
         let v = self.view;
         let p = &v.places[i];
-        let events: Vec<&EventItem> = v.place_events[i].iter().map(|&e| &v.items[e]).collect();
+        let mine = &v.place_events[i];
+        let page = &mine[((n - 1) * PAGE_SIZE).min(mine.len())..(n * PAGE_SIZE).min(mine.len())];
+        let events: Vec<&EventItem> = page.iter().map(|&e| &v.items[e]).collect();
+        let root = root_of(2, n);
         let point = MapPoint {
             lon: p.lon,
             lat: p.lat,
             radius: 6.0,
-            href: "./".into(),
+            href: page_dir(&format!("{root}places/{}", p.slug), 1),
             title: p.name.to_string(),
             label: Some(p.name.to_string()),
         };
+        let map = self.small_map(&[point], &format!("Map of {}", p.name), "map-place", &root)?;
         let mut ctx = Context::new();
         ctx.insert("place", p);
         ctx.insert("events", &events);
-        ctx.insert("svg_map", &svg::map(&[point], 600, 300, &format!("Map of {}", p.name), "map-place"));
-        ctx
+        ctx.insert("pager", &Pager::new(n, total));
+        ctx.insert("svg_map", &map);
+        Ok(ctx)
     }
 }
 
@@ -406,6 +553,8 @@ struct EventColumns<'a> {
     date: Vec<Option<&'a str>>,
     lang: Vec<&'a str>,
     bin: Vec<Option<usize>>,
+    /// How many of `points` (which come in event order) are this event's.
+    points: Vec<usize>,
 }
 
 #[derive(Serialize)]
@@ -418,7 +567,6 @@ struct PlaceColumns<'a> {
 
 #[derive(Serialize)]
 struct PointColumns {
-    event: Vec<usize>,
     place: Vec<usize>,
 }
 
@@ -426,7 +574,7 @@ struct PointColumns {
 fn data_json(v: &SiteView, granularity: super::config::Granularity) -> String {
     let round = crate::export::round6;
     let cols = Columns {
-        version: 1,
+        version: 2,
         granularity,
         bins: BinColumns {
             start: v.bins.iter().map(|b| b.start.as_str()).collect(),
@@ -439,6 +587,7 @@ fn data_json(v: &SiteView, granularity: super::config::Granularity) -> String {
             date: v.items.iter().map(|i| i.date).collect(),
             lang: v.items.iter().map(|i| i.lang).collect(),
             bin: v.items.iter().map(|i| i.bin).collect(),
+            points: v.event_places.iter().map(Vec::len).collect(),
         },
         places: PlaceColumns {
             slug: v.places.iter().map(|p| p.slug.as_str()).collect(),
@@ -446,28 +595,29 @@ fn data_json(v: &SiteView, granularity: super::config::Granularity) -> String {
             lat: v.places.iter().map(|p| round(p.lat)).collect(),
             lon: v.places.iter().map(|p| round(p.lon)).collect(),
         },
-        points: PointColumns {
-            event: v.event_places.iter().enumerate().flat_map(|(e, ps)| ps.iter().map(move |_| e)).collect(),
-            place: v.event_places.iter().flatten().copied().collect(),
-        },
+        points: PointColumns { place: v.event_places.iter().flatten().copied().collect() },
     };
     serde_json::to_string(&cols).expect("plain data serialises")
 }
 
 /// `events.geojson`, `events.csv` and its `.csvt` and `.prj` sidecars, for QGIS.
-fn exports(events: &[Event]) -> Result<Vec<OutputFile>> {
-    let mut geojson = Vec::new();
-    crate::export::geojson::write_collection(&mut geojson, events, ArticleKey::Slug, false)
-        .map_err(|source| Error::Io { path: "events.geojson".into(), source })?;
-    let mut csv = Vec::new();
-    crate::export::csv::write(&mut csv, events, ArticleKey::Slug, false)
-        .map_err(|e| Error::Usage(format!("events.csv: {e}")))?;
-    Ok(vec![
-        ("events.geojson".into(), geojson),
-        ("events.csv".into(), csv),
-        ("events.csvt".into(), crate::export::csv::csvt().into_bytes()),
-        ("events.prj".into(), crate::export::csv::WGS84_PRJ.as_bytes().to_vec()),
-    ])
+fn exports(events: &[Event], emit: &Emit) -> Result<()> {
+    let geojson = || {
+        let mut geojson = Vec::new();
+        crate::export::geojson::write_collection(&mut geojson, events, ArticleKey::Slug, false)
+            .map_err(|source| Error::Io { path: "events.geojson".into(), source })?;
+        emit(Path::new("events.geojson"), &geojson)
+    };
+    let csv = || {
+        let mut csv = Vec::new();
+        crate::export::csv::write(&mut csv, events, ArticleKey::Slug, false)
+            .map_err(|e| Error::Usage(format!("events.csv: {e}")))?;
+        emit(Path::new("events.csv"), &csv)
+    };
+    let (a, b) = rayon::join(geojson, csv);
+    a.and(b)?;
+    emit(Path::new("events.csvt"), crate::export::csv::csvt().as_bytes())?;
+    emit(Path::new("events.prj"), crate::export::csv::WGS84_PRJ.as_bytes())
 }
 
 /// `sitemap.xml`, split into `sitemap-N.xml` files under a sitemap index past 50,000 URLs.

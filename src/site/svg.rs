@@ -141,11 +141,12 @@ impl View {
         View { west, north, cos, k, bbox: [west, north - span_lat, west + span_lon, north] }
     }
 
-    /// A view around the points with some room. Views are snapped to a grid (widths in
-    /// steps of √2, centres in steps of an eighth of the width) so that pages about
-    /// nearby places share one drawing of the outlines; the key names the grid cell, and
-    /// is `None` when snapping would have left a point at the edge.
-    fn fit(points: &[MapPoint], width: f64, height: f64) -> (View, Option<ViewKey>) {
+    /// A view around the points with some room, snapped to a grid (widths in steps of
+    /// √2, centres in steps of an eighth of the width) so that pages about nearby places
+    /// share one drawing of the outlines. The key names the grid cell. Where snapping
+    /// would leave a point at the edge, the view widens a step at a time until every
+    /// point is well inside (at worst the whole world).
+    fn fit(points: &[MapPoint], width: f64, height: f64) -> (View, ViewKey) {
         let (mut w, mut s, mut e, mut n) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
         for p in points {
             (w, s, e, n) = (w.min(p.lon), s.min(p.lat), e.max(p.lon), n.max(p.lat));
@@ -158,21 +159,33 @@ impl View {
         let span_lat = ((n - s) * 1.4).max(7.0);
         let span_lon = ((e - w) * 1.4).max(14.0).max(span_lat * width / height / cos).min(360.0);
 
-        let level = ((360.0 / span_lon).log2() * 2.0).floor().max(0.0);
-        let span = 360.0 / 2f64.powf(level / 2.0);
-        let step = span / 8.0;
-        let (ix, iy) = ((cx / step).round(), (cy / (step / 2.0)).round());
-        let snapped = View::new(ix * step, (iy * step / 2.0).clamp(-70.0, 70.0), span, width, height);
-        let margin = span / 25.0;
-        let b = snapped.bbox;
-        let inside = points
-            .iter()
-            .all(|p| p.lon > b[0] + margin && p.lon < b[2] - margin && p.lat > b[1] + margin && p.lat < b[3] - margin);
-        if inside || span >= 360.0 {
-            (snapped, Some((level as i32, ix as i64, iy as i64, width as u32, height as u32)))
-        } else {
-            (View::new(cx, cy, span_lon, width, height), None)
+        let mut level = ((360.0 / span_lon).log2() * 2.0).floor().max(0.0) as i32;
+        loop {
+            let key = View::key(level, cx, cy, width, height);
+            let v = View::from_key(key);
+            let margin = (v.bbox[2] - v.bbox[0]) / 25.0;
+            let b = v.bbox;
+            let inside = points.iter().all(|p| {
+                p.lon > b[0] + margin && p.lon < b[2] - margin && p.lat > b[1] + margin && p.lat < b[3] - margin
+            });
+            if inside || level == 0 {
+                return (v, key);
+            }
+            level -= 1;
         }
+    }
+
+    /// The grid cell around (cx, cy) at a zoom level.
+    fn key(level: i32, cx: f64, cy: f64, width: f64, height: f64) -> ViewKey {
+        let step = 360.0 / 2f64.powf(level as f64 / 2.0) / 8.0;
+        (level, (cx / step).round() as i64, (cy / (step / 2.0)).round() as i64, width as u32, height as u32)
+    }
+
+    /// The view a key names.
+    fn from_key((level, ix, iy, width, height): ViewKey) -> View {
+        let span = 360.0 / 2f64.powf(level as f64 / 2.0);
+        let step = span / 8.0;
+        View::new(ix as f64 * step, (iy as f64 * step / 2.0).clamp(-70.0, 70.0), span, width as f64, height as f64)
     }
 
     fn x(&self, lon: f64) -> f64 {
@@ -204,34 +217,84 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// Where a map's country outlines come from.
+#[derive(Debug, Clone, Copy)]
+pub enum Land<'a> {
+    /// Drawn into the map itself (one map on a page of its own, like the index's).
+    Inline,
+    /// A shared [`Basemap`] file, `maps/NAME.svg` under the site's root, which this path
+    /// (`../../`) leads back to. Thousands of pages then share a few drawings.
+    File { root: &'a str },
+}
+
+/// A shared outline drawing for maps of one size around one place: its path in the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Basemap(ViewKey);
+
+impl Basemap {
+    /// `maps/LEVEL_X_Y_WxH.svg`, relative to the site's root.
+    pub fn path(&self) -> String {
+        let (level, x, y, w, h) = self.0;
+        format!("maps/{level}_{x}_{y}_{w}x{h}.svg")
+    }
+
+    /// The drawing: sea and land, styled inside (a page's CSS does not reach an image).
+    pub fn svg(&self) -> String {
+        let (w, h) = (self.0 .3, self.0 .4);
+        let land = land_of(self.0);
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\">\
+             <rect fill=\"#dbe7ef\" width=\"{w}\" height=\"{h}\"/><path fill=\"#f4f1e8\" stroke=\"#a4acb3\" \
+             stroke-width=\"0.6\" stroke-linejoin=\"round\" d=\"{land}\"/></svg>\n"
+        )
+    }
+}
+
+/// The land path of a snapped view, drawn once per build and shared.
+fn land_of(key: ViewKey) -> Arc<str> {
+    static CACHE: OnceLock<Mutex<HashMap<ViewKey, Arc<str>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let hit = cache.lock().map(|c| c.get(&key).cloned()).unwrap_or(None);
+    hit.unwrap_or_else(|| {
+        let d: Arc<str> = land_path(&View::from_key(key)).into();
+        if let Ok(mut c) = cache.lock() {
+            c.insert(key, d.clone());
+        }
+        d
+    })
+}
+
 /// An SVG map of `width`×`height` pixels with country outlines and linked points.
-/// `title` names the map for screen readers; `id` makes its `<title>` id unique.
-pub fn map(points: &[MapPoint], width: u32, height: u32, title: &str, id: &str) -> String {
+/// `title` names the map for screen readers; `id` makes its `<title>` id unique. With
+/// [`Land::File`], the outlines are the returned [`Basemap`], which the caller writes.
+pub fn map(points: &[MapPoint], width: u32, height: u32, title: &str, id: &str, land: Land) -> (String, Basemap) {
     let (wf, hf) = (width as f64, height as f64);
     let (v, key) = View::fit(points, wf, hf);
-    let land = match key {
-        Some(key) => {
-            static CACHE: OnceLock<Mutex<HashMap<ViewKey, Arc<str>>>> = OnceLock::new();
-            let cache = CACHE.get_or_init(Default::default);
-            let hit = cache.lock().map(|c| c.get(&key).cloned()).unwrap_or(None);
-            hit.unwrap_or_else(|| {
-                let d: Arc<str> = land_path(&v).into();
-                if let Ok(mut c) = cache.lock() {
-                    c.insert(key, d.clone());
-                }
-                d
-            })
-        }
-        None => land_path(&v).into(),
-    };
-    let mut s = String::with_capacity(land.len() + 2048);
+    let base = Basemap(key);
+    let mut s = String::with_capacity(2048);
     let _ = write!(
         s,
         "<svg class=\"svgmap\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" \
-         aria-labelledby=\"{id}\"><title id=\"{id}\">{}</title>\
-         <rect class=\"sea\" width=\"{width}\" height=\"{height}\"/><path class=\"land\" d=\"{land}\"/>",
+         aria-labelledby=\"{id}\"><title id=\"{id}\">{}</title>",
         escape(title)
     );
+    match land {
+        Land::Inline => {
+            let _ = write!(
+                s,
+                "<rect class=\"sea\" width=\"{width}\" height=\"{height}\"/><path class=\"land\" d=\"{}\"/>",
+                land_of(key)
+            );
+        }
+        Land::File { root } => {
+            let _ = write!(
+                s,
+                "<image class=\"basemap\" href=\"{}{}\" width=\"{width}\" height=\"{height}\"/>",
+                escape(root),
+                base.path()
+            );
+        }
+    }
     let mut order: Vec<&MapPoint> = points.iter().collect();
     order.sort_by(|a, b| b.radius.total_cmp(&a.radius));
     for p in &order {
@@ -274,7 +337,7 @@ pub fn map(points: &[MapPoint], width: u32, height: u32, title: &str, id: &str) 
         );
     }
     s.push_str("</svg>");
-    s
+    (s, base)
 }
 
 /// The outlines of every country in view, as path data.
@@ -397,7 +460,7 @@ mod tests {
             title: "Kabul <1 event>".into(),
             label: Some("Kabul".into()),
         };
-        let svg = map(&[p], 600, 300, "Map", "m");
+        let (svg, _) = map(std::slice::from_ref(&p), 600, 300, "Map", "m", Land::Inline);
         assert!(svg.contains("<title>Kabul &lt;1 event&gt;</title>"));
         assert!(svg.contains("href=\"places/kabul-1138958/\""));
         // the point sits near the middle of the (snapped) view
@@ -405,6 +468,22 @@ mod tests {
         let cy: f64 = svg.split("cy=\"").nth(1).unwrap().split('"').next().unwrap().parse().unwrap();
         assert!((cx - 300.0).abs() < 60.0 && (cy - 150.0).abs() < 40.0, "{cx} {cy}");
         assert!(svg.len() < 20_000, "{} bytes", svg.len());
+        // with a shared basemap, the page holds the points and a link to the drawing
+        let (small, base) = map(&[p], 600, 300, "Map", "m", Land::File { root: "../../" });
+        assert!(small.contains(&format!("<image class=\"basemap\" href=\"../../{}\"", base.path())), "{small}");
+        assert!(!small.contains("class=\"land\"") && small.len() < 1000, "{small}");
+        assert!(base.path().starts_with("maps/") && base.path().ends_with("_600x300.svg"));
+        assert!(base.svg().contains("<path fill=\"#f4f1e8\""));
+    }
+
+    #[test]
+    fn far_apart_points_widen_the_view_until_they_fit() {
+        let at = |lon, lat| MapPoint { lon, lat, radius: 5.0, href: String::new(), title: String::new(), label: None };
+        // Kabul and Washington
+        let pts = [at(69.17, 34.53), at(-77.04, 38.9)];
+        let (v, _) = View::fit(&pts, 600.0, 300.0);
+        let b = v.bbox;
+        assert!(pts.iter().all(|p| p.lon > b[0] && p.lon < b[2] && p.lat > b[1] && p.lat < b[3]), "{b:?}");
     }
 
     #[test]
@@ -412,7 +491,7 @@ mod tests {
         let at = |lon, lat| MapPoint { lon, lat, radius: 5.0, href: String::new(), title: String::new(), label: None };
         let (kabul, k1) = View::fit(&[at(69.17, 34.53)], 600.0, 300.0);
         let (_, k2) = View::fit(&[at(69.0, 35.0)], 600.0, 300.0); // Charikar
-        assert!(k1.is_some() && k1 == k2, "{k1:?} {k2:?}");
+        assert_eq!(k1, k2);
         let (_, k3) = View::fit(&[at(65.7, 31.6)], 600.0, 300.0);
         assert_ne!(k1, k3, "Kandahar is too far from Kabul to share its view");
         // the view still holds its point with room to spare

@@ -1,7 +1,8 @@
 //! The only function that writes the site to disk, atomically.
 //!
-//! Files go into a fresh folder next to the output (`.OUT.tmp-PID-N`), written in
-//! parallel with each directory created once. Only when all are written is the old output
+//! Files go into a fresh folder next to the output (`.OUT.tmp-PID-N`), each written as
+//! soon as it is rendered, from the rendering threads, through a [`Sink`]; a folder is
+//! made when the first file in it fails for want of it. Only when all are written is the old output
 //! renamed aside, the new one renamed into place, and the old one removed; a build that
 //! fails leaves the previous site as it was.
 //!
@@ -10,11 +11,12 @@
 //! the site's own inputs, and an existing non-empty folder must carry the marker file
 //! that an earlier build left ([`MARKER`]).
 
-use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
+use super::progress::Progress;
 use super::render::OutputFile;
 use crate::error::{Error, Result};
 
@@ -92,20 +94,65 @@ pub fn check_output(site_dir: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Write `files` as the new content of `out`, atomically (see the module docs).
-pub fn write_site(out: &Path, files: &[OutputFile]) -> Result<()> {
-    for (path, _) in files {
+/// Receives a build's files as they are rendered and writes each at once into the new
+/// output folder, so that a build never holds all its pages in memory. Shared between
+/// the rendering threads.
+pub struct Sink {
+    root: PathBuf,
+    count: AtomicUsize,
+    progress: Option<Progress>,
+}
+
+impl Sink {
+    /// Write one file; `path` is relative to the output folder (plain components only).
+    pub fn emit(&self, path: &Path, bytes: &[u8]) -> Result<()> {
         if path.as_os_str().is_empty() || !path.components().all(|c| matches!(c, Component::Normal(_))) {
             return Err(Error::Usage(format!("refusing to write {}: not a plain relative path", path.display())));
         }
+        let full = self.root.join(path);
+        let io = |source| Error::Io { path: full.clone(), source };
+        if let Err(e) = std::fs::write(&full, bytes) {
+            // most files are the first in their folder: one more syscall for those only
+            if e.kind() != std::io::ErrorKind::NotFound {
+                return Err(io(e));
+            }
+            if let Some(dir) = full.parent() {
+                std::fs::create_dir_all(dir).map_err(io)?;
+            }
+            std::fs::write(&full, bytes).map_err(io)?;
+        }
+        self.count.fetch_add(1, Ordering::Relaxed);
+        if let Some(p) = &self.progress {
+            p.inc();
+        }
+        Ok(())
     }
+}
+
+/// Write `files` as the new content of `out`, atomically (see the module docs).
+pub fn write_site(out: &Path, files: &[OutputFile]) -> Result<()> {
+    write_site_with(out, None, |sink| files.par_iter().try_for_each(|(path, bytes)| sink.emit(path, bytes))).map(|_| ())
+}
+
+/// Make the new content of `out` with `fill`, which hands every file to the [`Sink`],
+/// then put it in place atomically (see the module docs). Returns the number of files.
+pub fn write_site_with(
+    out: &Path,
+    progress: Option<Progress>,
+    fill: impl FnOnce(&Sink) -> Result<()>,
+) -> Result<usize> {
     let out = resolve(out).map_err(|source| Error::Io { path: out.to_owned(), source })?;
     let parent = out.parent().ok_or_else(|| Error::Usage("the output folder has no parent".into()))?.to_path_buf();
     let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
     std::fs::create_dir_all(&parent).map_err(|source| Error::Io { path: parent.clone(), source })?;
 
     let tmp = fresh_dir(&parent, &format!(".{name}.tmp"))?;
-    if let Err(e) = fill(&tmp, files) {
+    let sink = Sink { root: tmp.clone(), count: AtomicUsize::new(0), progress };
+    let marker = tmp.join(MARKER);
+    let filled = std::fs::write(&marker, "gazette build output: the next build replaces this whole folder\n")
+        .map_err(|source| Error::Io { path: marker, source })
+        .and_then(|()| fill(&sink));
+    if let Err(e) = filled {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
@@ -125,7 +172,8 @@ pub fn write_site(out: &Path, files: &[OutputFile]) -> Result<()> {
     };
     swap().inspect_err(|_| {
         let _ = std::fs::remove_dir_all(&tmp);
-    })
+    })?;
+    Ok(sink.count.into_inner())
 }
 
 fn fresh_name(parent: &Path, prefix: &str) -> PathBuf {
@@ -145,32 +193,6 @@ fn fresh_dir(parent: &Path, prefix: &str) -> Result<PathBuf> {
         }
     }
     unreachable!("u32 names run out only after 4 billion leftover folders")
-}
-
-/// Write every file under `root`: directories first, each once, then files in parallel.
-fn fill(root: &Path, files: &[OutputFile]) -> Result<()> {
-    let mut dirs: BTreeSet<&Path> = BTreeSet::new();
-    for (path, _) in files {
-        let mut p = path.parent();
-        while let Some(d) = p.filter(|d| !d.as_os_str().is_empty()) {
-            if !dirs.insert(d) {
-                break;
-            }
-            p = d.parent();
-        }
-    }
-    // BTreeSet order puts a folder before everything inside it.
-    for d in dirs {
-        let full = root.join(d);
-        std::fs::create_dir(&full).map_err(|source| Error::Io { path: full, source })?;
-    }
-    let marker = root.join(MARKER);
-    std::fs::write(&marker, "gazette build output: the next build replaces this whole folder\n")
-        .map_err(|source| Error::Io { path: marker, source })?;
-    files.par_iter().try_for_each(|(path, bytes)| {
-        let full = root.join(path);
-        std::fs::write(&full, bytes).map_err(|source| Error::Io { path: full, source })
-    })
 }
 
 #[cfg(test)]

@@ -125,6 +125,13 @@
       pl = D.places,
       pts = D.points,
       bins = D.bins;
+    // points come in event order; events.points says how many are each event's
+    if (!pts.event) {
+      pts.event = new Array(pts.place.length);
+      for (var e0 = 0, p0 = 0; e0 < ev.points.length; e0++) {
+        for (var k0 = 0; k0 < ev.points[e0]; k0++) pts.event[p0++] = e0;
+      }
+    }
     var nEvents = ev.slug.length,
       nPoints = pts.event.length,
       nBins = bins.start.length;

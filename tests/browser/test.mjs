@@ -196,6 +196,11 @@ await check('without JavaScript: SVG map with linked places, and the event list'
   await p.locator('svg.svgmap a').last().click();
   await p.waitForURL('**/places/**');
   assert(await p.isVisible('svg.svgmap'), 'place page without its SVG map');
+  // the outlines are a shared drawing the page's map links to
+  const drawing = await p.$eval('svg.svgmap image.basemap', (i) => i.getAttribute('href'));
+  const drawn = await p.evaluate((u) => fetch(u).then((r) => r.ok && r.headers.get('content-type')), drawing);
+  assert(drawn && drawn.includes('svg'), `basemap ${drawing}: ${drawn}`);
+  await p.screenshot({ path: 'out/place-nojs.png' });
   await p.goto(base + 'archive/', { waitUntil: 'load' });
   const archived = await p.$$eval('.event-list li', (l) => l.length);
   assert(archived === data.events.slug.length, `archive lists ${archived}`);

@@ -1,0 +1,247 @@
+//! The geoparse cache, `SITE_DIR/.gazette-cache/geoparse.bin`: an article that did not
+//! change since the last build is not geoparsed again.
+//!
+//! Geoparsing is most of a build's time, and its result depends only on the article's
+//! language and plain text, the gazetteer, the lexicons and the geoparser's code. So an
+//! entry is keyed by the 128-bit XXH3 hash of `lang` and `plain`, and the whole file is
+//! stamped with gazette's version, the gazetteer's data version (`GAZETTE_DATA_HASH`, set
+//! by `build.rs`) and a hash of the running executable, which covers the lexicons and the
+//! code that are compiled into it. A file with another stamp is ignored and replaced, so
+//! a new gazette never reuses an old one's results. With `--gazetteer PATH` there is no
+//! cache (place indices differ between gazetteers).
+//!
+//! An entry holds the geoparser's raw [`Mention`]s; [`crate::event::build`] turns them
+//! into the event as it would fresh ones, so a build with the cache writes the same bytes
+//! as one without. Each build rewrites the file with the entries it used, so entries of
+//! deleted or changed articles go away.
+//!
+//! Format (little-endian): `GZGEO1\n`, the stamp (u32 length + UTF-8), the entry count
+//! (u64), then per entry the key (u128), the mention count (u32) and per mention `start`
+//! and `end` (u64, bytes into `plain`), `text` (u32 length + UTF-8), the place index
+//! (u32), the kind (u8: 0 place, 1 demonym) and the confidence (f64 bits).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+use crate::article::Article;
+use crate::event::Event;
+use crate::gazetteer::Gazetteer;
+use crate::geoparse::{self, lexicon::Lexicon, Kind, Mention};
+
+const MAGIC: &[u8] = b"GZGEO1\n";
+/// Where under the site folder the cache lives.
+pub const FILE: &str = ".gazette-cache/geoparse.bin";
+
+type Key = u128;
+
+/// The cache of one build: what the last build left, and what this one used.
+pub struct Cache {
+    path: PathBuf,
+    stamp: String,
+    old: HashMap<Key, Vec<Mention>>,
+    used: Mutex<Vec<(Key, Vec<Mention>)>>,
+    hits: AtomicUsize,
+    misses: AtomicUsize,
+}
+
+/// This binary's stamp: version, gazetteer data and a hash of the executable.
+fn stamp() -> &'static str {
+    static STAMP: OnceLock<String> = OnceLock::new();
+    STAMP.get_or_init(|| {
+        let exe = std::env::current_exe()
+            .and_then(std::fs::read)
+            .map(|b| format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&b)))
+            .unwrap_or_else(|_| "unknown".into());
+        format!("gazette {} data {} exe {exe}", env!("CARGO_PKG_VERSION"), crate::gazetteer::DATA_VERSION)
+    })
+}
+
+/// The key of an article: what the geoparser reads of it.
+fn key(a: &Article) -> Key {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(a.lang.as_bytes());
+    h.update(&[0]);
+    h.update(a.plain.as_bytes());
+    h.digest128()
+}
+
+impl Cache {
+    /// The cache of the site in `site_dir`, or `None` with a gazetteer other than the
+    /// embedded one. A missing, unreadable or outdated file gives an empty cache.
+    pub fn open(site_dir: &Path, g: &Gazetteer) -> Option<Cache> {
+        if !std::ptr::eq(g, Gazetteer::embedded()) {
+            return None;
+        }
+        let path = site_dir.join(FILE);
+        let stamp = stamp().to_string();
+        let old = std::fs::read(&path).ok().and_then(|b| decode(&b, &stamp)).unwrap_or_default();
+        Some(Cache {
+            path,
+            stamp,
+            old,
+            used: Mutex::new(Vec::new()),
+            hits: AtomicUsize::new(0),
+            misses: AtomicUsize::new(0),
+        })
+    }
+
+    /// The event of an article: its mentions from the cache when the article is there,
+    /// else geoparsed now.
+    pub fn event(&self, g: &Gazetteer, lex: &Lexicon, a: Article) -> Event {
+        let k = key(&a);
+        let mentions = match self.old.get(&k) {
+            Some(m) => {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                m.clone()
+            }
+            None => {
+                self.misses.fetch_add(1, Ordering::Relaxed);
+                geoparse::geoparse(g, lex, &a, geoparse::Options::default())
+            }
+        };
+        self.used.lock().unwrap_or_else(PoisonError::into_inner).push((k, mentions.clone()));
+        crate::event::build(g, a, mentions)
+    }
+
+    /// (articles taken from the cache, articles geoparsed).
+    pub fn counts(&self) -> (usize, usize) {
+        (self.hits.load(Ordering::Relaxed), self.misses.load(Ordering::Relaxed))
+    }
+
+    /// Write the entries this build used, atomically (a unique temporary file, renamed).
+    pub fn save(self) -> std::io::Result<()> {
+        let mut used = self.used.into_inner().unwrap_or_else(PoisonError::into_inner);
+        // the same bytes for the same articles, whatever order the threads finished in
+        used.sort_by_key(|e| e.0);
+        used.dedup_by_key(|e| e.0);
+        let bytes = encode(&self.stamp, &used);
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        let tmp = dir.join(format!(".geoparse.bin.{}.tmp", std::process::id()));
+        std::fs::write(&tmp, bytes)?;
+        std::fs::rename(&tmp, &self.path).inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
+    }
+}
+
+fn encode(stamp: &str, entries: &[(Key, Vec<Mention>)]) -> Vec<u8> {
+    let mut b = Vec::with_capacity(64 + entries.len() * 512);
+    b.extend_from_slice(MAGIC);
+    b.extend_from_slice(&(stamp.len() as u32).to_le_bytes());
+    b.extend_from_slice(stamp.as_bytes());
+    b.extend_from_slice(&(entries.len() as u64).to_le_bytes());
+    for (k, ms) in entries {
+        b.extend_from_slice(&k.to_le_bytes());
+        b.extend_from_slice(&(ms.len() as u32).to_le_bytes());
+        for m in ms {
+            b.extend_from_slice(&(m.start as u64).to_le_bytes());
+            b.extend_from_slice(&(m.end as u64).to_le_bytes());
+            b.extend_from_slice(&(m.text.len() as u32).to_le_bytes());
+            b.extend_from_slice(m.text.as_bytes());
+            b.extend_from_slice(&m.place.to_le_bytes());
+            b.push(match m.kind {
+                Kind::Place => 0,
+                Kind::Demonym => 1,
+            });
+            b.extend_from_slice(&m.confidence.to_bits().to_le_bytes());
+        }
+    }
+    b
+}
+
+/// The entries of a cache file with this stamp; `None` when it has another stamp or is
+/// damaged.
+fn decode(b: &[u8], stamp: &str) -> Option<HashMap<Key, Vec<Mention>>> {
+    struct Reader<'a>(&'a [u8]);
+    impl<'a> Reader<'a> {
+        fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+            let (head, rest) = (self.0.get(..n)?, self.0.get(n..)?);
+            self.0 = rest;
+            Some(head)
+        }
+        fn arr<const N: usize>(&mut self) -> Option<[u8; N]> {
+            self.take(N)?.try_into().ok()
+        }
+        fn u32(&mut self) -> Option<u32> {
+            Some(u32::from_le_bytes(self.arr()?))
+        }
+        fn u64(&mut self) -> Option<u64> {
+            Some(u64::from_le_bytes(self.arr()?))
+        }
+        fn str(&mut self) -> Option<&'a str> {
+            let n = self.u32()? as usize;
+            std::str::from_utf8(self.take(n)?).ok()
+        }
+    }
+    let mut r = Reader(b);
+    if r.take(MAGIC.len())? != MAGIC || r.str()? != stamp {
+        return None;
+    }
+    let n = r.u64()? as usize;
+    let mut out = HashMap::with_capacity(n.min(b.len() / 20));
+    for _ in 0..n {
+        let k = u128::from_le_bytes(r.arr()?);
+        let count = r.u32()? as usize;
+        let mut ms = Vec::with_capacity(count.min(1024));
+        for _ in 0..count {
+            let start = r.u64()? as usize;
+            let end = r.u64()? as usize;
+            let text = r.str()?.to_string();
+            let place = r.u32()?;
+            let kind = match r.arr::<1>()?[0] {
+                0 => Kind::Place,
+                1 => Kind::Demonym,
+                _ => return None,
+            };
+            let confidence = f64::from_bits(r.u64()?);
+            ms.push(Mention { start, end, text, place, kind, confidence, candidates: Vec::new() });
+        }
+        out.insert(k, ms);
+    }
+    r.0.is_empty().then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mention(text: &str, kind: Kind) -> Mention {
+        Mention {
+            start: 3,
+            end: 3 + text.len(),
+            text: text.into(),
+            place: 42,
+            kind,
+            confidence: 0.1 + 0.2,
+            candidates: vec![],
+        }
+    }
+
+    #[test]
+    fn entries_round_trip_exactly() {
+        let entries = vec![
+            (7u128 << 100 | 5, vec![mention("Kabul", Kind::Place), mention("الأفغانية", Kind::Demonym)]),
+            (9, vec![]),
+        ];
+        let b = encode("s1", &entries);
+        let back = decode(&b, "s1").unwrap();
+        assert_eq!(back.len(), 2);
+        assert_eq!(back[&(7u128 << 100 | 5)], entries[0].1);
+        assert!(back[&9].is_empty());
+        assert_eq!(back[&(7u128 << 100 | 5)][0].confidence.to_bits(), (0.1f64 + 0.2).to_bits());
+    }
+
+    #[test]
+    fn another_stamp_or_damage_means_no_cache() {
+        let b = encode("s1", &[(1, vec![mention("Kabul", Kind::Place)])]);
+        assert!(decode(&b, "s2").is_none(), "another gazette's cache was read");
+        assert!(decode(&b[..b.len() - 1], "s1").is_none(), "a cut file was read");
+        let mut longer = b.clone();
+        longer.push(0);
+        assert!(decode(&longer, "s1").is_none());
+        assert!(decode(b"", "s1").is_none());
+    }
+}

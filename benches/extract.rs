@@ -13,6 +13,10 @@ use gazette::gazetteer::Gazetteer;
 use gazette::geoparse::{lexicon::Lexicon, Options};
 use rayon::prelude::*;
 
+// the allocator the gazette binary uses
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let mut inputs = vec![root.join("../shared/eval/dev/articles"), root.join("../shared/seeds")];

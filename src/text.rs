@@ -74,7 +74,7 @@ fn script_of(c: char) -> Script {
         0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => Script::Arabic,
         0x0400..=0x052F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F => Script::Cyrillic,
         _ if c.is_ascii_digit() => Script::Digits,
-        _ if c.is_alphabetic() && (c as u32) < 0x0370 => Script::Latin,
+        _ if c.is_ascii_alphabetic() || ((c as u32) < 0x0370 && c.is_alphabetic()) => Script::Latin,
         0x1E00..=0x1EFF => Script::Latin,
         _ => Script::Other,
     }
@@ -91,6 +91,16 @@ fn is_word_char(c: char) -> bool {
         0xD7 | 0xF7 => false,
         0xC0..=0x24F | 0x410..=0x44F | 0x621..=0x63A | 0x640..=0x669 | 0x671..=0x6D3 => true,
         _ => c.is_alphanumeric() || is_combining_mark(c),
+    }
+}
+
+/// `char::is_alphanumeric`, with fast paths for the common blocks.
+fn is_letter_or_digit(c: char) -> bool {
+    match c as u32 {
+        0..=0x7F => c.is_ascii_alphanumeric(),
+        0xD7 | 0xF7 => false,
+        0xC0..=0x24F | 0x410..=0x44F | 0x621..=0x63A | 0x641..=0x64A | 0x660..=0x669 | 0x671..=0x6D3 => true,
+        _ => c.is_alphanumeric(),
     }
 }
 
@@ -177,14 +187,12 @@ fn normalize_word(word: &str, out: &mut String) -> Case {
         }
         if matches!(c as u32, 0x600..=0x6FF) {
             // Arabic script has no case
-            if first && c.is_alphabetic() {
-                first = false;
-            }
+            first = false;
             letters += 1;
             fold_char(c, out);
             return;
         }
-        if c.is_alphabetic() {
+        if c.is_ascii_alphabetic() || (!c.is_ascii() && c.is_alphabetic()) {
             letters += 1;
             if first {
                 first = false;
@@ -266,7 +274,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 break;
             }
         }
-        let first = text[start..end].chars().find(|c| c.is_alphanumeric()).unwrap_or(c);
+        let first = text[start..end].chars().find(|&c| is_letter_or_digit(c)).unwrap_or(c);
         let script = script_of(first);
         let mut word_start = start;
         if let (Some((at, len)), Script::Latin) = (apostrophe, script) {

@@ -73,7 +73,7 @@ pub struct Options {
 }
 
 /// How many of a name's candidates are scored in full.
-const MAX_SCORED: usize = 48;
+const MAX_SCORED: usize = 16;
 
 /// Score below which a name with no supporting evidence is dropped as a likely false hit.
 const ACCEPT: f64 = 3.3;

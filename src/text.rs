@@ -340,6 +340,13 @@ const ARABIC_PROCLITICS: &[&str] = &[
     "ف", "ب", "ل", "ك",
 ];
 
+/// What is left of a normalised token after each Arabic proclitic it starts with, without
+/// allocating (the article that `لل` implies is not restored): a cheap test before
+/// [`arabic_peelings`].
+pub fn arabic_peeled_rests(norm: &str) -> impl Iterator<Item = &str> {
+    ARABIC_PROCLITICS.iter().filter_map(move |p| norm.strip_prefix(p)).filter(|rest| rest.len() >= 4)
+}
+
 /// Forms of a normalised token with Arabic proclitics peeled off, most likely first.
 /// `لل` leaves the article: `للموصل` → `الموصل` as well as `موصل`.
 /// Each form keeps at least two letters.

@@ -54,8 +54,10 @@ pub struct Lexicon {
     pub directions: HashMap<String, Vec<String>>,
     /// name key (or `*`) → (lang, side, neighbouring word key)
     pub contexts: HashMap<String, Vec<(String, Side, String)>>,
-    /// The first token of every demonym, to skip the other tokens fast.
+    /// The first token of every demonym, to skip the other tokens fast; and those that
+    /// start with the Arabic article, without it (`الأفغانية` → `افغانيه`).
     pub demonym_first: FxHashSet<String>,
+    pub demonym_first_bare: FxHashSet<String>,
     /// The most tokens any demonym has.
     pub max_demonym_tokens: usize,
 }
@@ -156,7 +158,11 @@ impl Lexicon {
                     continue;
                 }
                 lex.max_demonym_tokens = lex.max_demonym_tokens.max(k.split(' ').count());
-                lex.demonym_first.insert(k.split(' ').next().unwrap_or_default().to_string());
+                let first = k.split(' ').next().unwrap_or_default().to_string();
+                if let Some(bare) = first.strip_prefix("ال") {
+                    lex.demonym_first_bare.insert(bare.to_string());
+                }
+                lex.demonym_first.insert(first);
                 lex.demonyms
                     .entry(k)
                     .or_default()

@@ -13,7 +13,7 @@ use fst::raw::{Fst, Output};
 use super::lexicon::{zipf, Lexicon, Rule};
 use crate::gazetteer::index::{NameFlags, MAX_KEY_TOKENS};
 use crate::gazetteer::{Gazetteer, Posting};
-use crate::text::{arabic_peelings, cyrillic_lemmas, push_key_token, Case, Script, Token};
+use crate::text::{arabic_peeled_rests, arabic_peelings, cyrillic_lemmas, push_key_token, Case, Script, Token};
 
 /// A stretch of tokens that names something.
 #[derive(Debug, Clone)]
@@ -174,6 +174,11 @@ fn demonym_at(lex: &Lexicon, tokens: &[Token], i: usize, lang: &str) -> Option<S
     let t = &tokens[i];
     // demonyms take و ب ل too: والأفغانية
     let peeled = if t.script == Script::Arabic && !lex.demonym_first.contains(t.norm.as_str()) {
+        let may =
+            arabic_peeled_rests(&t.norm).any(|r| lex.demonym_first.contains(r) || lex.demonym_first_bare.contains(r));
+        if !may {
+            return None;
+        }
         let p: Vec<String> = arabic_peelings(&t.norm).into_iter().filter(|p| lex.demonym_first.contains(p)).collect();
         if p.is_empty() {
             return None;

@@ -45,9 +45,12 @@ sys.stdout.write("\n".join(sorted(names)) + "\n")
 
 mb=$(python3 -c "import os; print(os.path.getsize('$out/en.txt') / 1e6)")
 arts=$(wc -l < "$out/en.txt")
-measure() { # label, command...
+measure() { # label, command...  (each run gets at most 300 s)
   local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$out/time.txt" "$@" > /dev/null
+  if ! /usr/bin/time -f "%e %M" -o "$out/time.txt" timeout 300 "$@" > /dev/null; then
+    echo "$label: did not finish in 300 s ($(tail -1 "$out/time.txt"))"
+    return
+  fi
   read -r secs kb < "$out/time.txt"
   python3 -c "
 s = max($secs, 0.01)
@@ -63,4 +66,4 @@ for line in open(sys.argv[1], encoding="utf-8"):
     g = GeoText(line)
     g.cities, g.countries
 ' "$out/en.txt"
-measure "rg -F -w (names only)" rg -F -w -o -f "$out/names.txt" "$out/en.txt"
+measure "rg -F -w (names only)" rg -F -w -o --regex-size-limit 4G --dfa-size-limit 4G -f "$out/names.txt" "$out/en.txt"

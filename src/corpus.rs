@@ -43,6 +43,11 @@ const LANGS: &[Lang] = &[
             "The statement gave no figure for the wounded.",
             "Residents described long queues at the few bakeries still open.",
             "Local radio said schools would stay closed until further notice.",
+            "A spokesman for the governor said the situation was under control, though witnesses disputed that account.",
+            "Prices of flour and cooking gas have risen sharply over the past month, according to traders.",
+            "The United Nations agency said its teams were assessing damage to water pipes and power lines.",
+            "Several families told reporters they had spent the night in the open, fearing further shelling.",
+            "Hospitals reported shortages of fuel for generators and of basic medicines.",
         ],
     },
     Lang {
@@ -60,6 +65,10 @@ const LANGS: &[Lang] = &[
             "ودعت منظمات الإغاثة إلى التهدئة وطالبت الطرفين بفتح الطرق.",
             "ولم يذكر البيان عدد الجرحى.",
             "ووصف السكان طوابير طويلة أمام المخابز القليلة التي ما زالت تعمل.",
+            "وقال متحدث باسم الحاكم إن الوضع تحت السيطرة، لكن شهود عيان شككوا في ذلك.",
+            "وارتفعت أسعار الطحين وغاز الطهي بشكل حاد خلال الشهر الماضي بحسب تجار.",
+            "وأفادت المستشفيات بنقص في الوقود اللازم للمولدات وفي الأدوية الأساسية.",
+            "وقالت عائلات عدة إنها أمضت الليل في العراء خوفاً من تجدد القصف.",
         ],
     },
     Lang {
@@ -71,7 +80,12 @@ const LANGS: &[Lang] = &[
             "کاروان‌هایی از {0} پس از {n} ساعت به {1} رسیدند.",
             "بازرگانان در {0} گفتند قیمت‌ها از زمان بسته شدن مرز با {1} دو برابر شده است.",
         ],
-        filler: &["گروه‌های امدادی خواستار آرامش شدند.", "در این بیانیه به شمار زخمی‌ها اشاره نشده است."],
+        filler: &[
+            "گروه‌های امدادی خواستار آرامش شدند.",
+            "در این بیانیه به شمار زخمی‌ها اشاره نشده است.",
+            "قیمت آرد و گاز خانگی در ماه گذشته به شدت افزایش یافته است.",
+            "بیمارستان‌ها از کمبود سوخت برای ژنراتورها و داروهای اساسی خبر دادند.",
+        ],
     },
     Lang {
         code: "fr",
@@ -85,6 +99,8 @@ const LANGS: &[Lang] = &[
         filler: &[
             "Les organisations humanitaires ont appelé au calme.",
             "Le communiqué ne donne aucun bilan des blessés.",
+            "Les prix de la farine et du gaz ont fortement augmenté le mois dernier, selon des commerçants.",
+            "Les hôpitaux signalent des pénuries de carburant pour les générateurs et de médicaments.",
         ],
     },
     Lang {
@@ -96,7 +112,12 @@ const LANGS: &[Lang] = &[
             "Колонна вышла из пункта {0} и через {n} часов достигла пункта {1}.",
             "Торговцы говорят, что цены выросли вдвое. Граница закрыта: {0} и {1}.",
         ],
-        filler: &["Гуманитарные организации призвали к спокойствию.", "Число раненых в заявлении не приводится."],
+        filler: &[
+            "Гуманитарные организации призвали к спокойствию.",
+            "Число раненых в заявлении не приводится.",
+            "По словам торговцев, цены на муку и газ за последний месяц резко выросли.",
+            "Больницы сообщают о нехватке топлива для генераторов и основных лекарств.",
+        ],
     },
     Lang {
         code: "es",
@@ -107,7 +128,12 @@ const LANGS: &[Lang] = &[
             "Convoyes procedentes de {0} llegaron a {1} tras {n} horas de viaje.",
             "Comerciantes de {0} dijeron que los precios se duplicaron desde el cierre de la frontera con {1}.",
         ],
-        filler: &["Las organizaciones humanitarias pidieron calma.", "El comunicado no dio cifras de heridos."],
+        filler: &[
+            "Las organizaciones humanitarias pidieron calma.",
+            "El comunicado no dio cifras de heridos.",
+            "Los precios de la harina y del gas subieron con fuerza el mes pasado, según comerciantes.",
+            "Los hospitales informaron de escasez de combustible para los generadores y de medicinas básicas.",
+        ],
     },
 ];
 
@@ -204,7 +230,8 @@ pub fn generate(g: &Gazetteer, spec: Spec, mut emit: impl FnMut(Synthetic)) {
         let mut body = String::with_capacity(2048);
         for _ in 0..rng.usize(3..7) {
             for _ in 0..rng.usize(2..5) {
-                let t = if rng.u8(0..3) == 0 {
+                // two sentences in three carry no place: about one place name per 25 words
+                let t = if rng.u8(0..3) != 0 {
                     lang.filler[rng.usize(..lang.filler.len())]
                 } else {
                     lang.sentences[rng.usize(..lang.sentences.len())]

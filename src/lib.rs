@@ -107,16 +107,20 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<i32> {
         Command::Extract { inputs, format, explain, demonyms } => {
             let line_format = matches!(format, Format::GeoJsonLines | Format::Mentions);
             if line_format && inputs.len() == 1 && inputs[0].as_os_str() == "-" {
-                let stdin = std::io::stdin().lock();
-                return stream(
-                    g,
-                    config,
-                    std::io::BufReader::with_capacity(1 << 20, stdin),
-                    out,
-                    *format,
-                    *explain,
-                    *demonyms,
-                );
+                let stdin = std::io::BufReader::with_capacity(1 << 20, std::io::stdin().lock());
+                return stream(g, config, "<stdin>", stdin, out, *format, *explain, *demonyms);
+            }
+            let corpus = |p: &PathBuf| matches!(p.extension().and_then(|e| e.to_str()), Some("jsonl" | "ndjson"));
+            if line_format && inputs.iter().all(|p| corpus(p) && p.is_file()) {
+                // JSON Lines corpora stream too, one after the other, in bounded memory
+                let mut code = 0;
+                for p in inputs {
+                    let file = std::fs::File::open(p).map_err(|source| Error::Io { path: p.clone(), source })?;
+                    let reader = std::io::BufReader::with_capacity(1 << 20, file);
+                    let name = p.display().to_string();
+                    code = code.max(stream(g, config, &name, reader, out, *format, *explain, *demonyms)?);
+                }
+                return Ok(code);
             }
             let (events, diags) = process(g, inputs, geoparse::Options { explain: *explain });
             let code = report(config, &diags);
@@ -335,16 +339,18 @@ const STREAM_BATCH: usize = 512;
 /// geoparsed, in input order. Memory is bounded by one batch, whatever the stream's
 /// length, so the command can run under `RDD.pipe`, Hadoop streaming or GNU parallel.
 /// Article keys are the corpus ids (`<stdin>#id`); duplicates are not renamed.
+#[allow(clippy::too_many_arguments)]
 pub fn stream(
     g: &Gazetteer,
     config: &Config,
+    name: &str,
     mut input: impl BufRead,
     out: &mut dyn Write,
     format: Format,
     explain: bool,
     demonyms: bool,
 ) -> Result<i32> {
-    let io = |e: std::io::Error| Error::Io { path: PathBuf::from("<stdin>"), source: e };
+    let io = |e: std::io::Error| Error::Io { path: PathBuf::from(name), source: e };
     let jsonl = input.fill_buf().map_err(io)?.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     let lex = Lexicon::embedded();
     let opts = geoparse::Options { explain };
@@ -364,7 +370,7 @@ pub fn stream(
     if !jsonl {
         let mut bytes = Vec::new();
         input.read_to_end(&mut bytes).map_err(io)?;
-        match article::decode("<stdin>", bytes).and_then(|t| article::parse("<stdin>", "stdin", t, true)) {
+        match article::decode(name, bytes).and_then(|t| article::parse(name, "stdin", t, true)) {
             Ok(a) => emit(vec![a], Vec::new(), out)?,
             Err(e) => emit(Vec::new(), vec![error_diag(e)], out)?,
         }
@@ -381,13 +387,13 @@ pub fn stream(
             n += 1;
             match std::str::from_utf8(&line) {
                 Ok(text) if text.trim().is_empty() => {}
-                Ok(text) => match article::parse_corpus_line("<stdin>", n, text.trim_end()) {
+                Ok(text) => match article::parse_corpus_line(name, n, text.trim_end()) {
                     Ok(a) => batch.push(a),
                     Err(e) => diags.push(error_diag(e)),
                 },
                 Err(e) => diags.push(Diagnostic {
                     severity: Severity::Error,
-                    path: "<stdin>".into(),
+                    path: name.into(),
                     line: Some(n),
                     message: format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()),
                 }),

@@ -10,7 +10,15 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let config = gazette::cli::Cli::parse().into_config();
-    let code = match gazette::run(&config, &mut std::io::stdout().lock()) {
+    // Block-buffered: features are written one small line at a time, and a line-buffered
+    // stdout would flush each. Commands that must show a line at once (serve) flush.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let result = gazette::run(&config, &mut out).and_then(|code| {
+        use std::io::Write;
+        out.flush().map_err(|source| gazette::Error::Io { path: "<stdout>".into(), source })?;
+        Ok(code)
+    });
+    let code = match result {
         Ok(code) => code,
         Err(gazette::Error::Io { ref source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => 0,
         Err(e) => {

@@ -91,6 +91,12 @@ enum Cmd {
         #[arg(long)]
         base_url: Option<String>,
     },
+    /// Check SITE_DIR as `build` would (config, templates, every article) without writing
+    /// anything; list every problem with its file and line.
+    Check {
+        #[arg(default_value = "site")]
+        site_dir: PathBuf,
+    },
     /// Print version, data sources and licences.
     About,
 }
@@ -122,6 +128,7 @@ impl Cli {
                 demonyms,
             },
             Cmd::Build { site_dir, output, base_url } => Command::Build { site_dir, output, base_url },
+            Cmd::Check { site_dir } => Command::Check { site_dir },
             Cmd::About => Command::About,
         };
         Config { command, gazetteer: self.gazetteer, quiet: self.quiet, strict: self.strict }

@@ -27,6 +27,8 @@ pub enum Command {
     Export { inputs: Vec<PathBuf>, format: Format, output: Option<PathBuf>, demonyms: bool },
     /// Build the static site of a site folder.
     Build { site_dir: PathBuf, output: Option<PathBuf>, base_url: Option<String> },
+    /// Check a site folder as a build would, writing nothing.
+    Check { site_dir: PathBuf },
     /// Print version, data sources and licences.
     About,
 }

@@ -9,6 +9,7 @@
 //! touch the disk. The gazetteer (GeoNames-derived, CC BY 4.0) is embedded in the binary.
 
 pub mod article;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod error;
@@ -58,6 +59,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<i32> {
                 strict: config.strict,
             },
         ),
+        Command::Check { site_dir } => check::run(g, site_dir, config.strict, config.quiet, out),
         Command::About => {
             writeln!(
                 out,

@@ -1,8 +1,10 @@
 //! Nothing lost (issue 7): every kind of bad input is reported with its file (and line,
 //! where there is one) while the rest of the site is still built; exit codes are 0 with
-//! only warnings, 1 with errors (or warnings under `--strict`), 2 for usage errors. All
-//! inputs are made here, in temporary folders, at test time.
+//! only warnings, 1 with errors (or warnings under `--strict`), 2 for usage errors.
+//! `gazette check` lists the same problems and writes nothing. All inputs are made here,
+//! in temporary folders, at test time.
 
+use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -462,4 +464,78 @@ fn a_timeline_stretched_by_a_mistyped_year_is_coarsened_with_a_warning() {
     let r = build(&site, &out, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stderr.contains(": 24001 month bars (check those dates"), "{}", r.stderr);
+}
+
+// ---- gazette check ----------------------------------------------------------------------
+
+/// Every path under `dir` with its bytes and modification time.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, std::time::SystemTime)> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let meta = std::fs::symlink_metadata(&p).unwrap();
+            if meta.is_dir() {
+                stack.push(p.clone());
+            }
+            let bytes = if meta.is_file() { std::fs::read(&p).unwrap() } else { Vec::new() };
+            out.insert(p, (bytes, meta.modified().unwrap()));
+        }
+    }
+    out
+}
+
+#[test]
+fn check_lists_every_problem_and_writes_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let site = site_with(
+        t.path(),
+        &[
+            ("bad-yaml.md", b"---\ntitle: x\ntags: [a\n---\nbody\n"),
+            ("latin1.md", b"caf\xe9\n"),
+            ("unknown.md", b"---\ntitle: x\ndate: 2021-08-15\nauthor: me\n---\nKabul\n"),
+        ],
+    );
+    std::fs::write(site.join("gazette.toml"), format!("{CONFIG}\n[timeline]\ngranularity = \"year\"\n")).unwrap();
+    std::fs::create_dir(site.join("templates")).unwrap();
+    std::fs::write(site.join("templates/event.html"), "{% extends \"base.html\" %}\n{{ oops(").unwrap();
+    let before = snapshot(t.path());
+    let r = gazette(&[OsStr::new("check"), site.as_os_str()]);
+    assert_eq!(snapshot(t.path()), before, "check wrote or touched something");
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let want = [
+        "error: ",
+        "gazette.toml: line 6: unknown variant `year`",
+        "bad-yaml.md: line ",
+        "latin1.md: line 1: invalid UTF-8 at byte offset 3",
+        "warning: ",
+        "unknown.md: line 4: unknown front-matter key \"author\"",
+        "(2 articles): 3 errors, 1 warning",
+    ];
+    for w in want {
+        assert!(r.stdout.lines().any(|l| l.contains(w)), "no line has {w:?}:\n{}", r.stdout);
+    }
+    // with the config fixed, the broken template is reported, with its file and line
+    std::fs::write(site.join("gazette.toml"), CONFIG).unwrap();
+    let r = gazette(&[OsStr::new("check"), site.as_os_str()]);
+    assert!(r.stdout.contains("templates/event.html: line 2: template: "), "{}", r.stdout);
+    assert!(!site.join("public").exists());
+}
+
+#[test]
+fn check_passes_a_clean_site_and_strict_fails_on_warnings() {
+    let t = tempfile::tempdir().unwrap();
+    let site = site_with(t.path(), &[]);
+    let r = gazette(&[OsStr::new("check"), site.as_os_str()]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.contains("(1 article): 0 errors, 0 warnings"), "{}", r.stdout);
+    std::fs::write(site.join("articles/undated.md"), "Kabul\n").unwrap();
+    assert_eq!(gazette(&[OsStr::new("check"), site.as_os_str()]).code, 0);
+    let r = gazette(&[OsStr::new("check"), site.as_os_str(), "--strict".as_ref()]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("warning: ") && r.stdout.contains("undated.md: no date"), "{}", r.stdout);
+    let r = gazette(&[OsStr::new("check"), site.as_os_str(), "--quiet".as_ref()]);
+    assert_eq!((r.code, r.stdout.as_str()), (0, ""), "quiet prints only errors");
+    assert!(!site.join("public").exists());
 }

@@ -181,24 +181,8 @@ pub fn read_inputs(inputs: &[PathBuf]) -> (Vec<Article>, Vec<Diagnostic>) {
     let results: Vec<(Vec<Article>, Vec<Diagnostic>)> = files
         .par_iter()
         .map(|p| {
-            let mut arts = Vec::new();
-            let mut ds = Vec::new();
-            let is_jsonl = matches!(p.extension().and_then(|e| e.to_str()), Some("jsonl" | "ndjson"));
-            if is_jsonl {
-                match std::fs::read(p)
-                    .map_err(|source| Error::Io { path: p.clone(), source })
-                    .and_then(|b| article::decode(&p.display().to_string(), b))
-                {
-                    Ok(text) => read_corpus(&p.display().to_string(), &text, &mut arts, &mut ds),
-                    Err(e) => ds.push(error_diag(e)),
-                }
-            } else {
-                match article::read_file(p) {
-                    Ok(a) => arts.push(a),
-                    Err(e) => ds.push(error_diag(e)),
-                }
-            }
-            (arts, ds)
+            article::guard(&p.display().to_string(), "reading", || read_path(p))
+                .unwrap_or_else(|d| (Vec::new(), vec![d]))
         })
         .collect();
     let mut articles = stdin_articles;
@@ -233,6 +217,28 @@ pub fn read_inputs(inputs: &[PathBuf]) -> (Vec<Article>, Vec<Diagnostic>) {
     (articles, diags)
 }
 
+/// Read one file: an article, or every record of a JSON Lines corpus.
+fn read_path(p: &Path) -> (Vec<Article>, Vec<Diagnostic>) {
+    let mut arts = Vec::new();
+    let mut ds = Vec::new();
+    let is_jsonl = matches!(p.extension().and_then(|e| e.to_str()), Some("jsonl" | "ndjson"));
+    if is_jsonl {
+        match std::fs::read(p)
+            .map_err(|source| Error::Io { path: p.to_path_buf(), source })
+            .and_then(|b| article::decode(&p.display().to_string(), b))
+        {
+            Ok(text) => read_corpus(&p.display().to_string(), &text, &mut arts, &mut ds),
+            Err(e) => ds.push(error_diag(e)),
+        }
+    } else {
+        match article::read_file(p) {
+            Ok(a) => arts.push(a),
+            Err(e) => ds.push(error_diag(e)),
+        }
+    }
+    (arts, ds)
+}
+
 fn read_corpus(path: &str, text: &str, out: &mut Vec<Article>, diags: &mut Vec<Diagnostic>) {
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -264,7 +270,20 @@ fn error_diag(e: Error) -> Diagnostic {
 pub fn process(g: &Gazetteer, inputs: &[PathBuf], opts: geoparse::Options) -> (Vec<Event>, Vec<Diagnostic>) {
     let (articles, mut diags) = read_inputs(inputs);
     let lex = Lexicon::embedded();
-    let events: Vec<Event> = articles.into_par_iter().map(|a| event::from_article(g, lex, a, opts)).collect();
+    let results: Vec<Result<Event, Diagnostic>> = articles
+        .into_par_iter()
+        .map(|a| {
+            let path = a.path.clone();
+            article::guard(&path, "geoparsing", || event::from_article(g, lex, a, opts))
+        })
+        .collect();
+    let mut events = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(e) => events.push(e),
+            Err(d) => diags.push(d),
+        }
+    }
     for e in &events {
         diags.extend(e.diagnostics.iter().cloned());
         if e.date.is_none() && !e.diagnostics.iter().any(|d| d.message.contains("date")) {

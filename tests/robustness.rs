@@ -153,13 +153,15 @@ fn yaml_and_toml_syntax_errors_name_file_and_line() {
     case(
         &[
             ("yaml.md", b"---\ntitle: x\ndate: 2021-08-15\nsummary: \"unclosed\n---\nbody\n"),
+            ("yaml-indent.md", b"---\ntitle: x\n  bad: indent\ndate: 2021-08-15\n---\nbody\n"),
             ("toml.md", b"+++\ntitle = \"x\"\n\ndate = \n+++\nbody\n"),
             ("toml-key.md", b"+++\ntitle = \"x\"\ntitle = \"y\"\n+++\nbody\n"),
         ],
         1,
         &[
-            "yaml.md: line ",
-            "YAML front matter",
+            // an unclosed string is noticed where the front matter ends
+            "yaml.md: line 5: YAML front matter: found unexpected end of stream",
+            "yaml-indent.md: line 3: YAML front matter: mapping values are not allowed in this context",
             "toml.md: line 4: TOML front matter: ",
             "toml-key.md: line 3: TOML front matter: ",
         ],

@@ -40,11 +40,38 @@ impl std::fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
+        // A file name may hold a newline: escaped, it cannot forge a line of the report.
+        let path = if self.path.contains(char::is_control) {
+            std::borrow::Cow::Owned(self.path.escape_debug().to_string())
+        } else {
+            std::borrow::Cow::Borrowed(self.path.as_str())
+        };
         match self.line {
-            Some(l) => write!(f, "{sev}: {}: line {l}: {}", self.path, self.message),
-            None => write!(f, "{sev}: {}: {}", self.path, self.message),
+            Some(l) => write!(f, "{sev}: {path}: line {l}: {}", self.message),
+            None => write!(f, "{sev}: {path}: {}", self.message),
         }
     }
+}
+
+/// Run one stage on one article, turning a panic (a bug here or in a library: the
+/// Markdown parser's offset iterator has had several) into an error that names the
+/// article, so that one file cannot take every other article down with it.
+pub fn guard<T>(path: &str, stage: &str, f: impl FnOnce() -> T) -> Result<T, Diagnostic> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|panic| {
+        let what = match (panic.downcast_ref::<&str>(), panic.downcast_ref::<String>()) {
+            (Some(s), _) => s.to_string(),
+            (_, Some(s)) => s.clone(),
+            _ => "a panic".into(),
+        };
+        Diagnostic {
+            severity: Severity::Error,
+            path: path.into(),
+            line: None,
+            message: format!(
+                "internal error while {stage} it ({what}); it is left out. Please report this, with the file"
+            ),
+        }
+    })
 }
 
 /// An editor's corrections for one article: places to pin or to drop, by name or
@@ -109,27 +136,46 @@ pub struct Article {
 }
 
 impl Article {
-    /// Map a byte offset in [`Self::plain`] to (field, byte offset in the source).
+    /// Map a byte offset in [`Self::plain`] to (field, byte offset in the source). The
+    /// offset is always on a character boundary of [`Self::source_text`].
     pub fn source_offset(&self, plain: usize) -> (Field, usize) {
+        let (field, src, _) = self.locate(plain);
+        (field, src)
+    }
+
+    /// Where a plain-text byte comes from: (field, source offset, whether the byte lies
+    /// inside an exact segment, where the bytes from there on are the source's own).
+    fn locate(&self, plain: usize) -> (Field, usize, bool) {
         let i = self.segments.partition_point(|s| s.plain <= plain).saturating_sub(1);
         match self.segments.get(i) {
-            Some(s) if s.exact => (s.field, s.src + (plain - s.plain).min(s.len)),
-            Some(s) => (s.field, s.src),
-            None => (Field::Body, 0),
+            // text before the first segment (a list's synthetic line break) maps to its start
+            Some(s) if plain < s.plain => (s.field, s.src, false),
+            Some(s) if s.exact => (s.field, s.src + (plain - s.plain).min(s.len), plain - s.plain < s.len),
+            Some(s) => (s.field, s.src, false),
+            None => (Field::Body, 0, false),
         }
     }
 
     /// Map a half-open byte span of [`Self::plain`] to the source: (field, start, end).
     /// The end is taken from the segment holding the span's last byte, so a span that ends
-    /// where markup begins (`**Kabul**`) does not swallow the markup.
+    /// where markup begins (`**Kabul**`) does not swallow the markup. Both ends are on
+    /// character boundaries of [`Self::source_text`] (the event stage slices it with them).
     pub fn source_span(&self, start: usize, end: usize) -> (Field, usize, usize) {
         let (field, s) = self.source_offset(start);
         if end <= start {
             return (field, s, s);
         }
         let last_len = self.plain[..end].chars().next_back().map_or(1, char::len_utf8);
-        let (_, last) = self.source_offset(end - last_len);
-        (field, s, (last + last_len).max(s))
+        let (_, last, inside) = self.locate(end - last_len);
+        // Past an exact segment (a line break the plain text added) or in a rewritten one
+        // (`&amp;`, a YAML escape) the last character has no bytes of its own in the
+        // source: end after the source character where it maps instead.
+        let end = if inside {
+            last + last_len
+        } else {
+            last + self.source_text[last..].chars().next().map_or(0, char::len_utf8)
+        };
+        (field, s, end.max(s))
     }
 
     /// Byte offset of the title within [`Self::plain`]'s end (the body starts after it).
@@ -138,14 +184,70 @@ impl Article {
     }
 }
 
+/// Explicit bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069). In a
+/// one-line field they can make the text after them display reversed, across the page's
+/// own text ("Trojan Source" spoofing), so they are dropped from titles, tags, sources and
+/// summaries, with a warning. The marks LRM, RLM and ALM, which Arabic and Persian text
+/// needs, are kept, and so is the body, where a paragraph bounds their effect.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` without bidi controls; a warning names the field when there were some.
+fn strip_bidi(s: String, field: &str, path: &str, line: Option<usize>, diags: &mut Vec<Diagnostic>) -> String {
+    if !s.contains(is_bidi_control) {
+        return s;
+    }
+    diags.push(Diagnostic {
+        severity: Severity::Warning,
+        path: path.into(),
+        line,
+        message: format!(
+            "{field} contains bidi override or isolate characters (U+202A–U+202E, U+2066–U+2069); removed"
+        ),
+    });
+    s.chars().filter(|&c| !is_bidi_control(c)).collect()
+}
+
 /// Known front-matter keys; others give a warning.
 const KNOWN_KEYS: &[&str] =
     &["title", "date", "lang", "source", "url", "tags", "summary", "places", "draft", "slug", "id"];
 
+/// The most bytes one article may have. Geoparsing and rendering take some 50 times an
+/// article's size in memory (1.5 GB for 30 MB), so a file far past any real article (a
+/// corpus dump, a log renamed `.md`) is refused before it is read, rather than take the
+/// whole build down with it. A JSON Lines corpus may be any size; each record has this
+/// limit.
+pub const MAX_ARTICLE_BYTES: u64 = 32 << 20;
+
+fn too_large(path: &str, line: Option<usize>, len: u64) -> Error {
+    Error::Article {
+        path: path.into(),
+        line,
+        message: format!(
+            "{:.1} MiB is more than the {} MiB an article may have; split it into several articles",
+            len as f64 / f64::from(1 << 20),
+            MAX_ARTICLE_BYTES >> 20
+        ),
+    }
+}
+
 /// Read one article file. `display` is the path to report.
 pub fn read_file(path: &Path) -> Result<Article, Error> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io { path: path.into(), source })?;
+    use std::io::Read;
+    let io = |source| Error::Io { path: path.into(), source };
     let display = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    if len > MAX_ARTICLE_BYTES {
+        return Err(too_large(&display, None, len));
+    }
+    // `take`, because a pipe or a file still growing has no length to trust
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(MAX_ARTICLE_BYTES + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > MAX_ARTICLE_BYTES {
+        return Err(too_large(&display, None, bytes.len() as u64));
+    }
     let text = decode(&display, bytes)?;
     let markdown = !matches!(
         path.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref(),
@@ -251,21 +353,25 @@ fn line_of(text: &str, byte: usize) -> usize {
     text[..byte.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
 }
 
-/// Parse a date or date-time as written in front matter.
+/// Parse a date or date-time as written in front matter. Years run from 1 to 9999, as
+/// in RFC 3339: chrono would also take `-200000-01-01`, and a timeline from there to
+/// today is millions of bars.
 pub fn parse_date(s: &str) -> Option<EventDate> {
+    use chrono::Datelike;
     let s = s.trim();
+    let year_ok = |d: chrono::NaiveDate| (1..=9999).contains(&d.year());
     if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Some(EventDate { date: d.format("%Y-%m-%d").to_string(), datetime: None });
+        return year_ok(d).then(|| EventDate { date: d.format("%Y-%m-%d").to_string(), datetime: None });
     }
     if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(s) {
-        return Some(EventDate {
+        return year_ok(dt.date_naive()).then(|| EventDate {
             date: dt.date_naive().format("%Y-%m-%d").to_string(),
             datetime: Some(dt.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
         });
     }
     for fmt in ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
         if let Ok(dt) = chrono::NaiveDateTime::parse_from_str(s, fmt) {
-            return Some(EventDate {
+            return year_ok(dt.date()).then(|| EventDate {
                 date: dt.date().format("%Y-%m-%d").to_string(),
                 datetime: Some(dt.format("%Y-%m-%dT%H:%M:%S").to_string()),
             });
@@ -274,7 +380,15 @@ pub fn parse_date(s: &str) -> Option<EventDate> {
     None
 }
 
-/// Turn a file stem or id into a URL-safe slug (ASCII, lower case, `-` separated).
+/// Names Windows will not create as a file or folder, whatever the extension.
+const RESERVED: &[&str] = &[
+    "con", "prn", "aux", "nul", "com1", "com2", "com3", "com4", "com5", "com6", "com7", "com8", "com9", "lpt1", "lpt2",
+    "lpt3", "lpt4", "lpt5", "lpt6", "lpt7", "lpt8", "lpt9",
+];
+
+/// Turn a file stem or id into a URL-safe slug: ASCII letters, digits and `-`, lower
+/// case, at most 80 characters, never empty and never a name Windows reserves (`con`
+/// becomes `con-article`), so that it is always one plain folder name inside the output.
 pub fn slugify(s: &str) -> String {
     let ascii = deunicode::deunicode(s);
     let mut out = String::new();
@@ -290,6 +404,8 @@ pub fn slugify(s: &str) -> String {
     let out = out.trim_end_matches('-').to_string();
     if out.is_empty() {
         "article".into()
+    } else if RESERVED.contains(&out.as_str()) {
+        format!("{out}-article")
     } else {
         out
     }
@@ -341,6 +457,9 @@ fn string_list(v: &Value) -> Option<Vec<String>> {
 
 /// Parse an article from its text. `markdown` is false for plain-text files.
 pub fn parse(path: &str, stem: &str, text: String, markdown: bool) -> Result<Article, Error> {
+    if text.len() as u64 > MAX_ARTICLE_BYTES {
+        return Err(too_large(path, None, text.len() as u64));
+    }
     let err = |line: Option<usize>, message: String| Error::Article { path: path.into(), line, message };
     let mut diags = Vec::new();
     let warn = |diags: &mut Vec<Diagnostic>, line: Option<usize>, message: String| {
@@ -366,7 +485,8 @@ pub fn parse(path: &str, stem: &str, text: String, markdown: bool) -> Result<Art
             } else {
                 toml::from_str::<toml::Value>(fm_text).map(toml_to_json).map_err(|e| {
                     let line = e.span().map(|s| line_of(fm_text, s.start) + first_line - 1);
-                    (line, format!("TOML front matter: {}", e.message()))
+                    // one line per diagnostic: toml's messages may run over several
+                    (line, format!("TOML front matter: {}", e.message().trim().replace('\n', "; ")))
                 })
             };
             let meta = match parsed.map_err(|(l, m)| err(l, m))? {
@@ -405,7 +525,11 @@ pub fn parse(path: &str, stem: &str, text: String, markdown: bool) -> Result<Art
     };
 
     let body = &text[body_start..];
+    let clean = |diags: &mut Vec<Diagnostic>, key: &str, s: Option<String>| {
+        s.map(|s| strip_bidi(s, key, path, key_line(key), diags))
+    };
     let title_fm = get_str(&mut diags, "title");
+    let title_fm = clean(&mut diags, "title", title_fm);
     let date = match get_str(&mut diags, "date") {
         None => None,
         Some(s) => match parse_date(&s) {
@@ -427,6 +551,7 @@ pub fn parse(path: &str, stem: &str, text: String, markdown: bool) -> Result<Art
             Vec::new()
         }),
     };
+    let tags = tags.into_iter().map(|t| strip_bidi(t, "a tag", path, key_line("tags"), &mut diags)).collect();
     let mut corrections = Corrections::default();
     if let Some(p) = meta.get("places") {
         match p {
@@ -476,6 +601,7 @@ pub fn parse(path: &str, stem: &str, text: String, markdown: bool) -> Result<Art
             let first = body.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
             let first = first.trim_start_matches('#').trim();
             let t: String = first.chars().take(200).collect();
+            let t = strip_bidi(t, "the title (first line)", path, None, &mut diags);
             if t.is_empty() {
                 stem.to_string()
             } else {
@@ -507,6 +633,12 @@ pub fn parse(path: &str, stem: &str, text: String, markdown: bool) -> Result<Art
         Some(s) => slugify(&s),
         None => slugify(stem),
     };
+    let source = get_str(&mut diags, "source");
+    let source = clean(&mut diags, "source", source);
+    let url = get_str(&mut diags, "url");
+    let url = clean(&mut diags, "url", url);
+    let summary = get_str(&mut diags, "summary");
+    let summary = clean(&mut diags, "summary", summary);
 
     Ok(Article {
         path: path.into(),
@@ -514,10 +646,10 @@ pub fn parse(path: &str, stem: &str, text: String, markdown: bool) -> Result<Art
         title,
         date,
         lang,
-        source: get_str(&mut diags, "source"),
-        url: get_str(&mut diags, "url"),
+        source,
+        url,
         tags,
-        summary: get_str(&mut diags, "summary"),
+        summary,
         corrections,
         body_markdown: body.to_string(),
         plain,
@@ -527,10 +659,15 @@ pub fn parse(path: &str, stem: &str, text: String, markdown: bool) -> Result<Art
     })
 }
 
+/// The Markdown extensions articles are read with: the ones the site renders them with
+/// (`site/markdown.rs`), so that the geoparser reads what the page shows. Not
+/// `Options::all()`: with every extension on, pulldown-cmark 0.12 panics on `">:\n>:\n\n"`.
+const MARKDOWN: Options = Options::ENABLE_TABLES.union(Options::ENABLE_STRIKETHROUGH);
+
 /// Render Markdown to plain text, recording where each text run came from.
 fn markdown_to_plain(body: &str, base: usize, plain: &mut String, segments: &mut Vec<Segment>) {
     let mut in_code = 0usize;
-    for (event, range) in Parser::new_ext(body, Options::all()).into_offset_iter() {
+    for (event, range) in Parser::new_ext(body, MARKDOWN).into_offset_iter() {
         match event {
             Event::Start(Tag::CodeBlock(_)) => in_code += 1,
             Event::End(TagEnd::CodeBlock) => in_code = in_code.saturating_sub(1),
@@ -580,6 +717,9 @@ struct CorpusLine {
 /// Parse one line of a JSON Lines corpus (`line` is 1-based, for messages). Offsets of
 /// its mentions refer to the `text` field.
 pub fn parse_corpus_line(file: &str, line: usize, json: &str) -> Result<Article, Error> {
+    if json.len() as u64 > MAX_ARTICLE_BYTES {
+        return Err(too_large(file, Some(line), json.len() as u64));
+    }
     let rec: CorpusLine = serde_json::from_str(json).map_err(|e| Error::Article {
         path: file.into(),
         line: Some(line),
@@ -606,7 +746,12 @@ pub fn parse_corpus_line(file: &str, line: usize, json: &str) -> Result<Article,
     });
     let mut plain = String::new();
     let mut segments = Vec::new();
-    let title = rec.title.clone().unwrap_or_default();
+    let mut clean = |field: &str, s: String| strip_bidi(s, field, &path, Some(line), &mut diags);
+    let title = clean("title", rec.title.unwrap_or_default());
+    let source = rec.source.map(|s| clean("source", s));
+    let url = rec.url.map(|s| clean("url", s));
+    let summary = rec.summary.map(|s| clean("summary", s));
+    let tags: Vec<String> = rec.tags.unwrap_or_default().into_iter().map(|t| clean("a tag", t)).collect();
     if !title.is_empty() {
         segments.push(Segment { plain: 0, src: 0, len: title.len(), exact: true, field: Field::Title });
         plain.push_str(&title);
@@ -618,13 +763,17 @@ pub fn parse_corpus_line(file: &str, line: usize, json: &str) -> Result<Article,
     Ok(Article {
         slug: slugify(&id),
         path,
-        title: if title.is_empty() { rec.text.lines().next().unwrap_or("").chars().take(120).collect() } else { title },
+        title: if title.is_empty() {
+            rec.text.lines().next().unwrap_or("").chars().filter(|&c| !is_bidi_control(c)).take(120).collect()
+        } else {
+            title
+        },
         date,
         lang,
-        source: rec.source,
-        url: rec.url,
-        tags: rec.tags.unwrap_or_default(),
-        summary: rec.summary,
+        source,
+        url,
+        tags,
+        summary,
         corrections: Corrections::default(),
         body_markdown: rec.text.clone(),
         plain,
@@ -659,21 +808,22 @@ fn walk(
     diags: &mut Vec<Diagnostic>,
     top: bool,
 ) {
-    let warn = |diags: &mut Vec<Diagnostic>, m: String| {
-        diags.push(Diagnostic { severity: Severity::Error, path: p.display().to_string(), line: None, message: m })
+    let report = |diags: &mut Vec<Diagnostic>, severity: Severity, m: String| {
+        diags.push(Diagnostic { severity, path: p.display().to_string(), line: None, message: m })
     };
     let meta = match std::fs::metadata(p) {
         Ok(m) => m,
-        Err(e) => return warn(diags, e.to_string()),
+        Err(e) => return report(diags, Severity::Error, e.to_string()),
     };
     if meta.is_dir() {
         let canon = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
         if !seen.insert(canon) {
-            return warn(diags, "folder already visited (a symlink loop?); skipped".into());
+            // Its articles are read once, through the other path: nothing is lost.
+            return report(diags, Severity::Warning, "folder already visited (a symlink loop?); skipped".into());
         }
         let mut entries: Vec<PathBuf> = match std::fs::read_dir(p) {
             Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-            Err(e) => return warn(diags, e.to_string()),
+            Err(e) => return report(diags, Severity::Error, e.to_string()),
         };
         entries.sort();
         for e in entries {
@@ -682,8 +832,16 @@ fn walk(
             }
             walk(&e, out, seen, diags, false);
         }
-    } else if top || is_article_file(p) {
+    } else if top {
+        // Named on the command line: read it whatever it is (`<(cmd)` is a pipe).
         out.push(p.to_path_buf());
+    } else if is_article_file(p) {
+        if meta.is_file() {
+            out.push(p.to_path_buf());
+        } else {
+            // A FIFO or a device in a folder would block the read or never end.
+            report(diags, Severity::Warning, "not a regular file; skipped".into());
+        }
     }
 }
 
@@ -752,6 +910,61 @@ mod tests {
     }
 
     #[test]
+    fn years_outside_1_to_9999_are_not_dates() {
+        assert_eq!(parse_date("0001-01-01").unwrap().date, "0001-01-01");
+        assert_eq!(parse_date("9999-12-31T23:59:59Z").unwrap().date, "9999-12-31");
+        for bad in ["-200000-01-01", "+20000-01-01", "0000-01-01", "-0001-01-01 10:00", "2021-02-29", "2021-13-01"] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn bidi_overrides_are_dropped_from_one_line_fields() {
+        let a = md("---\ntitle: \"Kabul \u{202E}gnp.exe\"\ntags: [\"\u{2067}x\u{2069}\"]\nsource: \"مصدر\u{200F}\"\n---\nbody \u{202E}kept\n");
+        assert_eq!(a.title, "Kabul gnp.exe");
+        assert_eq!(a.tags, ["x"]);
+        assert_eq!(a.source.as_deref(), Some("مصدر\u{200F}"), "RLM is a mark, not an override");
+        assert!(a.body_markdown.contains('\u{202E}'));
+        let msgs: Vec<String> = a.diagnostics.iter().map(|d| d.to_string()).collect();
+        assert!(msgs.iter().any(|m| m.contains("line 2: title contains bidi")), "{msgs:?}");
+        assert!(msgs.iter().any(|m| m.contains("line 3: a tag contains bidi")), "{msgs:?}");
+    }
+
+    /// Every plain-text span maps inside the source, on character boundaries.
+    #[track_caller]
+    fn spans_stay_in_the_source(a: &Article) {
+        let bounds: Vec<usize> = a.plain.char_indices().map(|(i, _)| i).chain([a.plain.len()]).collect();
+        for w in bounds.windows(2) {
+            let (_, s, e) = a.source_span(w[0], w[1]);
+            assert!(s <= e && e <= a.source_text.len(), "{:?}: {s}..{e}", &a.plain[w[0]..w[1]]);
+            assert!(a.source_text.is_char_boundary(s) && a.source_text.is_char_boundary(e), "{s}..{e}");
+        }
+    }
+
+    #[test]
+    fn spans_past_a_segment_stay_in_the_source() {
+        // found by fuzzing: the "\n\n" after the last paragraph mapped one byte past the end
+        spans_stay_in_the_source(&md("Gransish ip;lGransish ieavep leave Odesa\n\nThrebul on Mon"));
+        // a rewritten title maps to the start of the front matter, here a 2-byte letter
+        spans_stay_in_the_source(&md("---\nملاحظة: x\ntitle: 'Kabul''s fall'\n---\nbody\n"));
+        spans_stay_in_the_source(&md("- \n- Kabul &amp; Herat’s\n"));
+        spans_stay_in_the_source(&parse("t.txt", "t", "Odesa é".into(), false).unwrap());
+        // found by fuzzing: these panicked inside pulldown-cmark with every extension on
+        spans_stay_in_the_source(&md(">:\n>:\n\n"));
+        spans_stay_in_the_source(&md("\r>:\r>:"));
+    }
+
+    #[test]
+    fn a_panic_becomes_an_error_naming_the_article() {
+        assert_eq!(guard("a.md", "reading", || 7), Ok(7));
+        let d = guard("a.md", "reading", || -> u8 { panic!("boom {}", 1) }).unwrap_err();
+        assert_eq!(
+            d.to_string(),
+            "error: a.md: internal error while reading it (boom 1); it is left out. Please report this, with the file"
+        );
+    }
+
+    #[test]
     fn plain_text_title_is_first_line() {
         let a = parse("t.txt", "t", "\nOdesa grain ships\nBody here.".into(), false).unwrap();
         assert_eq!(a.title, "Odesa grain ships");
@@ -771,6 +984,9 @@ mod tests {
         assert_eq!(slugify("2021-07-04 Panjwai Falls!"), "2021-07-04-panjwai-falls");
         assert_eq!(slugify("../../etc/passwd"), "etc-passwd");
         assert_eq!(slugify("..."), "article");
+        assert_eq!(slugify("CON"), "con-article");
+        assert_eq!(slugify("lpt1"), "lpt1-article");
+        assert_eq!(slugify("console"), "console");
         assert!(!slugify("سقوط كابول").is_empty());
         assert_eq!(detect_lang("The city of Kabul and the province"), "en");
         assert_eq!(detect_lang("La ville de Kaboul et les provinces"), "fr");

@@ -104,6 +104,12 @@ enum Cmd {
     },
     /// Create a new site in DIR: gazette.toml, an example article, a GitHub Pages workflow.
     Init { dir: PathBuf },
+    /// Check SITE_DIR as `build` would (config, templates, every article) without writing
+    /// anything; list every problem with its file and line.
+    Check {
+        #[arg(default_value = "site")]
+        site_dir: PathBuf,
+    },
     /// Print version, data sources and licences.
     About,
     /// Write a synthetic benchmark corpus: JSON Lines to stdout, or Markdown files into
@@ -150,6 +156,7 @@ impl Cli {
             Cmd::Build { site_dir, output, base_url } => Command::Build { site_dir, output, base_url },
             Cmd::Serve { site_dir, port, bind } => Command::Serve { site_dir, bind, port },
             Cmd::Init { dir } => Command::Init { dir },
+            Cmd::Check { site_dir } => Command::Check { site_dir },
             Cmd::About => Command::About,
             Cmd::Corpus { articles, seed, output } => Command::Corpus { articles, seed, output },
         };

@@ -31,6 +31,8 @@ pub enum Command {
     Serve { site_dir: PathBuf, bind: String, port: u16 },
     /// Create a new site folder.
     Init { dir: PathBuf },
+    /// Check a site folder as a build would, writing nothing.
+    Check { site_dir: PathBuf },
     /// Print version, data sources and licences.
     About,
     /// Write a synthetic benchmark corpus (see [`crate::corpus`]).

@@ -9,6 +9,7 @@
 //! touch the disk. The gazetteer (GeoNames-derived, CC BY 4.0) is embedded in the binary.
 
 pub mod article;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod corpus;
@@ -67,6 +68,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<i32> {
             out,
         ),
         Command::Init { dir } => init::init(dir, out),
+        Command::Check { site_dir } => check::run(g, site_dir, config.strict, config.quiet, out),
         Command::About => {
             writeln!(
                 out,
@@ -226,24 +228,8 @@ pub fn read_inputs(inputs: &[PathBuf]) -> (Vec<Article>, Vec<Diagnostic>) {
     let results: Vec<(Vec<Article>, Vec<Diagnostic>)> = files
         .par_iter()
         .map(|p| {
-            let mut arts = Vec::new();
-            let mut ds = Vec::new();
-            let is_jsonl = matches!(p.extension().and_then(|e| e.to_str()), Some("jsonl" | "ndjson"));
-            if is_jsonl {
-                match std::fs::read(p)
-                    .map_err(|source| Error::Io { path: p.clone(), source })
-                    .and_then(|b| article::decode(&p.display().to_string(), b))
-                {
-                    Ok(text) => read_corpus(&p.display().to_string(), &text, &mut arts, &mut ds),
-                    Err(e) => ds.push(error_diag(e)),
-                }
-            } else {
-                match article::read_file(p) {
-                    Ok(a) => arts.push(a),
-                    Err(e) => ds.push(error_diag(e)),
-                }
-            }
-            (arts, ds)
+            article::guard(&p.display().to_string(), "reading", || read_path(p))
+                .unwrap_or_else(|d| (Vec::new(), vec![d]))
         })
         .collect();
     let mut articles = stdin_articles;
@@ -251,24 +237,53 @@ pub fn read_inputs(inputs: &[PathBuf]) -> (Vec<Article>, Vec<Diagnostic>) {
         articles.extend(a);
         diags.extend(d);
     }
-    let mut seen = std::collections::HashSet::new();
+    // slug → the article that has it; and the next number to try after a slug, so that
+    // 20,000 `index.md` files take linear time, not quadratic.
+    let mut owner: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut next: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for a in &mut articles {
-        if !seen.insert(a.slug.clone()) {
-            let base = a.slug.clone();
-            let mut n = 2;
-            while !seen.insert(format!("{base}-{n}")) {
-                n += 1;
-            }
-            a.slug = format!("{base}-{n}");
-            a.diagnostics.push(Diagnostic {
-                severity: Severity::Warning,
-                path: a.path.clone(),
-                line: None,
-                message: format!("slug {base:?} is taken by another article; using {:?}", a.slug),
-            });
+        let Some(first) = owner.get(&a.slug).cloned() else {
+            owner.insert(a.slug.clone(), a.path.clone());
+            continue;
+        };
+        let base = std::mem::take(&mut a.slug);
+        let n = next.entry(base.clone()).or_insert(2);
+        while owner.contains_key(&format!("{base}-{n}")) {
+            *n += 1;
         }
+        a.slug = format!("{base}-{n}");
+        *n += 1;
+        owner.insert(a.slug.clone(), a.path.clone());
+        a.diagnostics.push(Diagnostic {
+            severity: Severity::Warning,
+            path: a.path.clone(),
+            line: None,
+            message: format!("slug {base:?} is taken by {first}; using {:?}", a.slug),
+        });
     }
     (articles, diags)
+}
+
+/// Read one file: an article, or every record of a JSON Lines corpus.
+fn read_path(p: &Path) -> (Vec<Article>, Vec<Diagnostic>) {
+    let mut arts = Vec::new();
+    let mut ds = Vec::new();
+    let is_jsonl = matches!(p.extension().and_then(|e| e.to_str()), Some("jsonl" | "ndjson"));
+    if is_jsonl {
+        match std::fs::read(p)
+            .map_err(|source| Error::Io { path: p.to_path_buf(), source })
+            .and_then(|b| article::decode(&p.display().to_string(), b))
+        {
+            Ok(text) => read_corpus(&p.display().to_string(), &text, &mut arts, &mut ds),
+            Err(e) => ds.push(error_diag(e)),
+        }
+    } else {
+        match article::read_file(p) {
+            Ok(a) => arts.push(a),
+            Err(e) => ds.push(error_diag(e)),
+        }
+    }
+    (arts, ds)
 }
 
 fn read_corpus(path: &str, text: &str, out: &mut Vec<Article>, diags: &mut Vec<Diagnostic>) {
@@ -305,13 +320,13 @@ pub fn process(g: &Gazetteer, inputs: &[PathBuf], opts: geoparse::Options) -> (V
 }
 
 /// [`process`], with `to_event` making each article's event (`gazette build` looks in
-/// its cache first).
+/// its cache first). A panic on one article becomes an error naming it; the rest go on.
 pub fn process_with(
     inputs: &[PathBuf],
     to_event: impl Fn(Article) -> Event + Sync + Send,
 ) -> (Vec<Event>, Vec<Diagnostic>) {
     let (articles, mut diags) = read_inputs(inputs);
-    let events: Vec<Event> = articles.into_par_iter().map(to_event).collect();
+    let events = guarded_events(articles, &to_event, &mut diags);
     for e in &events {
         event_diagnostics(e, &mut diags);
     }
@@ -328,6 +343,30 @@ fn event_diagnostics(e: &Event, diags: &mut Vec<Diagnostic>) {
             message: "no date; the event is undated".into(),
         });
     }
+}
+
+/// Geoparse articles in parallel, in order; an article whose geoparse panics becomes an
+/// error diagnostic naming it.
+fn guarded_events(
+    articles: Vec<Article>,
+    to_event: &(impl Fn(Article) -> Event + Sync + Send),
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Event> {
+    let results: Vec<Result<Event, Diagnostic>> = articles
+        .into_par_iter()
+        .map(|a| {
+            let path = a.path.clone();
+            article::guard(&path, "geoparsing", || to_event(a))
+        })
+        .collect();
+    let mut events = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(e) => events.push(e),
+            Err(d) => diags.push(d),
+        }
+    }
+    events
 }
 
 /// Articles per batch when streaming: enough to keep every core busy, few enough that
@@ -356,7 +395,7 @@ pub fn stream(
     let opts = geoparse::Options { explain };
     let mut code = 0;
     let mut emit = |articles: Vec<Article>, mut diags: Vec<Diagnostic>, out: &mut dyn Write| -> Result<()> {
-        let events: Vec<Event> = articles.into_par_iter().map(|a| event::from_article(g, lex, a, opts)).collect();
+        let events = guarded_events(articles, &|a| event::from_article(g, lex, a, opts), &mut diags);
         for e in &events {
             event_diagnostics(e, &mut diags);
         }

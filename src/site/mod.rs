@@ -47,7 +47,7 @@ pub struct BuildOptions {
 /// with `strict`), though the site is still built from the others.
 pub fn build(g: &Gazetteer, opts: &BuildOptions) -> crate::Result<i32> {
     let started = Instant::now();
-    let config = config::load(&opts.site_dir, opts.base_url.as_deref())?;
+    let mut config = config::load(&opts.site_dir, opts.base_url.as_deref())?;
     let out = opts.output.clone().unwrap_or_else(|| opts.site_dir.join("public"));
     write::check_output(&opts.site_dir, &out)?;
     let theme = theme::load(&opts.site_dir, &config)?;
@@ -65,7 +65,7 @@ pub fn build(g: &Gazetteer, opts: &BuildOptions) -> crate::Result<i32> {
         }
         e
     };
-    let (mut events, diags) = match &cache {
+    let (mut events, mut diags) = match &cache {
         Some(c) => crate::process_with(&inputs, |a| count(c.event(g, lex, a))),
         None => crate::process_with(&inputs, |a| {
             count(crate::event::from_article(g, lex, a, crate::geoparse::Options::default()))
@@ -86,6 +86,7 @@ pub fn build(g: &Gazetteer, opts: &BuildOptions) -> crate::Result<i32> {
             }
         }
     }
+    diags.extend(fit_timeline(&opts.site_dir, &mut config, &events));
     if !opts.quiet {
         for d in &diags {
             eprintln!("{d}");
@@ -118,4 +119,21 @@ pub fn build(g: &Gazetteer, opts: &BuildOptions) -> crate::Result<i32> {
         );
     }
     Ok(code)
+}
+
+/// Coarsen the timeline when the events' dates span too many bars (see
+/// [`view::fit_granularity`]); the warning names `gazette.toml`, where granularity is set.
+pub fn fit_timeline(
+    site_dir: &std::path::Path,
+    config: &mut config::SiteConfig,
+    events: &[crate::event::Event],
+) -> Option<crate::article::Diagnostic> {
+    let (granularity, message) = view::fit_granularity(events, config.granularity);
+    config.granularity = granularity;
+    Some(crate::article::Diagnostic {
+        severity: Severity::Warning,
+        path: site_dir.join("gazette.toml").display().to_string(),
+        line: None,
+        message: message?,
+    })
 }

@@ -597,7 +597,28 @@ fn data_json(v: &SiteView, granularity: super::config::Granularity) -> String {
         },
         points: PointColumns { place: v.event_places.iter().flatten().copied().collect() },
     };
-    serde_json::to_string(&cols).expect("plain data serialises")
+    script_safe(serde_json::to_string(&cols).expect("plain data serialises"))
+}
+
+/// JSON that stays inert if a template inlines it in a `<script>` element: `<`, `>` and
+/// `&` can only occur inside JSON strings, where `\u003c` means the same, so `</script>`
+/// and `<!--` never appear; U+2028 and U+2029 are escaped for older JavaScript engines.
+fn script_safe(json: String) -> String {
+    if !json.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 64);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// `events.geojson`, `events.csv` and its `.csvt` and `.prj` sidecars, for QGIS.
@@ -709,6 +730,15 @@ mod tests {
         assert_eq!(rfc3339(&item("2021-08-15", None)), "2021-08-15T00:00:00Z");
         assert_eq!(rfc3339(&item("2021-08-15", Some("2021-08-15T18:30:00"))), "2021-08-15T18:30:00Z");
         assert_eq!(rfc3339(&item("2021-08-15", Some("2021-08-15T18:30:00+04:30"))), "2021-08-15T18:30:00+04:30");
+    }
+
+    #[test]
+    fn data_json_cannot_close_a_script_element() {
+        let json = serde_json::to_string(&["</script><!-- & \u{2028}", "a\\<b"]).unwrap();
+        let safe = script_safe(json.clone());
+        assert_eq!(safe, r#"["\u003c/script\u003e\u003c!-- \u0026 \u2028","a\\\u003cb"]"#);
+        let back: Vec<String> = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, serde_json::from_str::<Vec<String>>(&json).unwrap());
     }
 
     #[test]

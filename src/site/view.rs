@@ -176,6 +176,51 @@ pub fn place_slug(p: &EventPlace) -> String {
     }
 }
 
+/// The most bars a timeline gets: a decade of days, 75 years of weeks.
+pub const MAX_BINS: i64 = 4000;
+
+/// The granularity to use: `g`, or a coarser one when the dated events span more than
+/// [`MAX_BINS`] bars at `g` (one mistyped year can stretch a timeline over centuries), with
+/// a message that names the first and last events so that a typo can be found.
+pub fn fit_granularity(events: &[Event], g: Granularity) -> (Granularity, Option<String>) {
+    let dated = events.iter().filter_map(|e| {
+        let d = NaiveDate::parse_from_str(&e.date.as_ref()?.date, "%Y-%m-%d").ok()?;
+        Some((d, e.article.path.as_str()))
+    });
+    let (Some(first), Some(last)) = (dated.clone().min(), dated.max()) else { return (g, None) };
+    let bars = |g: Granularity| -> i64 {
+        let (a, b) = (bin_start(first.0, g), bin_start(last.0, g));
+        match g {
+            Granularity::Day => (b - a).num_days() + 1,
+            Granularity::Week => (b - a).num_days() / 7 + 1,
+            Granularity::Month => (b.year() - a.year()) as i64 * 12 + b.month() as i64 - a.month() as i64 + 1,
+        }
+    };
+    let ladder = [Granularity::Day, Granularity::Week, Granularity::Month];
+    let fits = ladder.iter().copied().skip_while(|c| *c != g).find(|c| bars(*c) <= MAX_BINS);
+    let chosen = fits.unwrap_or(Granularity::Month);
+    if chosen == g && fits.is_some() {
+        return (g, None);
+    }
+    let name = |g: Granularity| match g {
+        Granularity::Day => "day",
+        Granularity::Week => "week",
+        Granularity::Month => "month",
+    };
+    let instead = if chosen == g { String::new() } else { format!("; the timeline uses {}s instead", name(chosen)) };
+    let message = format!(
+        "the dated events run from {} ({}) to {} ({}): {} {} bars{instead} (check those dates, or set \
+         [timeline] granularity)",
+        first.0,
+        first.1,
+        last.0,
+        last.1,
+        bars(g),
+        name(g),
+    );
+    (chosen, Some(message))
+}
+
 /// The first day of the bin a date falls in.
 fn bin_start(d: NaiveDate, g: Granularity) -> NaiveDate {
     match g {

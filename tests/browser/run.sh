@@ -4,6 +4,7 @@
 # Builds site/ with Leaflet self-hosted from node_modules and no tile server (so that
 # nothing leaves the machine), serves it with python3 under /repo/, as GitHub Pages
 # serves a project site, and drives Debian's /usr/bin/chromium with playwright-core.
+# The XSS corpus (tests/fixtures/xss) is built the same way and served under /xss/.
 # Needs: node + npm, python3, chromium, cargo. Set GAZETTE_BIN to skip the cargo build,
 # CHROMIUM for another browser binary (default: chromium on the PATH).
 set -euo pipefail
@@ -43,10 +44,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-mkdir -p "$work/site" "$work/www"
-cp -r "$repo/site/articles" "$repo/site/gazette.toml" "$work/site/"
-[ -d "$repo/site/templates" ] && cp -r "$repo/site/templates" "$work/site/"
-python3 - "$work/site/gazette.toml" "$here/node_modules/leaflet/dist" <<'PY'
+# Copy site folder $1 to $2, with no tiles and Leaflet from node_modules.
+prepare() {
+  mkdir -p "$2"
+  cp -r "$1/articles" "$1/gazette.toml" "$2/"
+  [ -d "$1/templates" ] && cp -r "$1/templates" "$2/"
+  python3 - "$2/gazette.toml" "$here/node_modules/leaflet/dist" <<'PY'
 import re, sys
 path, leaflet = sys.argv[1], sys.argv[2]
 text = open(path, encoding="utf-8").read()
@@ -54,10 +57,16 @@ text = re.sub(r'(?m)^tiles\s*=.*$', 'tiles = "none"', text)
 text = re.sub(r'(?m)^leaflet\s*=.*$', 'leaflet = "%s"' % leaflet.replace("\\", "/"), text)
 open(path, "w", encoding="utf-8").write(text)
 PY
+}
+
+mkdir -p "$work/www"
+prepare "$repo/site" "$work/site"
+prepare "$repo/tests/fixtures/xss" "$work/xss"
 
 start=$(date +%s%N)
 "$GAZETTE_BIN" build "$work/site" -o "$work/www/repo" --quiet
 echo "browser: built the demo site in $(( ($(date +%s%N) - start) / 1000000 )) ms"
+"$GAZETTE_BIN" build "$work/xss" -o "$work/www/xss" --quiet
 
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 python3 -m http.server "$port" --bind 127.0.0.1 --directory "$work/www" >"$work/server.log" 2>&1 &
@@ -68,4 +77,4 @@ for _ in $(seq 50); do
 done
 
 mkdir -p out
-node test.mjs "http://127.0.0.1:$port/repo/" "$work/www/repo"
+node test.mjs "http://127.0.0.1:$port/repo/" "$work/www/repo" "http://127.0.0.1:$port/xss/" "$work/www/xss"

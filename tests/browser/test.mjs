@@ -1,11 +1,12 @@
-// Drives headless Chromium through a built gazette site. Usage: node test.mjs BASE_URL SITE_DIR
-// (run.sh builds and serves the demo site). Each check prints a line; the last line is
-// `browser: N passed, M failed`, and the exit status is 1 when any failed.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Drives headless Chromium through a built gazette site. Usage:
+// node test.mjs BASE_URL SITE_DIR [XSS_BASE_URL XSS_SITE_DIR]
+// (run.sh builds and serves the demo site and the XSS corpus). Each check prints a line;
+// the last line is `browser: N passed, M failed`, and the exit status is 1 when any failed.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { chromium } from 'playwright-core';
 
-const [base, dir] = process.argv.slice(2);
+const [base, dir, xssBase, xssDir] = process.argv.slice(2);
 if (!base || !dir) {
   console.error('usage: node test.mjs BASE_URL SITE_DIR');
   process.exit(2);
@@ -219,6 +220,53 @@ await check('on a phone: the index fits the screen and the timeline works by tou
   await p.screenshot({ path: 'out/mobile.png', fullPage: false });
   await ctx.close();
 });
+
+// Every page of the site built from tests/fixtures/xss, and every event's popup on its map,
+// with a dialog handler: any alert(), confirm() or prompt() is a payload that ran.
+if (xssBase && xssDir) {
+  await check('XSS corpus: no alert, confirm or prompt on any page or map popup', async () => {
+    const pages = [];
+    (function walk(d) {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(join(d, e.name));
+        else if (e.name.endsWith('.html')) pages.push(relative(xssDir, join(d, e.name)).split('\\').join('/'));
+      }
+    })(xssDir);
+    pages.sort();
+    const slugs = JSON.parse(readFileSync(join(xssDir, 'data/events.json'), 'utf8')).events.slug;
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const p = await ctx.newPage();
+    const fired = [];
+    p.on('dialog', async (d) => {
+      fired.push(`${d.type()}(${JSON.stringify(d.message())}) on ${p.url()}`);
+      await d.dismiss();
+    });
+    // the handler works: a dialog from the page itself is caught
+    await p.goto(xssBase, { waitUntil: 'load' });
+    await p.evaluate(() => setTimeout(() => window.alert('canary'), 0));
+    await p.waitForTimeout(200);
+    assert(fired.length === 1 && fired[0].includes('canary'), `canary dialog not caught: ${fired}`);
+    fired.length = 0;
+    for (const rel of pages) {
+      await p.goto(xssBase + rel.replace(/index\.html$/, ''), { waitUntil: 'load' });
+      // let gazette.js build the map, list and popups from the page's data first
+      await p.waitForFunction(() => !window.gazette || window.gazette.ready, null, { timeout: 15000 });
+    }
+    let popups = 0;
+    for (const [i, slug] of slugs.entries()) {
+      // a new query each time: a full load, not only a change of fragment
+      await p.goto(`${xssBase}?${i}#event=${encodeURIComponent(slug)}`, { waitUntil: 'load' });
+      await p.waitForFunction(() => window.gazette && window.gazette.ready, null, { timeout: 15000 });
+      popups += await p.locator('.leaflet-popup').waitFor({ timeout: 3000 }).then(() => 1, () => 0);
+    }
+    await p.waitForTimeout(300);
+    await ctx.close();
+    assert(pages.length > slugs.length && slugs.length >= 50, `${pages.length} pages, ${slugs.length} events`);
+    assert(popups > slugs.length / 2, `only ${popups} of ${slugs.length} popups opened`);
+    assert(fired.length === 0, `${fired.length} dialogs: ${fired.join('; ')}`);
+    console.log(`     ${pages.length} pages and ${popups} popups, no dialog`);
+  });
+}
 
 await check('no console errors, failed requests or dialogs on any page', async () => {
   assert(eventUrl, 'the event page was not reached');

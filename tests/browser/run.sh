@@ -8,6 +8,10 @@
 # Needs: node + npm, python3, chromium, cargo. Set GAZETTE_BIN to skip the cargo build,
 # CHROMIUM for another browser binary (default: chromium on the PATH).
 set -euo pipefail
+# a relative GAZETTE_BIN is relative to where the caller stands, not to this folder
+if [ -n "${GAZETTE_BIN:-}" ] && [ "${GAZETTE_BIN#/}" = "$GAZETTE_BIN" ]; then
+  GAZETTE_BIN="$PWD/$GAZETTE_BIN"
+fi
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 cd "$here"

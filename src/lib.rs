@@ -112,8 +112,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<i32> {
                 let stdin = std::io::BufReader::with_capacity(1 << 20, std::io::stdin().lock());
                 return stream(g, config, "<stdin>", stdin, out, *format, *explain, *demonyms);
             }
-            let corpus = |p: &PathBuf| matches!(p.extension().and_then(|e| e.to_str()), Some("jsonl" | "ndjson"));
-            if line_format && inputs.iter().all(|p| corpus(p) && p.is_file()) {
+            if line_format && inputs.iter().all(|p| is_corpus(p) && p.is_file()) {
                 // JSON Lines corpora stream too, one after the other, in bounded memory
                 let mut code = 0;
                 for p in inputs {
@@ -264,12 +263,16 @@ pub fn read_inputs(inputs: &[PathBuf]) -> (Vec<Article>, Vec<Diagnostic>) {
     (articles, diags)
 }
 
+/// Whether a path names a JSON Lines corpus (one article per line) by its extension.
+fn is_corpus(p: &Path) -> bool {
+    matches!(p.extension().and_then(|e| e.to_str()), Some("jsonl" | "ndjson"))
+}
+
 /// Read one file: an article, or every record of a JSON Lines corpus.
 fn read_path(p: &Path) -> (Vec<Article>, Vec<Diagnostic>) {
     let mut arts = Vec::new();
     let mut ds = Vec::new();
-    let is_jsonl = matches!(p.extension().and_then(|e| e.to_str()), Some("jsonl" | "ndjson"));
-    if is_jsonl {
+    if is_corpus(p) {
         match std::fs::read(p)
             .map_err(|source| Error::Io { path: p.to_path_buf(), source })
             .and_then(|b| article::decode(&p.display().to_string(), b))

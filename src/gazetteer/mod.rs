@@ -320,7 +320,7 @@ impl Gazetteer {
         }
     }
 
-    /// Candidates for a name, most likely first, by [`prior`] alone (no article context).
+    /// Candidates for a name, most likely first, by [`prior_with`] alone (no article context).
     /// Tries the name as written, then with Arabic proclitics peeled or Russian endings
     /// undone.
     pub fn lookup(&self, name: &str, limit: usize) -> Vec<Posting> {
@@ -369,20 +369,16 @@ pub fn feature_weight(m: &Meta) -> f64 {
     }
 }
 
-/// The context-free score of one candidate: feature importance, population, and how
-/// trustworthy the matched name is. `all` is every candidate of the same name: a city
-/// that shares its name with the province it is the seat of outranks the province (in
-/// news "Kandahar" alone is the city).
-pub fn prior(g: &Gazetteer, p: Posting, all: &[Posting]) -> f64 {
-    prior_with(g, p, &namesake_divisions(g, all))
-}
-
 /// The (country, admin1) of every first-level division among a name's candidates.
 pub fn namesake_divisions(g: &Gazetteer, all: &[Posting]) -> Vec<([u8; 2], u16)> {
     all.iter().map(|o| g.meta(o.place)).filter(|m| m.is_admin1()).map(|m| (m.country, m.admin1)).collect()
 }
 
-/// [`prior`], with the name's divisions from [`namesake_divisions`] computed once.
+/// The context-free score of one candidate: feature importance, population, and how
+/// trustworthy the matched name is. `divisions` comes from [`namesake_divisions`] over
+/// every candidate of the same name, computed once per name: a city that shares its name
+/// with the province it is the seat of outranks the province (in news "Kandahar" alone
+/// is the city).
 pub fn prior_with(g: &Gazetteer, p: Posting, divisions: &[([u8; 2], u16)]) -> f64 {
     let m = g.meta(p.place);
     let mut s = feature_weight(&m) + 0.5 * (m.population as f64 + 1.0).log10();

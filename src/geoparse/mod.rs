@@ -584,11 +584,15 @@ fn score_group(
 mod tests {
     use super::*;
 
+    fn mentions(lang: &str, text: &str) -> Vec<Mention> {
+        let a = crate::article::parse("t.md", "t", format!("---\nlang: {lang}\n---\n{text}\n"), true).unwrap();
+        geoparse(Gazetteer::embedded(), Lexicon::embedded(), &a, Options::default())
+    }
+
     /// The places found in `text` (canonical names, in text order).
     fn places(lang: &str, text: &str) -> Vec<String> {
-        let a = crate::article::parse("t.md", "t", format!("---\nlang: {lang}\n---\n{text}\n"), true).unwrap();
         let g = Gazetteer::embedded();
-        geoparse(g, Lexicon::embedded(), &a, Options::default())
+        mentions(lang, text)
             .into_iter()
             .filter(|m| m.kind == Kind::Place)
             .map(|m| g.name(m.place).to_string())
@@ -622,15 +626,8 @@ mod tests {
 
     #[test]
     fn a_list_is_not_a_qualifier() {
-        let a = crate::article::parse(
-            "t.md",
-            "t",
-            "---\nlang: en\n---\nThe treaty includes Mexico, the US, and Canada.\n".into(),
-            true,
-        )
-        .unwrap();
         let g = Gazetteer::embedded();
-        let got: Vec<String> = geoparse(g, Lexicon::embedded(), &a, Options::default())
+        let got: Vec<String> = mentions("en", "The treaty includes Mexico, the US, and Canada.")
             .into_iter()
             .map(|m| format!("{} {}", g.name(m.place), g.meta(m.place).feature_code))
             .collect();

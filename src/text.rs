@@ -94,8 +94,18 @@ fn is_word_char(c: char) -> bool {
     }
 }
 
+/// `char::is_alphabetic`, with fast paths for the common blocks.
+pub fn is_letter(c: char) -> bool {
+    match c as u32 {
+        0..=0x7F => c.is_ascii_alphabetic(),
+        0xD7 | 0xF7 => false,
+        0xC0..=0x24F | 0x410..=0x44F | 0x621..=0x63A | 0x641..=0x64A | 0x671..=0x6D3 => true,
+        _ => c.is_alphabetic(),
+    }
+}
+
 /// `char::is_alphanumeric`, with fast paths for the common blocks.
-fn is_letter_or_digit(c: char) -> bool {
+pub fn is_letter_or_digit(c: char) -> bool {
     match c as u32 {
         0..=0x7F => c.is_ascii_alphanumeric(),
         0xD7 | 0xF7 => false,
@@ -161,6 +171,28 @@ fn fold_char(c: char, out: &mut String) {
     }
 }
 
+/// (alphabetic, upper case, lower case, its one lower-case character when known) for a
+/// character, with fast paths for ASCII, Latin-1 and basic Cyrillic letters; the Unicode
+/// tables answer the rest.
+fn letter_case(c: char) -> (bool, bool, bool, Option<char>) {
+    let shifted = |by: u32| char::from_u32(c as u32 + by);
+    match c as u32 {
+        0x41..=0x5A => (true, true, false, Some(c.to_ascii_lowercase())),
+        0x61..=0x7A => (true, false, true, Some(c)),
+        0..=0x7F => (false, false, false, Some(c)),
+        0xD7 | 0xF7 => (false, false, false, Some(c)),
+        0xC0..=0xDE => (true, true, false, shifted(0x20)),
+        0xDF..=0xFF => (true, false, true, Some(c)),
+        0x410..=0x42F => (true, true, false, shifted(0x20)),
+        0x400..=0x40F => (true, true, false, shifted(0x50)),
+        0x430..=0x45F => (true, false, true, Some(c)),
+        _ => {
+            let alphabetic = c.is_alphabetic();
+            (alphabetic, c.is_uppercase(), c.is_lowercase(), None)
+        }
+    }
+}
+
 /// Normalise a single word (no separators inside) into `out`, which is cleared first.
 /// Returns the first letter's case.
 fn normalize_word(word: &str, out: &mut String) -> Case {
@@ -198,24 +230,27 @@ fn normalize_word(word: &str, out: &mut String) -> Case {
             fold_char(c, out);
             return;
         }
-        if c.is_ascii_alphabetic() || (!c.is_ascii() && c.is_alphabetic()) {
+        let (alphabetic, upper, lower, lowered) = letter_case(c);
+        if alphabetic {
             letters += 1;
             if first {
                 first = false;
-                case = if c.is_uppercase() {
+                case = if upper {
                     Case::Title
-                } else if c.is_lowercase() {
+                } else if lower {
                     Case::Lower
                 } else {
                     Case::None
                 };
             }
-            if c.is_lowercase() {
+            if lower {
                 all_upper = false;
             }
         }
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
+        } else if let Some(l) = lowered {
+            fold_char(l, out);
         } else {
             for l in c.to_lowercase() {
                 fold_char(l, out);
@@ -243,70 +278,194 @@ const ELISIONS: &[&str] = &["l", "d", "qu", "j", "n", "s", "c", "m", "t", "dell"
 /// which is dropped (`Pakistan's` → `Pakistan`). A zero-width non-joiner separates
 /// tokens too: Persian writes `اسلام‌قلعه` for `اسلام قلعه`.
 pub fn tokenize(text: &str) -> Vec<Token> {
+    let bytes = text.as_bytes();
     let mut tokens = Vec::with_capacity(text.len() / 6);
     let mut sentence_start = true;
-    let mut iter = text.char_indices().peekable();
     let mut buf = String::new();
-    while let Some((i, c)) = iter.next() {
-        if !is_word_char(c) {
-            if matches!(c, '.' | '!' | '?' | '\n' | '؟' | '۔' | '。' | '…' | ':' | '"' | '«' | '»' | '“' | '”')
-            {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() && !b.is_ascii_alphanumeric() {
+            if matches!(b, b'.' | b'!' | b'?' | b'\n' | b':' | b'"') {
                 sentence_start = true;
             }
+            i += 1;
             continue;
         }
-        let start = i;
-        let mut end = i + c.len_utf8();
-        // (offset of the first apostrophe, its length)
-        let mut apostrophe: Option<(usize, usize)> = None;
-        while let Some(&(j, d)) = iter.peek() {
-            if is_word_char(d) {
-                end = j + d.len_utf8();
-                iter.next();
-            } else if is_apostrophe(d) {
-                // keep an apostrophe only between two word characters
-                let mut look = iter.clone();
-                look.next();
-                match look.peek() {
-                    Some(&(_, e)) if is_word_char(e) => {
-                        if apostrophe.is_none() {
-                            apostrophe = Some((j, d.len_utf8()));
-                        }
-                        iter.next();
-                    }
-                    _ => break,
-                }
-            } else {
-                break;
+        if b.is_ascii_alphanumeric() {
+            // fast path: a plain ASCII word
+            let mut j = i + 1;
+            while j < bytes.len() && bytes[j].is_ascii_alphanumeric() {
+                j += 1;
+            }
+            if ends_word(text, j) {
+                let (norm, case) = ascii_word(&bytes[i..j]);
+                let script = if b.is_ascii_digit() { Script::Digits } else { Script::Latin };
+                tokens.push(Token { start: i, end: j, norm, script, case, sentence_start });
+                sentence_start = false;
+                i = j;
+                continue;
             }
         }
-        let first = text[start..end].chars().find(|&c| is_letter_or_digit(c)).unwrap_or(c);
-        let script = script_of(first);
-        let mut word_start = start;
-        if let (Some((at, len)), Script::Latin) = (apostrophe, script) {
-            let tail = &text[at + len..end];
-            if matches!(tail, "s" | "S") {
-                end = at; // possessive
-            } else if at - start <= 4 {
-                normalize_word(&text[start..at], &mut buf);
-                if ELISIONS.contains(&buf.as_str()) {
-                    let case = if text[start..].starts_with(char::is_uppercase) { Case::Title } else { Case::Lower };
-                    tokens.push(Token { start, end: at, norm: buf.as_str().into(), script, case, sentence_start });
-                    sentence_start = false;
-                    word_start = at + len;
-                }
+        if let Some(j) = arabic_word(text, i, &mut buf) {
+            if !buf.is_empty() {
+                let norm = buf.as_str().into();
+                tokens.push(Token { start: i, end: j, norm, script: Script::Arabic, case: Case::None, sentence_start });
+                sentence_start = false;
             }
-        }
-        let case = normalize_word(&text[word_start..end], &mut buf);
-        if buf.is_empty() {
-            // Only marks that fold away (a stray tashkeel, a tatweel used as a dash): no
-            // word to match, and an empty token would put a double space in name keys.
+            i = j;
             continue;
         }
-        tokens.push(Token { start: word_start, end, norm: buf.as_str().into(), script, case, sentence_start });
-        sentence_start = false;
+        i = word_at(text, i, &mut tokens, &mut sentence_start, &mut buf);
     }
     tokens
+}
+
+/// The Arabic-script character encoded at `bytes[i..]` when it is a letter, digit or mark
+/// of the common blocks that needs no compatibility normalisation.
+fn common_arabic_at(bytes: &[u8], i: usize) -> Option<char> {
+    let (&b0, &b1) = (bytes.get(i)?, bytes.get(i + 1)?);
+    if !(0xD8..=0xDB).contains(&b0) {
+        return None;
+    }
+    let c = (u32::from(b0 & 0x1F) << 6) | u32::from(b1 & 0x3F);
+    matches!(c, 0x621..=0x63A | 0x640..=0x669 | 0x671..=0x674 | 0x679..=0x6D3).then(|| char::from_u32(c)).flatten()
+}
+
+/// Fast path for a word written only in the common Arabic-script letters and ended by
+/// ASCII (or the end of the text): folds it into `out` and returns where it ends. `None`
+/// when the word needs the general path.
+fn arabic_word(text: &str, i: usize, out: &mut String) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut j = i;
+    out.clear();
+    while let Some(c) = common_arabic_at(bytes, j) {
+        fold_char(c, out);
+        j += 2;
+    }
+    (j > i && ends_word(text, j)).then_some(j)
+}
+
+/// Whether a word that reached byte `j` ends there: the text ends, or the next character
+/// neither continues a word nor is an apostrophe that might.
+fn ends_word(text: &str, j: usize) -> bool {
+    match text.as_bytes().get(j) {
+        None => true,
+        Some(&b) if b.is_ascii() => !b.is_ascii_alphanumeric() && !matches!(b, b'\'' | b'`'),
+        Some(_) => text[j..].chars().next().is_some_and(|c| !is_word_char(c) && !is_apostrophe(c)),
+    }
+}
+
+/// The key form and case of a word of ASCII letters and digits.
+fn ascii_word(word: &[u8]) -> (compact_str::CompactString, Case) {
+    let mut lower = [0u8; 24];
+    let norm = if word.len() <= lower.len() {
+        for (l, b) in lower.iter_mut().zip(word) {
+            *l = b.to_ascii_lowercase();
+        }
+        // ASCII in, ASCII out
+        compact_str::CompactString::from(std::str::from_utf8(&lower[..word.len()]).unwrap_or_default())
+    } else {
+        compact_str::CompactString::from(String::from_utf8_lossy(word).to_ascii_lowercase())
+    };
+    let mut letters = 0;
+    let mut lower_seen = false;
+    let mut first = None;
+    for &c in word {
+        if c.is_ascii_alphabetic() {
+            letters += 1;
+            first.get_or_insert(c);
+            lower_seen |= c.is_ascii_lowercase();
+        }
+    }
+    let case = match first {
+        None => Case::None,
+        Some(c) if c.is_ascii_lowercase() => Case::Lower,
+        Some(_) if letters > 1 && !lower_seen => Case::Upper,
+        Some(_) => Case::Title,
+    };
+    (norm, case)
+}
+
+/// Read the character at byte `i` and, when it starts a word, the whole word (any
+/// script, apostrophes inside, elisions and possessives split off), pushing its tokens.
+/// Returns the byte offset to go on from.
+fn word_at(text: &str, i: usize, tokens: &mut Vec<Token>, sentence_start: &mut bool, buf: &mut String) -> usize {
+    let mut iter = text[i..].char_indices().map(|(k, c)| (k + i, c)).peekable();
+    let Some((_, c)) = iter.next() else { return text.len() };
+    let mut pos = i + c.len_utf8();
+    if !is_word_char(c) {
+        if matches!(c, '.' | '!' | '?' | '\n' | '؟' | '۔' | '。' | '…' | ':' | '"' | '«' | '»' | '“' | '”') {
+            *sentence_start = true;
+        }
+        return pos;
+    }
+    let start = i;
+    let mut end = pos;
+    // (offset of the first apostrophe, its length)
+    let mut apostrophe: Option<(usize, usize)> = None;
+    while let Some(&(j, d)) = iter.peek() {
+        if is_word_char(d) {
+            end = j + d.len_utf8();
+            iter.next();
+        } else if is_apostrophe(d) {
+            // keep an apostrophe only between two word characters
+            let mut look = iter.clone();
+            look.next();
+            match look.peek() {
+                Some(&(_, e)) if is_word_char(e) => {
+                    if apostrophe.is_none() {
+                        apostrophe = Some((j, d.len_utf8()));
+                    }
+                    iter.next();
+                }
+                _ => break,
+            }
+        } else {
+            break;
+        }
+        pos = iter.peek().map_or(text.len(), |&(k, _)| k);
+    }
+    let first = text[start..end].chars().find(|&c| is_letter_or_digit(c)).unwrap_or(c);
+    let script = script_of(first);
+    let mut word_start = start;
+    if let (Some((at, len)), Script::Latin) = (apostrophe, script) {
+        let tail = &text[at + len..end];
+        if matches!(tail, "s" | "S") {
+            end = at; // possessive
+        } else if at - start <= 4 {
+            normalize_word(&text[start..at], buf);
+            if ELISIONS.contains(&buf.as_str()) {
+                let case = if text[start..].starts_with(char::is_uppercase) { Case::Title } else { Case::Lower };
+                tokens.push(Token {
+                    start,
+                    end: at,
+                    norm: buf.as_str().into(),
+                    script,
+                    case,
+                    sentence_start: *sentence_start,
+                });
+                *sentence_start = false;
+                word_start = at + len;
+            }
+        }
+    }
+    let case = normalize_word(&text[word_start..end], buf);
+    if buf.is_empty() {
+        // Only marks that fold away (a stray tashkeel, a tatweel used as a dash): no
+        // word to match, and an empty token would put a double space in name keys.
+        return pos;
+    }
+    tokens.push(Token {
+        start: word_start,
+        end,
+        norm: buf.as_str().into(),
+        script,
+        case,
+        sentence_start: *sentence_start,
+    });
+    *sentence_start = false;
+    pos
 }
 
 /// Whether a normalised Arabic-script token starts with the article `ال` and keeps at
@@ -351,38 +510,32 @@ const ARABIC_PROCLITICS: &[&str] = &[
     "ف", "ب", "ل", "ك",
 ];
 
-/// What is left of a normalised token after each Arabic proclitic it starts with, without
-/// allocating (the article that `لل` implies is not restored): a cheap test before
-/// [`arabic_peelings`].
-pub fn arabic_peeled_rests(norm: &str) -> impl Iterator<Item = &str> {
-    ARABIC_PROCLITICS.iter().filter_map(move |p| norm.strip_prefix(p)).filter(|rest| rest.len() >= 4)
-}
-
 /// Forms of a normalised token with Arabic proclitics peeled off, most likely first.
 /// `لل` leaves the article: `للموصل` → `الموصل` as well as `موصل`.
 /// Each form keeps at least two letters.
 pub fn arabic_peelings(norm: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    if !norm.starts_with(['و', 'ف', 'ب', 'ل', 'ك', 'ا']) {
-        return out;
-    }
-    for p in ARABIC_PROCLITICS {
-        if let Some(rest) = norm.strip_prefix(p) {
-            if rest.chars().count() < 2 {
-                continue;
-            }
-            if p.ends_with("لل") {
-                let with_article = format!("ال{rest}");
-                if !out.contains(&with_article) {
-                    out.push(with_article);
-                }
-            }
-            if !out.iter().any(|o| o == rest) {
-                out.push(rest.to_string());
-            }
+    let mut out: Vec<String> = Vec::new();
+    for form in arabic_peeled(norm) {
+        if !out.iter().any(|o| *o == *form) {
+            out.push(form.into_owned());
         }
     }
     out
+}
+
+/// [`arabic_peelings`] as they come, repeats included, allocating only to restore the
+/// article after `لل`: for a first-match search.
+pub fn arabic_peeled(norm: &str) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
+    use std::borrow::Cow;
+    let may = norm.starts_with(['و', 'ف', 'ب', 'ل', 'ك', 'ا']);
+    ARABIC_PROCLITICS
+        .iter()
+        .filter(move |_| may)
+        .filter_map(move |p| norm.strip_prefix(p).filter(|rest| rest.chars().nth(1).is_some()).map(|rest| (p, rest)))
+        .flat_map(|(p, rest)| {
+            let with_article = p.ends_with("لل").then(|| Cow::Owned(format!("ال{rest}")));
+            with_article.into_iter().chain(std::iter::once(Cow::Borrowed(rest)))
+        })
 }
 
 /// Russian case endings, longest first, and what the nominative may end with instead.
@@ -441,6 +594,56 @@ pub fn dominant_script(text: &str) -> Script {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tokenizer without its ASCII and Arabic fast paths: every word by [`word_at`].
+    fn tokenize_general(text: &str) -> Vec<Token> {
+        let (mut tokens, mut sentence_start, mut buf, mut i) = (Vec::new(), true, String::new(), 0);
+        while i < text.len() {
+            i = word_at(text, i, &mut tokens, &mut sentence_start, &mut buf);
+        }
+        tokens
+    }
+
+    #[test]
+    fn fast_paths_tokenize_as_the_general_path_does() {
+        let cases = [
+            "Kabul's mayor met l'Iran's envoy in Panjwa'i and Côte d'Ivoire.",
+            "abc\u{e9}def KABUL kabul Kabul2 2024 3rd 'quoted' ab' x`y",
+            "NEW YORK, Jan. 5 -- St. Louis? Yes! #حفر_الباطن",
+            "وصلت القوات لطاجيكستان، وبقندهار؛ كابول. كَابُول قنـــدهار ٣٣ الأفغانية",
+            "کابل‌های زیرزمینی در تهران، اسلام‌قلعه ۱۴۰۲ ٵ ﻛﺎﺑﻞ كابول'ها",
+            "В Москве и Таджикистане; МОСКВА, Ёлкино — «Кабул»",
+            "Ｋａｂｕｌ x\u{301}y Straße Łódź São Paulo\u{a0}Kraków",
+            "",
+            "'",
+            "a",
+            "ا",
+        ];
+        for text in cases {
+            assert_eq!(tokenize(text), tokenize_general(text), "{text:?}");
+        }
+        // the demo articles, whole
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("site/articles");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            assert_eq!(tokenize(&text), tokenize_general(&text));
+        }
+    }
+
+    #[test]
+    fn peeled_forms_without_repeats_are_the_peelings() {
+        for w in ["وبالموصل", "للموصل", "والافغانيه", "بقندهار", "كابول", "و", "لل", "فلل", "ولل"]
+        {
+            let mut seen: Vec<String> = Vec::new();
+            for f in arabic_peeled(w) {
+                if !seen.iter().any(|s| *s == *f) {
+                    seen.push(f.into_owned());
+                }
+            }
+            assert_eq!(seen, arabic_peelings(w), "{w}");
+        }
+        assert_eq!(arabic_peelings("للموصل"), ["الموصل", "موصل", "لموصل"]);
+    }
 
     #[track_caller]
     fn key(input: &str, expected: &str) {

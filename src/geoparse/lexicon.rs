@@ -54,10 +54,8 @@ pub struct Lexicon {
     pub directions: HashMap<String, Vec<String>>,
     /// name key (or `*`) → (lang, side, neighbouring word key)
     pub contexts: HashMap<String, Vec<(String, Side, String)>>,
-    /// The first token of every demonym, to skip the other tokens fast; and those that
-    /// start with the Arabic article, without it (`الأفغانية` → `افغانيه`).
+    /// The first token of every demonym, to skip the other tokens fast.
     pub demonym_first: FxHashSet<String>,
-    pub demonym_first_bare: FxHashSet<String>,
     /// The most tokens any demonym has.
     pub max_demonym_tokens: usize,
 }
@@ -135,13 +133,20 @@ impl Lexicon {
     }
 
     /// Whether a neighbouring word shows that the name `key` means something else here
-    /// ("The Washington Post", `صلاة المغرب`). `before` and `after` are the neighbouring
-    /// tokens' keys; `before` may come with its proclitic-peeled forms.
-    pub fn context_says_not_a_place(&self, key: &str, before: &[String], after: Option<&str>, lang: &str) -> bool {
+    /// ("The Washington Post", `صلاة المغرب`). `before` tells whether the word before is a
+    /// given key (it may try the word's proclitic-peeled forms); `after` is the next
+    /// word's key.
+    pub fn context_says_not_a_place(
+        &self,
+        key: &str,
+        before: impl Fn(&str) -> bool,
+        after: Option<&str>,
+        lang: &str,
+    ) -> bool {
         [key, "*"].iter().filter_map(|k| self.contexts.get(*k)).flatten().any(|(l, side, w)| {
             lang_applies(l, lang)
                 && match side {
-                    Side::Before => before.iter().any(|b| b == w),
+                    Side::Before => before(w),
                     Side::After => after == Some(w.as_str()),
                 }
         })
@@ -159,9 +164,6 @@ impl Lexicon {
                 }
                 lex.max_demonym_tokens = lex.max_demonym_tokens.max(k.split(' ').count());
                 let first = k.split(' ').next().unwrap_or_default().to_string();
-                if let Some(bare) = first.strip_prefix("ال") {
-                    lex.demonym_first_bare.insert(bare.to_string());
-                }
                 lex.demonym_first.insert(first);
                 lex.demonyms
                     .entry(k)
@@ -256,12 +258,16 @@ mod tests {
         assert_eq!(l.cue(&name_key("ولاية"), "ar").map(|c| c.0), Some(CueKind::Admin1));
         assert_eq!(l.cue(&name_key("province"), "en").map(|c| c.0), Some(CueKind::Admin1));
         assert!(l.is_direction(&name_key("شمال"), "ar"));
-        let k = |s: &str| vec![name_key(s)];
-        assert!(l.context_says_not_a_place(&name_key("المغرب"), &k("صلاة"), None, "ar"));
-        assert!(l.context_says_not_a_place(&name_key("الرباط"), &[], Some(&name_key("الصليبي")), "ar"));
-        assert!(l.context_says_not_a_place(&name_key("کابل"), &[], Some("برق"), "fa"));
-        assert!(l.context_says_not_a_place(&name_key("Washington"), &[], Some("post"), "en"));
-        assert!(!l.context_says_not_a_place(&name_key("Washington"), &k("in"), Some("said"), "en"));
+        let word = |s: &str| {
+            let k = name_key(s);
+            move |w: &str| w == k
+        };
+        let none = |_: &str| false;
+        assert!(l.context_says_not_a_place(&name_key("المغرب"), word("صلاة"), None, "ar"));
+        assert!(l.context_says_not_a_place(&name_key("الرباط"), none, Some(&name_key("الصليبي")), "ar"));
+        assert!(l.context_says_not_a_place(&name_key("کابل"), none, Some("برق"), "fa"));
+        assert!(l.context_says_not_a_place(&name_key("Washington"), none, Some("post"), "en"));
+        assert!(!l.context_says_not_a_place(&name_key("Washington"), word("in"), Some("said"), "en"));
     }
 
     #[test]

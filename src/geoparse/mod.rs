@@ -16,8 +16,8 @@ use rustc_hash::FxHashMap as HashMap;
 
 use crate::article::Article;
 use crate::gazetteer::{feature_weight, namesake_divisions, prior_with, Gazetteer, Meta, PlaceIdx, Posting};
-use crate::text::{tokenize, Case, Script, Token};
-use lexicon::{CueKind, Lexicon, Rule};
+use crate::text::{is_letter_or_digit, tokenize, Case, Script, Token};
+use lexicon::{CueKind, CuePos, Lexicon, Rule};
 use recognize::Surface;
 
 /// What a mention refers to.
@@ -44,12 +44,15 @@ pub struct Candidate {
     pub place: PlaceIdx,
     pub geonameid: Option<u32>,
     pub name: String,
-    pub country_code: String,
-    pub feature_code: String,
+    pub country_code: compact_str::CompactString,
+    pub feature_code: &'static str,
     pub population: u32,
     pub score: f64,
-    pub signals: Vec<Signal>,
+    pub signals: Signals,
 }
+
+/// A candidate's score parts: at most eight, kept inline.
+pub type Signals = smallvec::SmallVec<[Signal; 8]>;
 
 /// A resolved mention. `start`/`end` are byte offsets into [`Article::plain`], half-open.
 #[derive(Debug, Clone, PartialEq)]
@@ -113,7 +116,38 @@ fn cue_fits(kind: CueKind, m: &Meta) -> bool {
     }
 }
 
-fn around(lex: &Lexicon, tokens: &[Token], surfaces: &[Surface], idx: usize, lang: &str, text: &str) -> Around {
+/// What the lexicon says about one token in the article's language.
+#[derive(Debug, Clone, Copy, Default)]
+struct WordClass {
+    cue: Option<(CueKind, CuePos)>,
+    title: bool,
+    direction: bool,
+}
+
+/// The lexicon's answers for an article's tokens, looked up once per token as needed.
+struct Words<'a> {
+    lex: &'a Lexicon,
+    lang: &'a str,
+    tokens: &'a [Token],
+    classes: Vec<Option<WordClass>>,
+}
+
+impl<'a> Words<'a> {
+    fn new(lex: &'a Lexicon, lang: &'a str, tokens: &'a [Token]) -> Words<'a> {
+        Words { lex, lang, tokens, classes: vec![None; tokens.len()] }
+    }
+    fn class(&mut self, i: usize) -> WordClass {
+        let (lex, lang, norm) = (self.lex, self.lang, &self.tokens[i].norm);
+        *self.classes[i].get_or_insert_with(|| WordClass {
+            cue: lex.cue(norm, lang),
+            title: lex.is_title(norm, lang),
+            direction: lex.is_direction(norm, lang),
+        })
+    }
+}
+
+fn around(words: &mut Words, surfaces: &[Surface], idx: usize, text: &str) -> Around {
+    let (lex, lang, tokens) = (words.lex, words.lang, words.tokens);
     let s = &surfaces[idx];
     let mut a = Around::default();
     // cue words just before or just after ("ولاية قندهار", "Helmand province")
@@ -122,14 +156,15 @@ fn around(lex: &Lexicon, tokens: &[Token], surfaces: &[Surface], idx: usize, lan
     if s.first > 0 {
         let prev = tokens[s.first - 1].norm.as_str();
         let cue_ok = spaced(&tokens[s.first - 1], &tokens[s.first]);
-        if let Some((k, pos)) = lex.cue(prev, lang).filter(|_| cue_ok) {
+        let class = words.class(s.first - 1);
+        if let Some((k, pos)) = class.cue.filter(|_| cue_ok) {
             if pos.before {
                 a.cue = Some(k);
             }
         }
         // the cue may carry a proclitic: "بولاية", "في مدينة"
         if a.cue.is_none() && cue_ok && tokens[s.first - 1].script == Script::Arabic {
-            for p in crate::text::arabic_peelings(prev) {
+            for p in crate::text::arabic_peeled(prev) {
                 if let Some((k, pos)) = lex.cue(&p, lang) {
                     if pos.before {
                         a.cue = Some(k);
@@ -138,19 +173,19 @@ fn around(lex: &Lexicon, tokens: &[Token], surfaces: &[Surface], idx: usize, lan
                 }
             }
         }
-        a.after_title = lex.is_title(prev, lang);
+        a.after_title = class.title;
         let p = &tokens[s.first - 1];
         a.person_prev = p.script.is_cased()
             && p.case == Case::Title
             && !p.sentence_start
             && text[p.end..tokens[s.first].start] == *" "
             && !(idx > 0 && surfaces[idx - 1].last == s.first)
-            && !lex.is_direction(&p.norm, lang)
-            && lex.cue(&p.norm, lang).is_none();
+            && !class.direction
+            && class.cue.is_none();
     }
     if s.last < tokens.len() {
         let next = &tokens[s.last];
-        if let Some((k, pos)) = lex.cue(&next.norm, lang).filter(|_| spaced(&tokens[s.last - 1], next)) {
+        if let Some((k, pos)) = words.class(s.last).cue.filter(|_| spaced(&tokens[s.last - 1], next)) {
             if pos.after && a.cue.is_none() {
                 a.cue = Some(k);
             }
@@ -161,16 +196,18 @@ fn around(lex: &Lexicon, tokens: &[Token], surfaces: &[Surface], idx: usize, lan
             && !surfaces.get(idx + 1).is_some_and(|n| n.first == s.last);
     }
     a.not_a_place = context_says_not_a_place(lex, tokens, s, lang, text);
-    a.person_pattern = person_pattern(tokens, surfaces, idx, lang, text, lex);
+    a.person_pattern = person_pattern(words, surfaces, idx, text);
     // a qualifier: the next surface, after at most a comma, brackets and a few small words
     if let Some(n) = surfaces.get(idx + 1) {
         if n.first >= s.last && n.first - s.last <= 4 {
-            let gap_ok = (s.last..n.first)
-                .all(|t| lex.is_direction(&tokens[t].norm, lang) || lex.cue(&tokens[t].norm, lang).is_some());
+            let gap_ok = (s.last..n.first).all(|t| {
+                let c = words.class(t);
+                c.direction || c.cue.is_some()
+            });
             let between = &text[tokens[s.last - 1].end..tokens[n.first].start];
             let punct_ok = between
                 .chars()
-                .all(|c| c.is_whitespace() || c.is_alphanumeric() || matches!(c, ',' | '،' | '(' | '-' | '–'));
+                .all(|c| c.is_whitespace() || is_letter_or_digit(c) || matches!(c, ',' | '،' | '(' | '-' | '–'));
             if gap_ok && punct_ok && !enumerated(text, tokens, surfaces, idx + 1) {
                 a.qualifier = Some(idx + 1);
             }
@@ -201,41 +238,42 @@ fn enumerated(text: &str, tokens: &[Token], surfaces: &[Surface], q: usize) -> b
 }
 
 fn context_says_not_a_place(lex: &Lexicon, tokens: &[Token], s: &Surface, lang: &str, text: &str) -> bool {
-    let mut before = Vec::new();
-    if s.first > 0 {
-        let p = &tokens[s.first - 1];
-        if text[p.end..tokens[s.first].start].trim().is_empty() {
-            before.push(p.norm.to_string());
-            if p.script == Script::Arabic {
-                before.extend(crate::text::arabic_peelings(&p.norm));
-            }
-        }
-    }
+    let prev =
+        s.first.checked_sub(1).map(|i| &tokens[i]).filter(|p| text[p.end..tokens[s.first].start].trim().is_empty());
+    // the word before, bare or with a proclitic peeled (`وصلاة`); peeled only when asked
+    let before = |w: &str| {
+        prev.is_some_and(|p| {
+            p.norm == w || (p.script == Script::Arabic && crate::text::arabic_peeled(&p.norm).any(|x| x == w))
+        })
+    };
     let after = tokens
         .get(s.last)
         .filter(|n| text[tokens[s.last - 1].end..n.start].chars().all(|c| c == ' ' || c == '\u{200c}'))
         .map(|n| n.norm.as_str());
-    lex.context_says_not_a_place(&s.key, &before, after, lang)
+    lex.context_says_not_a_place(&s.key, before, after, lang)
 }
 
-fn person_pattern(tokens: &[Token], surfaces: &[Surface], idx: usize, lang: &str, text: &str, lex: &Lexicon) -> bool {
+fn person_pattern(words: &mut Words, surfaces: &[Surface], idx: usize, text: &str) -> bool {
+    let tokens = words.tokens;
     let s = &surfaces[idx];
     let cased = tokens[s.first].script.is_cased();
-    let prev = s.first.checked_sub(1).map(|i| &tokens[i]).filter(|p| {
+    let prev = s.first.checked_sub(1).filter(|&i| {
+        let p = &tokens[i];
         cased
             && p.case == Case::Title
             && text[p.end..tokens[s.first].start] == *" "
             && !(idx > 0 && surfaces[idx - 1].last == s.first)
-            && !lex.is_direction(&p.norm, lang)
-            && lex.cue(&p.norm, lang).is_none()
-            && !lex.is_title(&p.norm, lang)
+            && {
+                let c = words.class(i);
+                !c.direction && c.cue.is_none() && !c.title
+            }
     });
-    let next = tokens.get(s.last).filter(|n| {
-        cased
-            && n.case == Case::Title
-            && text[tokens[s.last - 1].end..n.start] == *" "
-            && lex.cue(&n.norm, lang).is_none()
-            && !lex.is_direction(&n.norm, lang)
+    let next = (s.last < tokens.len()).then_some(s.last).filter(|&i| {
+        let n = &tokens[i];
+        cased && n.case == Case::Title && text[tokens[s.last - 1].end..n.start] == *" " && {
+            let c = words.class(i);
+            c.cue.is_none() && !c.direction
+        }
     });
     // "Washington, 46, said": a one- or two-digit number between commas
     let rest = &text[tokens[s.last - 1].end..];
@@ -260,6 +298,13 @@ fn qualifies(g: &Gazetteer, s: &Surface, q: &Surface) -> bool {
     })
 }
 
+/// A candidate's context-free score and two of its parts, worked out once per article.
+struct Prior {
+    total: f64,
+    feature: f64,
+    population: f64,
+}
+
 /// A name group: the surfaces that share one key and one cue kind.
 struct Group {
     surfaces: Vec<usize>,
@@ -275,7 +320,8 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
     let lang = article.lang.as_str();
     let tokens = tokenize(text);
     let surfaces = recognize::recognize(g, lex, text, &tokens, lang);
-    let arounds: Vec<Around> = (0..surfaces.len()).map(|i| around(lex, &tokens, &surfaces, i, lang, text)).collect();
+    let mut words = Words::new(lex, lang, &tokens);
+    let arounds: Vec<Around> = (0..surfaces.len()).map(|i| around(&mut words, &surfaces, i, text)).collect();
 
     // Group place surfaces; demonyms go straight to context.
     let mut groups: Vec<Group> = Vec::new();
@@ -329,11 +375,21 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
     }
 
     // Pass 1: context-free choice per group, to build the article's context.
-    let priors: Vec<Vec<f64>> = groups
+    let priors: Vec<Vec<Prior>> = groups
         .iter()
         .map(|gr| {
             let divisions = namesake_divisions(g, &gr.postings);
-            gr.postings.iter().map(|p| prior_with(g, *p, &divisions)).collect()
+            gr.postings
+                .iter()
+                .map(|p| {
+                    let m = g.meta(p.place);
+                    Prior {
+                        total: prior_with(g, *p, &divisions),
+                        feature: feature_weight(&m),
+                        population: 0.5 * (m.population as f64 + 1.0).log10(),
+                    }
+                })
+                .collect()
         })
         .collect();
     let mut tops: Vec<Option<PlaceIdx>> = groups
@@ -341,22 +397,25 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
         .zip(&priors)
         .map(|(gr, pr)| {
             (0..gr.postings.len())
-                .max_by(|&a, &b| pr[a].total_cmp(&pr[b]).then(b.cmp(&a)))
+                .max_by(|&a, &b| pr[a].total.total_cmp(&pr[b].total).then(b.cmp(&a)))
                 .map(|k| gr.postings[k].place)
         })
         .collect();
 
-    let mut scored: Vec<Vec<Candidate>> = Vec::new();
-    for _round in 0..2 {
-        scored = groups
-            .iter()
-            .enumerate()
-            .map(|(gi, gr)| {
-                score_group(g, gr, gi, &priors[gi], &groups, &tops, &surfaces, &demonym_countries, opts.explain)
-            })
-            .collect();
-        tops = scored.iter().map(|c| c.first().map(|c| c.place)).collect();
-    }
+    // Two rounds: each group's winner given the others' context-free choices, then every
+    // candidate given those winners.
+    let ctx = Context::new(g, &groups, &tops, &demonym_countries);
+    tops = groups
+        .iter()
+        .enumerate()
+        .map(|(gi, gr)| Scorer::new(g, (gi, gr), &priors[gi], &ctx, &tops, &surfaces).best())
+        .collect();
+    let ctx = Context::new(g, &groups, &tops, &demonym_countries);
+    let scored: Vec<Vec<Candidate>> = groups
+        .iter()
+        .enumerate()
+        .map(|(gi, gr)| Scorer::new(g, (gi, gr), &priors[gi], &ctx, &tops, &surfaces).candidates(opts.explain))
+        .collect();
 
     let mut mentions = Vec::new();
     for (gi, gr) in groups.iter().enumerate() {
@@ -450,134 +509,248 @@ impl From<CueKind> for CueKindKey {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn score_group(
-    g: &Gazetteer,
-    gr: &Group,
-    gi: usize,
-    priors: &[f64],
-    groups: &[Group],
-    tops: &[Option<PlaceIdx>],
-    surfaces: &[Surface],
-    demonyms: &HashMap<[u8; 2], usize>,
-    explain: bool,
-) -> Vec<Candidate> {
-    // Context from the other groups' current choices.
-    let mut ctx_country: HashMap<[u8; 2], usize> = demonyms.clone();
-    let mut ctx_admin1: HashMap<u16, usize> = HashMap::default();
-    let mut anchors: Vec<(f64, f64)> = Vec::new();
-    for (oi, top) in tops.iter().enumerate() {
-        if oi == gi {
-            continue;
-        }
-        let Some(p) = top else { continue };
-        let m = g.meta(*p);
-        *ctx_country.entry(m.country).or_default() += groups[oi].surfaces.len().min(3);
-        if m.admin1 != 0 {
-            *ctx_admin1.entry(m.admin1).or_default() += 1;
-        }
-        if !m.is_country() && !m.is_admin1() {
-            anchors.push((m.lat, m.lon));
-        }
-    }
-    // Qualifiers: what the following names say this one is in.
-    let mut qual_countries: Vec<[u8; 2]> = Vec::new();
-    let mut qual_admin1: Vec<u16> = Vec::new();
-    for &q in &gr.qualifiers {
-        let qs = &surfaces[q];
-        if let Some(cc) = qs.demonym {
-            qual_countries.push(cc);
-        }
-        for p in &qs.postings {
-            let m = g.meta(p.place);
-            if m.is_country() {
-                qual_countries.push(m.country);
-            } else if m.is_admin1() {
-                qual_admin1.push(m.admin1);
+/// What the article's other names say, from each group's current choice: how often
+/// each country and first-level division is named, and where its smaller places lie.
+/// Built once per round; a group reads it without its own contribution.
+struct Context {
+    countries: HashMap<[u8; 2], usize>,
+    admin1: HashMap<u16, usize>,
+    /// (group, latitude, longitude, cos(latitude in radians)) of each group's choice that
+    /// is neither a country nor a first-level division.
+    anchors: Vec<(usize, f64, f64, f64)>,
+}
+
+impl Context {
+    fn new(g: &Gazetteer, groups: &[Group], tops: &[Option<PlaceIdx>], demonyms: &HashMap<[u8; 2], usize>) -> Context {
+        let mut c = Context { countries: demonyms.clone(), admin1: HashMap::default(), anchors: Vec::new() };
+        for (gi, top) in tops.iter().enumerate() {
+            let Some(p) = top else { continue };
+            let m = g.meta(*p);
+            *c.countries.entry(m.country).or_default() += groups[gi].surfaces.len().min(3);
+            if m.admin1 != 0 {
+                *c.admin1.entry(m.admin1).or_default() += 1;
+            }
+            if !m.is_country() && !m.is_admin1() {
+                c.anchors.push((gi, m.lat, m.lon, m.lat.to_radians().cos()));
             }
         }
+        c
+    }
+}
+
+/// Group `gi`'s view of the context: the article's counts less its own choice.
+struct View<'a> {
+    ctx: &'a Context,
+    gi: usize,
+    own: Option<Meta>,
+    own_weight: usize,
+}
+
+impl View<'_> {
+    fn country(&self, cc: [u8; 2]) -> usize {
+        let n = self.ctx.countries.get(&cc).copied().unwrap_or(0);
+        match self.own {
+            Some(m) if m.country == cc => n - self.own_weight,
+            _ => n,
+        }
+    }
+    fn admin1(&self, a1: u16) -> usize {
+        let n = self.ctx.admin1.get(&a1).copied().unwrap_or(0);
+        match self.own {
+            Some(m) if m.admin1 == a1 && a1 != 0 => n - 1,
+            _ => n,
+        }
+    }
+    /// The `nearby` signal: 1 with another anchor within 150 km, 0.5 within 600 km.
+    fn nearby(&self, lat: f64, lon: f64) -> f64 {
+        let cos_phi = lat.to_radians().cos();
+        let mut best = 0.0;
+        for &(gi, alat, alon, acos) in &self.ctx.anchors {
+            // more than 6 degrees of latitude apart is more than 600 km
+            if gi == self.gi || (alat - lat).abs() > 6.0 {
+                continue;
+            }
+            let v = nearness(lat, lon, cos_phi, alat, alon, acos);
+            if v > best {
+                best = v;
+                if best == 1.0 {
+                    break;
+                }
+            }
+        }
+        best
+    }
+}
+
+/// 1 within 150 km, 0.5 within 600 km, else 0, by great-circle distance. A flat-earth
+/// estimate decides when it is clearly on one side of both thresholds (it is within 1%
+/// of the great circle at these distances away from the poles); the haversine decides
+/// the rest.
+fn nearness(lat: f64, lon: f64, cos_phi: f64, alat: f64, alon: f64, acos: f64) -> f64 {
+    let by_km = |d: f64| {
+        if d < 150.0 {
+            1.0
+        } else if d < 600.0 {
+            0.5
+        } else {
+            0.0
+        }
+    };
+    let mut dlon = (alon - lon).abs();
+    if dlon > 180.0 {
+        dlon = 360.0 - dlon;
+    }
+    if lat.abs() < 70.0 && alat.abs() < 70.0 {
+        let x = dlon * 0.5 * (cos_phi + acos);
+        let flat = 111.195 * ((alat - lat).powi(2) + x * x).sqrt();
+        let clear = |t: f64| (flat - t).abs() > 0.1 * t;
+        if clear(150.0) && clear(600.0) {
+            return by_km(flat);
+        }
+    }
+    by_km(distance_km((alat, alon), (lat, lon)))
+}
+
+/// Scores one group's candidates against the article's context in one round.
+struct Scorer<'a> {
+    g: &'a Gazetteer,
+    gr: &'a Group,
+    priors: &'a [Prior],
+    view: View<'a>,
+    /// What the following names say this one is in.
+    qual_countries: Vec<[u8; 2]>,
+    qual_admin1: Vec<u16>,
+}
+
+impl<'a> Scorer<'a> {
+    fn new(
+        g: &'a Gazetteer,
+        (gi, gr): (usize, &'a Group),
+        priors: &'a [Prior],
+        ctx: &'a Context,
+        tops: &[Option<PlaceIdx>],
+        surfaces: &[Surface],
+    ) -> Scorer<'a> {
+        let own = tops[gi].map(|p| g.meta(p));
+        let view = View { ctx, gi, own, own_weight: gr.surfaces.len().min(3) };
+        let mut qual_countries: Vec<[u8; 2]> = Vec::new();
+        let mut qual_admin1: Vec<u16> = Vec::new();
+        for &q in &gr.qualifiers {
+            let qs = &surfaces[q];
+            if let Some(cc) = qs.demonym {
+                qual_countries.push(cc);
+            }
+            for p in &qs.postings {
+                let m = g.meta(p.place);
+                if m.is_country() {
+                    qual_countries.push(m.country);
+                } else if m.is_admin1() {
+                    qual_admin1.push(m.admin1);
+                }
+            }
+        }
+        Scorer { g, gr, priors, view, qual_countries, qual_admin1 }
     }
 
-    // Only the most likely candidates get every signal: a common name ("San José",
-    // "Springfield") has hundreds. Context-free score plus country agreement ranks them.
-    let mut order: Vec<usize> = (0..gr.postings.len()).collect();
-    if order.len() > MAX_SCORED {
-        let quick = |k: usize| {
-            let m = g.meta(gr.postings[k].place);
-            let cc = ctx_country.get(&m.country).copied().unwrap_or(0) as f64;
-            let q = if qual_countries.contains(&m.country) || qual_admin1.contains(&m.admin1) { 5.0 } else { 0.0 };
-            priors[k] + 1.2 * (1.0 + cc).ln() + q
-        };
-        let quick: Vec<f64> = order.iter().map(|&k| quick(k)).collect();
-        order.sort_by(|&a, &b| quick[b].total_cmp(&quick[a]).then(a.cmp(&b)));
-        order.truncate(MAX_SCORED);
+    /// The candidates that get every signal, in posting order: all of them, or for a
+    /// common name ("San José", "Springfield", hundreds of places) the most likely by
+    /// context-free score plus country agreement.
+    fn shortlist(&self) -> Vec<usize> {
+        let (g, gr) = (self.g, self.gr);
+        let mut order: Vec<usize> = (0..gr.postings.len()).collect();
+        if order.len() > MAX_SCORED {
+            let quick = |k: usize| {
+                let m = g.meta(gr.postings[k].place);
+                let cc = self.view.country(m.country) as f64;
+                let inside = self.qual_countries.contains(&m.country) || self.qual_admin1.contains(&m.admin1);
+                let q = if inside { 5.0 } else { 0.0 };
+                self.priors[k].total + 1.2 * (1.0 + cc).ln() + q
+            };
+            let quick: Vec<f64> = order.iter().map(|&k| quick(k)).collect();
+            order.sort_by(|&a, &b| quick[b].total_cmp(&quick[a]).then(a.cmp(&b)));
+            order.truncate(MAX_SCORED);
+        }
+        order
     }
-    let mut cands: Vec<Candidate> = order
-        .into_iter()
-        .map(|k| (&gr.postings[k], priors[k]))
-        .map(|(p, pr)| {
-            let m = g.meta(p.place);
-            let mut signals = vec![
-                Signal { name: "feature", value: feature_weight(&m) },
-                Signal { name: "population", value: 0.5 * (m.population as f64 + 1.0).log10() },
-            ];
-            let name_part = pr - signals[0].value - signals[1].value;
-            signals.push(Signal { name: "name", value: name_part });
-            if let Some(kind) = gr.cue {
-                signals.push(Signal { name: "cue", value: if cue_fits(kind, &m) { 3.0 } else { -1.5 } });
+
+    /// Candidate `k`'s signals and its score (their sum, to three decimals).
+    fn signals(&self, k: usize) -> (Signals, f64) {
+        let (gr, pr, view) = (self.gr, &self.priors[k], &self.view);
+        let m = self.g.meta(gr.postings[k].place);
+        let mut signals = Signals::new();
+        signals.extend([
+            Signal { name: "feature", value: pr.feature },
+            Signal { name: "population", value: pr.population },
+            Signal { name: "name", value: pr.total - pr.feature - pr.population },
+        ]);
+        if let Some(kind) = gr.cue {
+            signals.push(Signal { name: "cue", value: if cue_fits(kind, &m) { 3.0 } else { -1.5 } });
+        }
+        if !gr.qualifiers.is_empty() {
+            let inside =
+                self.qual_countries.contains(&m.country) || (m.admin1 != 0 && self.qual_admin1.contains(&m.admin1));
+            signals.push(Signal { name: "qualifier", value: if inside { 5.0 } else { -1.0 } });
+        }
+        let cc = view.country(m.country);
+        if cc > 0 {
+            signals.push(Signal { name: "country_context", value: 1.2 * (1.0 + cc as f64).ln() });
+        }
+        if !m.is_admin1() && !m.is_country() {
+            let a1 = view.admin1(m.admin1);
+            if a1 > 0 && m.admin1 != 0 {
+                signals.push(Signal { name: "admin1_context", value: 0.8 * (1.0 + a1 as f64).ln() });
             }
-            if !gr.qualifiers.is_empty() {
-                let inside = qual_countries.contains(&m.country) || (m.admin1 != 0 && qual_admin1.contains(&m.admin1));
-                signals.push(Signal { name: "qualifier", value: if inside { 5.0 } else { -1.0 } });
+        } else if m.is_admin1() {
+            let inside = view.admin1(m.admin1);
+            if inside > 0 {
+                signals.push(Signal { name: "admin1_context", value: 0.8 * (1.0 + inside as f64).ln() });
             }
-            let cc = ctx_country.get(&m.country).copied().unwrap_or(0);
-            if cc > 0 {
-                signals.push(Signal { name: "country_context", value: 1.2 * (1.0 + cc as f64).ln() });
+        }
+        if !m.is_country() {
+            let v = view.nearby(m.lat, m.lon);
+            if v > 0.0 {
+                signals.push(Signal { name: "nearby", value: v });
             }
-            if !m.is_admin1() && !m.is_country() {
-                let a1 = ctx_admin1.get(&m.admin1).copied().unwrap_or(0);
-                if a1 > 0 && m.admin1 != 0 {
-                    signals.push(Signal { name: "admin1_context", value: 0.8 * (1.0 + a1 as f64).ln() });
+        }
+        let score = signals.iter().map(|s| s.value).sum::<f64>();
+        (signals, (score * 1000.0).round() / 1000.0)
+    }
+
+    /// The winner alone: the highest score, then the lowest id.
+    fn best(&self) -> Option<PlaceIdx> {
+        let g = self.g;
+        self.shortlist()
+            .into_iter()
+            .map(|k| (self.signals(k).1, g.meta(self.gr.postings[k].place).id, self.gr.postings[k].place))
+            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+            .map(|(_, _, place)| place)
+    }
+
+    /// Every shortlisted candidate with its signals, best first.
+    fn candidates(&self, explain: bool) -> Vec<Candidate> {
+        let g = self.g;
+        let mut cands: Vec<Candidate> = self
+            .shortlist()
+            .into_iter()
+            .map(|k| {
+                let place = self.gr.postings[k].place;
+                let m = g.meta(place);
+                let (signals, score) = self.signals(k);
+                Candidate {
+                    place,
+                    geonameid: m.geonameid(),
+                    name: if explain { g.name(place).to_string() } else { String::new() },
+                    country_code: m.country_code().into(),
+                    feature_code: m.feature_code,
+                    population: m.population,
+                    score,
+                    signals,
                 }
-            } else if m.is_admin1() {
-                let inside = ctx_admin1.get(&m.admin1).copied().unwrap_or(0);
-                if inside > 0 {
-                    signals.push(Signal { name: "admin1_context", value: 0.8 * (1.0 + inside as f64).ln() });
-                }
-            }
-            if !m.is_country() && !anchors.is_empty() {
-                // 600 km is under 5.5 degrees of latitude: skip the trigonometry for the rest
-                let d = anchors
-                    .iter()
-                    .filter(|a| (a.0 - m.lat).abs() < 5.5)
-                    .map(|a| distance_km(*a, (m.lat, m.lon)))
-                    .fold(f64::INFINITY, f64::min);
-                let v = if d < 150.0 {
-                    1.0
-                } else if d < 600.0 {
-                    0.5
-                } else {
-                    0.0
-                };
-                if v > 0.0 {
-                    signals.push(Signal { name: "nearby", value: v });
-                }
-            }
-            let score = signals.iter().map(|s| s.value).sum::<f64>();
-            Candidate {
-                place: p.place,
-                geonameid: m.geonameid(),
-                name: if explain { g.name(p.place).to_string() } else { String::new() },
-                country_code: m.country_code().to_string(),
-                feature_code: m.feature_code.to_string(),
-                population: m.population,
-                score: (score * 1000.0).round() / 1000.0,
-                signals,
-            }
-        })
-        .collect();
-    cands.sort_by(|a, b| b.score.total_cmp(&a.score).then(g.meta(a.place).id.cmp(&g.meta(b.place).id)));
-    cands
+            })
+            .collect();
+        cands.sort_by(|a, b| b.score.total_cmp(&a.score).then(g.meta(a.place).id.cmp(&g.meta(b.place).id)));
+        cands
+    }
 }
 
 #[cfg(test)]
@@ -621,6 +794,34 @@ mod tests {
         for (lang, text, not) in cases {
             let got = places(lang, text);
             assert!(!got.iter().any(|p| p == not), "{lang} {text:?}: {not} found in {got:?}");
+        }
+    }
+
+    #[test]
+    fn nearness_decides_as_the_great_circle_does() {
+        let by_km = |d: f64| {
+            if d < 150.0 {
+                1.0
+            } else if d < 600.0 {
+                0.5
+            } else {
+                0.0
+            }
+        };
+        // pairs around every latitude band, up to ~900 km apart, both sides of the
+        // antimeridian; the flat-earth shortcut must never change the answer
+        let mut rng = fastrand::Rng::with_seed(7);
+        for _ in 0..200_000 {
+            let lat = rng.f64() * 170.0 - 85.0;
+            let lon = rng.f64() * 360.0 - 180.0;
+            let alat = (lat + rng.f64() * 12.0 - 6.0).clamp(-89.0, 89.0);
+            let mut alon = lon + (rng.f64() * 24.0 - 12.0);
+            if alon > 180.0 {
+                alon -= 360.0;
+            }
+            let got = nearness(lat, lon, lat.to_radians().cos(), alat, alon, alat.to_radians().cos());
+            let want = by_km(distance_km((alat, alon), (lat, lon)));
+            assert_eq!(got, want, "({lat}, {lon}) to ({alat}, {alon})");
         }
     }
 

@@ -8,12 +8,15 @@
 //! (`в Кабуле`); those variants count only when the bare token is not itself a name. Demonyms
 //! (`Afghan`, `الأفغانية`) are recognised from the lexicon as their own kind.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use fst::raw::{Fst, Output};
 
 use super::lexicon::{zipf, Lexicon, Rule};
 use crate::gazetteer::index::{NameFlags, MAX_KEY_TOKENS};
 use crate::gazetteer::{Gazetteer, Posting};
-use crate::text::{arabic_peeled_rests, arabic_peelings, cyrillic_lemmas, push_key_token, Case, Script, Token};
+use crate::text::{arabic_peelings, cyrillic_lemmas, is_letter, push_key_token, Case, Script, Token};
 
 /// A stretch of tokens that names something.
 #[derive(Debug, Clone)]
@@ -57,101 +60,178 @@ fn feed<'f, D: AsRef<[u8]>>(
     Some((node.addr(), out))
 }
 
-/// Where the FST stands after a first token: (node, output), or `None` when no name starts
-/// with it. Text repeats its words, so each thread remembers them for the gazetteer it
-/// last used; the memory is bounded.
-fn feed_first<D: AsRef<[u8]>>(fst: &Fst<D>, token: &str) -> Option<(fst::raw::CompiledAddr, Output)> {
-    use std::cell::RefCell;
-    type Memo = (usize, rustc_hash::FxHashMap<Box<str>, Option<(fst::raw::CompiledAddr, u64)>>);
+/// Where a reading of a first token leaves the name index.
+#[derive(Debug, Clone, Copy)]
+struct Reading {
+    /// The index's value when the reading is a whole name.
+    whole: Option<u64>,
+    /// Where the index stands after the reading and a space, when longer names start
+    /// with it.
+    spaced: Option<(fst::raw::CompiledAddr, u64)>,
+}
+
+impl Reading {
+    fn of<D: AsRef<[u8]>>(fst: &Fst<D>, word: &str) -> Option<Reading> {
+        let (addr, out) = feed(fst, fst.root(), Output::zero(), word.as_bytes())?;
+        let node = fst.node(addr);
+        let whole = node.is_final().then(|| out.cat(node.final_output()).value());
+        let spaced = feed(fst, node, out, b" ").map(|(a, o)| (a, o.value()));
+        (whole.is_some() || spaced.is_some()).then_some(Reading { whole, spaced })
+    }
+}
+
+/// What a word can start, worked out once per distinct word.
+#[derive(Debug, Default)]
+struct Starts {
+    /// The bare word, when some name starts with it.
+    bare: Option<Reading>,
+    /// Inflected readings (Arabic proclitics peeled, a Cyrillic ending undone) that start
+    /// a name, in reading order.
+    variants: Vec<(String, Reading)>,
+    /// The bare word starts a demonym.
+    demonym: bool,
+    /// Peeled readings that start a demonym (`والأفغانية` → `الافغانيه`).
+    demonym_peeled: Vec<String>,
+}
+
+/// Inflected readings of a token's normalised form.
+fn inflected_variants(norm: &str, script: Script) -> Vec<String> {
+    match script {
+        Script::Arabic => arabic_peelings(norm),
+        Script::Cyrillic => cyrillic_lemmas(norm),
+        _ => Vec::new(),
+    }
+}
+
+fn starts<D: AsRef<[u8]>>(fst: &Fst<D>, lex: &Lexicon, t: &Token) -> Starts {
+    let variants = inflected_variants(&t.norm, t.script)
+        .into_iter()
+        .filter_map(|v| Reading::of(fst, &v).map(|r| (v, r)))
+        .collect();
+    let demonym = lex.demonym_first.contains(t.norm.as_str());
+    let demonym_peeled = if t.script == Script::Arabic && !demonym {
+        arabic_peelings(&t.norm).into_iter().filter(|p| lex.demonym_first.contains(p)).collect()
+    } else {
+        Vec::new()
+    };
+    Starts { bare: Reading::of(fst, &t.norm), variants, demonym, demonym_peeled }
+}
+
+/// What token `t` can start, or `None` when nothing: most words. Text repeats its words,
+/// so each thread remembers them for the gazetteer and lexicon it last used; the memory
+/// is bounded.
+fn starts_of<D: AsRef<[u8]>>(fst: &Fst<D>, lex: &Lexicon, t: &Token) -> Option<Rc<Starts>> {
+    type Memo = ((usize, usize), rustc_hash::FxHashMap<compact_str::CompactString, Option<Rc<Starts>>>);
     thread_local! {
-        static MEMO: RefCell<Memo> = RefCell::new((0, Default::default()));
+        static MEMO: RefCell<Memo> = RefCell::new(((0, 0), Default::default()));
     }
     const MAX: usize = 1 << 17;
-    let id = fst.as_bytes().as_ptr() as usize;
-    MEMO.with_borrow_mut(|(owner, memo)| {
-        if *owner != id || memo.len() >= MAX {
-            *owner = id;
+    let owner = (fst.as_bytes().as_ptr() as usize, lex as *const Lexicon as usize);
+    MEMO.with_borrow_mut(|(o, memo)| {
+        if *o != owner || memo.len() >= MAX {
+            *o = owner;
             memo.clear();
         }
-        if let Some(hit) = memo.get(token) {
-            return hit.map(|(a, o)| (a, Output::new(o)));
+        if let Some(hit) = memo.get(t.norm.as_str()) {
+            return hit.clone();
         }
-        let got = feed(fst, fst.root(), Output::zero(), token.as_bytes());
-        memo.insert(token.into(), got.map(|(a, o)| (a, o.value())));
+        let s = starts(fst, lex, t);
+        let got = (s.bare.is_some() || !s.variants.is_empty() || s.demonym || !s.demonym_peeled.is_empty())
+            .then(|| Rc::new(s));
+        memo.insert(t.norm.clone(), got.clone());
         got
     })
 }
 
-/// Peeled or lemmatised forms of the first token of a name.
-fn inflected_variants(t: &Token) -> Vec<String> {
-    match t.script {
-        Script::Arabic => arabic_peelings(&t.norm),
-        Script::Cyrillic => cyrillic_lemmas(&t.norm),
-        _ => Vec::new(),
+/// The longest name found so far: (end token, index value, key, inflected).
+type Best = Option<(usize, u64, String, bool)>;
+
+/// Walk the name index from a reading of token `i` over the tokens after it, keeping the
+/// longest name in `best` (a bare reading beats an inflected one of the same length).
+/// Whether any name ended. `piece` is scratch space for the next token's key.
+fn walk_from<D: AsRef<[u8]>>(
+    fst: &Fst<D>,
+    text: &str,
+    tokens: &[Token],
+    i: usize,
+    (variant, r, inflected): (&str, Reading, bool),
+    best: &mut Best,
+    piece: &mut String,
+) -> bool {
+    let mut any = false;
+    let mut found = |j: usize, value: u64, key: Option<&String>, best: &mut Best| {
+        // a name never ends on a lower-case word in a cased script ("Kabul said")
+        if tokens[j - 1].case == Case::Lower && tokens[j - 1].script.is_cased() {
+            return;
+        }
+        any = true;
+        let better = match best {
+            None => true,
+            Some((end, _, _, infl)) => j > *end || (j == *end && *infl && !inflected),
+        };
+        if better {
+            *best = Some((j, value, key.cloned().unwrap_or_else(|| variant.to_string()), inflected));
+        }
+    };
+    // the names that go on into token `j`, from the index state after a space
+    let mut stack: smallvec::SmallVec<[(usize, fst::raw::CompiledAddr, Output, String); 4]> = smallvec::SmallVec::new();
+    let mut extend =
+        |j: usize, (addr, out): (fst::raw::CompiledAddr, Output), key: &str, stack: &mut smallvec::SmallVec<_>| {
+            if j >= tokens.len() || j - i >= MAX_KEY_TOKENS || !joinable(text, &tokens[j - 1], &tokens[j]) {
+                return;
+            }
+            let next = &tokens[j];
+            let lemmas = if next.script == Script::Cyrillic { cyrillic_lemmas(&next.norm) } else { Vec::new() };
+            let node = fst.node(addr);
+            for form in std::iter::once(next.norm.as_str()).chain(lemmas.iter().map(String::as_str)) {
+                piece.clear();
+                push_key_token(piece, form, 1);
+                // the piece starts with the space the index already took
+                if let Some((a, o)) = feed(fst, node, out, &piece.as_bytes()[1..]) {
+                    stack.push((j + 1, a, o, format!("{key}{piece}")));
+                }
+            }
+        };
+    if let Some(v) = r.whole {
+        found(i + 1, v, None, best);
     }
+    if let Some((a, o)) = r.spaced {
+        extend(i + 1, (a, Output::new(o)), variant, &mut stack);
+    }
+    while let Some((j, addr, out, key)) = stack.pop() {
+        let node = fst.node(addr);
+        if node.is_final() {
+            found(j, out.cat(node.final_output()).value(), Some(&key), best);
+        }
+        if let Some((sa, so)) = feed(fst, node, out, b" ") {
+            extend(j, (sa, so), &key, &mut stack);
+        }
+    }
+    any
 }
 
 /// Find the longest name starting at token `i`. The bare token comes first; peeled or
 /// lemmatised readings are tried only when it starts no name. A peeling counts only when
 /// the whole word is rarer than what peeling leaves: `كبيرة` ("big") is not `ك` + `بيرة`,
 /// nor `باكراً` ("early") `ب` + `أكرا` (Accra).
-fn longest_at(g: &Gazetteer, text: &str, tokens: &[Token], i: usize, lang: &str) -> Option<Surface> {
+fn longest_at(g: &Gazetteer, text: &str, tokens: &[Token], i: usize, lang: &str, st: &Starts) -> Option<Surface> {
     let fst = g.names_fst();
     let t = &tokens[i];
-    // (end token, FST value, key, inflected)
-    let mut best: Option<(usize, u64, String, bool)> = None;
-    let walk = |variant: &str, inflected: bool, best: &mut Option<(usize, u64, String, bool)>| {
-        let Some((addr, out)) = feed_first(fst, variant) else {
-            return false;
-        };
-        let mut any = false;
-        // depth-first over later tokens; each entry: (next token, node, output, key)
-        let mut stack = vec![(i + 1, addr, out, None::<String>)];
-        while let Some((j, addr, out, key)) = stack.pop() {
-            let node = fst.node(addr);
-            let last_ok = tokens[j - 1].case != Case::Lower || !tokens[j - 1].script.is_cased();
-            if node.is_final() && last_ok {
-                any = true;
-                let value = out.cat(node.final_output()).value();
-                let better = match best {
-                    None => true,
-                    Some((end, _, _, infl)) => j > *end || (j == *end && *infl && !inflected),
-                };
-                if better {
-                    *best = Some((j, value, key.clone().unwrap_or_else(|| variant.to_string()), inflected));
-                }
-            }
-            if j >= tokens.len() || j - i >= MAX_KEY_TOKENS || !joinable(text, &tokens[j - 1], &tokens[j]) {
-                continue;
-            }
-            let Some((sp, out_sp)) = feed(fst, node, out, b" ") else { continue };
-            let next = &tokens[j];
-            let mut forms = vec![next.norm.to_string()];
-            if next.script == Script::Cyrillic {
-                forms.extend(cyrillic_lemmas(&next.norm));
-            }
-            for form in forms {
-                let mut piece = String::new();
-                push_key_token(&mut piece, &form, 1);
-                let piece = &piece[1..]; // drop the leading space push_key_token adds
-                if let Some((a, o)) = feed(fst, fst.node(sp), out_sp, piece.as_bytes()) {
-                    let key = format!("{} {piece}", key.as_deref().unwrap_or(variant));
-                    stack.push((j + 1, a, o, Some(key)));
-                }
-            }
-        }
-        any
+    let mut best: Best = None;
+    let mut piece = String::new();
+    let mut walk = |variant: &str, r: Reading, inflected: bool, best: &mut Best| {
+        walk_from(fst, text, tokens, i, (variant, r, inflected), best, &mut piece)
     };
-    if !walk(&t.norm, false, &mut best) {
+    if !st.bare.is_some_and(|b| walk(&t.norm, b, false, &mut best)) {
         let mut whole = None;
-        for v in inflected_variants(t) {
+        for (v, r) in &st.variants {
             let mut found = None;
-            if !walk(&v, true, &mut found) {
+            if !walk(v, *r, true, &mut found) {
                 continue;
             }
             if t.script == Script::Arabic {
                 let w = *whole.get_or_insert_with(|| zipf(lang, &t.norm));
-                if w >= 2.5 && zipf(lang, &v) <= w {
+                if w >= 2.5 && zipf(lang, v) <= w {
                     continue;
                 }
             }
@@ -170,25 +250,12 @@ fn longest_at(g: &Gazetteer, text: &str, tokens: &[Token], i: usize, lang: &str)
 }
 
 /// A demonym starting at token `i`, longest first.
-fn demonym_at(lex: &Lexicon, tokens: &[Token], i: usize, lang: &str) -> Option<Surface> {
-    let t = &tokens[i];
+fn demonym_at(lex: &Lexicon, tokens: &[Token], i: usize, lang: &str, st: &Starts) -> Option<Surface> {
     // demonyms take و ب ل too: والأفغانية
-    let peeled = if t.script == Script::Arabic && !lex.demonym_first.contains(t.norm.as_str()) {
-        let may =
-            arabic_peeled_rests(&t.norm).any(|r| lex.demonym_first.contains(r) || lex.demonym_first_bare.contains(r));
-        if !may {
-            return None;
-        }
-        let p: Vec<String> = arabic_peelings(&t.norm).into_iter().filter(|p| lex.demonym_first.contains(p)).collect();
-        if p.is_empty() {
-            return None;
-        }
-        p
-    } else if !lex.demonym_first.contains(t.norm.as_str()) {
+    if !st.demonym && st.demonym_peeled.is_empty() {
         return None;
-    } else {
-        Vec::new()
-    };
+    }
+    let peeled = &st.demonym_peeled;
     for n in (1..=lex.max_demonym_tokens.min(tokens.len() - i)).rev() {
         let mut key = String::new();
         for (k, t) in tokens[i..i + n].iter().enumerate() {
@@ -217,12 +284,21 @@ fn demonym_at(lex: &Lexicon, tokens: &[Token], i: usize, lang: &str) -> Option<S
 /// Every name in the tokens, leftmost-longest, with the lexicon's hard filters applied
 /// (lower-case words in cased scripts, stop words, very short names).
 pub fn recognize(g: &Gazetteer, lex: &Lexicon, text: &str, tokens: &[Token], lang: &str) -> Vec<Surface> {
+    let fst = g.names_fst();
     let mut out = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
         let t = &tokens[i];
-        if t.script == Script::Digits || (t.script.is_cased() && t.case == Case::Lower) {
-            if let Some(d) = demonym_at(lex, tokens, i, lang).filter(|_| t.script != Script::Digits) {
+        if t.script == Script::Digits {
+            i += 1;
+            continue;
+        }
+        let Some(st) = starts_of(fst, lex, t) else {
+            i += 1;
+            continue;
+        };
+        if t.script.is_cased() && t.case == Case::Lower {
+            if let Some(d) = demonym_at(lex, tokens, i, lang, &st) {
                 i = d.last;
                 out.push(d);
             } else {
@@ -235,8 +311,8 @@ pub fn recognize(g: &Gazetteer, lex: &Lexicon, text: &str, tokens: &[Token], lan
             i += 1;
             continue;
         }
-        let place = longest_at(g, text, tokens, i, lang).filter(|s| keep(lex, tokens, s, lang));
-        let demonym = demonym_at(lex, tokens, i, lang);
+        let place = longest_at(g, text, tokens, i, lang, &st).filter(|s| keep(lex, tokens, s, lang));
+        let demonym = demonym_at(lex, tokens, i, lang, &st);
         let pick = match (place, demonym) {
             (Some(p), Some(d)) => {
                 if d.last >= p.last {
@@ -262,15 +338,16 @@ pub fn recognize(g: &Gazetteer, lex: &Lexicon, text: &str, tokens: &[Token], lan
 fn keep(lex: &Lexicon, tokens: &[Token], s: &Surface, lang: &str) -> bool {
     let first = &tokens[s.first];
     let single = s.last - s.first == 1;
-    let letters = s.key.chars().filter(|c| c.is_alphabetic()).count();
-    if single && letters <= 2 {
+    // only "two letters or fewer" matters, and a key of more than 8 bytes has 3 or more
+    let short = || s.key.len() <= 8 && s.key.chars().filter(|&c| is_letter(c)).count() <= 2;
+    if single && short() {
         // two-letter names only as abbreviations written in capitals: US, UK
         let abbrev = s.postings.iter().any(|p| p.flags & NameFlags::ABBREV != 0);
         if !(abbrev && first.case == Case::Upper) {
             return false;
         }
     }
-    if single && first.script == Script::Arabic && letters <= 2 {
+    if single && first.script == Script::Arabic && short() {
         return false;
     }
     // an all-capitals abbreviation must be written in capitals

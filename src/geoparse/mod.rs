@@ -303,6 +303,15 @@ struct Prior {
     total: f64,
     feature: f64,
     population: f64,
+    /// For the distance to other places.
+    cos_lat: f64,
+}
+
+/// ln(1 + n), from a table for the small counts context signals use.
+fn ln_1p(n: usize) -> f64 {
+    static TABLE: std::sync::OnceLock<[f64; 64]> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| std::array::from_fn(|i| (1.0 + i as f64).ln()));
+    table.get(n).copied().unwrap_or_else(|| (1.0 + n as f64).ln())
 }
 
 /// A name group: the surfaces that share one key and one cue kind.
@@ -387,6 +396,7 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
                         total: prior_with(g, *p, &divisions),
                         feature: feature_weight(&m),
                         population: 0.5 * (m.population as f64 + 1.0).log10(),
+                        cos_lat: m.lat.to_radians().cos(),
                     }
                 })
                 .collect()
@@ -562,8 +572,7 @@ impl View<'_> {
         }
     }
     /// The `nearby` signal: 1 with another anchor within 150 km, 0.5 within 600 km.
-    fn nearby(&self, lat: f64, lon: f64) -> f64 {
-        let cos_phi = lat.to_radians().cos();
+    fn nearby(&self, lat: f64, lon: f64, cos_phi: f64) -> f64 {
         let mut best = 0.0;
         for &(gi, alat, alon, acos) in &self.ctx.anchors {
             // more than 6 degrees of latitude apart is more than 600 km
@@ -661,10 +670,10 @@ impl<'a> Scorer<'a> {
         if order.len() > MAX_SCORED {
             let quick = |k: usize| {
                 let m = g.meta(gr.postings[k].place);
-                let cc = self.view.country(m.country) as f64;
+                let cc = self.view.country(m.country);
                 let inside = self.qual_countries.contains(&m.country) || self.qual_admin1.contains(&m.admin1);
                 let q = if inside { 5.0 } else { 0.0 };
-                self.priors[k].total + 1.2 * (1.0 + cc).ln() + q
+                self.priors[k].total + 1.2 * ln_1p(cc as usize) + q
             };
             let quick: Vec<f64> = order.iter().map(|&k| quick(k)).collect();
             order.sort_by(|&a, &b| quick[b].total_cmp(&quick[a]).then(a.cmp(&b)));
@@ -693,21 +702,21 @@ impl<'a> Scorer<'a> {
         }
         let cc = view.country(m.country);
         if cc > 0 {
-            signals.push(Signal { name: "country_context", value: 1.2 * (1.0 + cc as f64).ln() });
+            signals.push(Signal { name: "country_context", value: 1.2 * ln_1p(cc) });
         }
         if !m.is_admin1() && !m.is_country() {
             let a1 = view.admin1(m.admin1);
             if a1 > 0 && m.admin1 != 0 {
-                signals.push(Signal { name: "admin1_context", value: 0.8 * (1.0 + a1 as f64).ln() });
+                signals.push(Signal { name: "admin1_context", value: 0.8 * ln_1p(a1) });
             }
         } else if m.is_admin1() {
             let inside = view.admin1(m.admin1);
             if inside > 0 {
-                signals.push(Signal { name: "admin1_context", value: 0.8 * (1.0 + inside as f64).ln() });
+                signals.push(Signal { name: "admin1_context", value: 0.8 * ln_1p(inside) });
             }
         }
         if !m.is_country() {
-            let v = view.nearby(m.lat, m.lon);
+            let v = view.nearby(m.lat, m.lon, pr.cos_lat);
             if v > 0.0 {
                 signals.push(Signal { name: "nearby", value: v });
             }

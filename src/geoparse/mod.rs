@@ -673,7 +673,7 @@ impl<'a> Scorer<'a> {
                 let cc = self.view.country(m.country);
                 let inside = self.qual_countries.contains(&m.country) || self.qual_admin1.contains(&m.admin1);
                 let q = if inside { 5.0 } else { 0.0 };
-                self.priors[k].total + 1.2 * ln_1p(cc as usize) + q
+                self.priors[k].total + 1.2 * ln_1p(cc) + q
             };
             let quick: Vec<f64> = order.iter().map(|&k| quick(k)).collect();
             order.sort_by(|&a, &b| quick[b].total_cmp(&quick[a]).then(a.cmp(&b)));

@@ -19,7 +19,11 @@ static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let mut inputs = vec![root.join("../shared/eval/dev/articles"), root.join("../shared/seeds")];
+    // GAZETTE_BENCH_INPUT=DIR measures your own articles instead
+    let mut inputs = match std::env::var_os("GAZETTE_BENCH_INPUT") {
+        Some(dir) => vec![PathBuf::from(dir)],
+        None => vec![root.join("../shared/eval/dev/articles"), root.join("../shared/seeds")],
+    };
     inputs.retain(|p| p.exists());
     if inputs.is_empty() {
         inputs.push(root.join("site/articles"));

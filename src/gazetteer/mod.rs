@@ -42,6 +42,9 @@ pub struct Meta {
     pub feature_code: &'static str,
     pub feature_class: u8,
     pub country: [u8; 2],
+    /// What the feature code is (country, first- or second-level division, macro region)
+    /// as bits: see `is_country` and the others.
+    kind: u8,
 }
 
 impl Meta {
@@ -58,17 +61,17 @@ impl Meta {
         }
     }
     pub fn is_country(&self) -> bool {
-        matches!(self.feature_code, "PCLI" | "PCLD" | "PCLF" | "PCLS" | "PCLIX" | "PCL" | "TERR")
+        self.kind & kind::COUNTRY != 0
     }
     pub fn is_admin1(&self) -> bool {
-        matches!(self.feature_code, "ADM1" | "ADM1H")
+        self.kind & kind::ADMIN1 != 0
     }
     pub fn is_admin2(&self) -> bool {
-        matches!(self.feature_code, "ADM2" | "ADM2H" | "ADM3")
+        self.kind & kind::ADMIN2 != 0
     }
     /// A continent, ocean, sea or gulf, or a named world region ("Middle East").
     pub fn is_macro(&self) -> bool {
-        matches!(self.feature_code, "CONT" | "OCN" | "SEA" | "GULF" | "RGN")
+        self.kind & kind::MACRO != 0
     }
     pub fn is_populated(&self) -> bool {
         self.feature_class == b'P'
@@ -84,6 +87,30 @@ impl Meta {
         } else {
             1
         }
+    }
+}
+
+/// What a feature code is, as bits, so the geoparser's many tests of it compare no strings.
+mod kind {
+    pub const COUNTRY: u8 = 1;
+    pub const ADMIN1: u8 = 2;
+    pub const ADMIN2: u8 = 4;
+    pub const MACRO: u8 = 8;
+
+    pub fn of(code: &str) -> u8 {
+        match code {
+            "PCLI" | "PCLD" | "PCLF" | "PCLS" | "PCLIX" | "PCL" | "TERR" => COUNTRY,
+            "ADM1" | "ADM1H" => ADMIN1,
+            "ADM2" | "ADM2H" | "ADM3" => ADMIN2,
+            "CONT" | "OCN" | "SEA" | "GULF" | "RGN" => MACRO,
+            _ => 0,
+        }
+    }
+
+    /// [`of`] for each of [`super::FEATURE_CODES`], by index.
+    pub fn table() -> &'static [u8] {
+        static T: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+        T.get_or_init(|| super::FEATURE_CODES.iter().map(|c| of(c)).collect())
     }
 }
 
@@ -238,6 +265,7 @@ impl Gazetteer {
             population: le_u32(m, 12),
             admin1: u16::from_le_bytes([m[16], m[17]]),
             feature_code: FEATURE_CODES.get(m[18] as usize).copied().unwrap_or(""),
+            kind: kind::table().get(m[18] as usize).copied().unwrap_or(0),
             feature_class: m[19],
             country: [m[20], m[21]],
         }

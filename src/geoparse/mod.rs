@@ -728,6 +728,9 @@ impl<'a> Scorer<'a> {
     /// The winner alone: the highest score, then the lowest id.
     fn best(&self) -> Option<PlaceIdx> {
         let g = self.g;
+        if let [only] = self.gr.postings[..] {
+            return Some(only.place);
+        }
         self.shortlist()
             .into_iter()
             .map(|k| (self.signals(k).1, g.meta(self.gr.postings[k].place).id, self.gr.postings[k].place))

@@ -143,12 +143,13 @@ impl Lexicon {
         after: Option<&str>,
         lang: &str,
     ) -> bool {
+        // the neighbour first: it rules out nearly every entry, and cheaper than the language
         [key, "*"].iter().filter_map(|k| self.contexts.get(*k)).flatten().any(|(l, side, w)| {
-            lang_applies(l, lang)
-                && match side {
-                    Side::Before => before(w),
-                    Side::After => after == Some(w.as_str()),
-                }
+            let neighbour = match side {
+                Side::Before => before(w),
+                Side::After => after == Some(w.as_str()),
+            };
+            neighbour && lang_applies(l, lang)
         })
     }
 

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use serde_json::Value;
 
-use super::{feature_places, properties, round6, ArticleKey};
+use super::{feature_places, property_map, round6, ArticleKey};
 use crate::event::Event;
 
 /// The `.prj` sidecar: WGS 84 (EPSG:4326), so GIS tools need not ask for the CRS.
@@ -53,7 +53,7 @@ pub fn write(w: impl Write, events: &[Event], key: ArticleKey, demonyms: bool) -
     out.write_record(&header)?;
     for e in events {
         for p in feature_places(e, demonyms) {
-            let props = properties(e, p, key);
+            let props = property_map(e, p, key);
             let (lat, lon) = (round6(p.lat), round6(p.lon));
             let mut row = vec![lat.to_string(), lon.to_string(), format!("POINT ({lon} {lat})")];
             for (col, _) in COLUMNS {

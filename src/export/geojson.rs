@@ -5,25 +5,55 @@ use std::io::Write;
 
 use geojson::{Feature, Geometry, Value as GeoValue};
 
-use super::{feature_id, feature_places, properties, round6, ArticleKey};
-use crate::event::Event;
+use super::{feature_id, feature_places, properties, property_map, round6, ArticleKey, Properties};
+use crate::event::{Event, EventPlace};
 
 /// Build the features of some events, in event then place order.
 pub fn features(events: &[Event], key: ArticleKey, demonyms: bool) -> Vec<Feature> {
     feature_iter(events, key, demonyms).collect()
 }
 
-/// The features one at a time: a big site's would not fit in memory all at once.
+/// The features one at a time, as the typed [`geojson`] API has them.
 fn feature_iter(events: &[Event], key: ArticleKey, demonyms: bool) -> impl Iterator<Item = Feature> + '_ {
     events.iter().flat_map(move |e| {
         feature_places(e, demonyms).map(move |p| Feature {
             bbox: None,
             geometry: Some(Geometry::new(GeoValue::Point(vec![round6(p.lon), round6(p.lat)]))),
             id: Some(geojson::feature::Id::String(feature_id(e, p))),
-            properties: Some(properties(e, p, key)),
+            properties: Some(property_map(e, p, key)),
             foreign_members: None,
         })
     })
+}
+
+/// One Point feature as the writers serialise it: the members [`Feature`] writes, in its
+/// order, without a property map to build (a big export writes millions).
+#[derive(serde::Serialize)]
+struct PointFeature<'a> {
+    r#type: &'static str,
+    geometry: Point,
+    properties: Properties<'a>,
+    id: String,
+}
+
+#[derive(serde::Serialize)]
+struct Point {
+    r#type: &'static str,
+    coordinates: [f64; 2],
+}
+
+fn point_feature<'a>(e: &'a Event, p: &'a EventPlace, key: ArticleKey) -> PointFeature<'a> {
+    PointFeature {
+        r#type: "Feature",
+        geometry: Point { r#type: "Point", coordinates: [round6(p.lon), round6(p.lat)] },
+        properties: properties(e, p, key),
+        id: feature_id(e, p),
+    }
+}
+
+/// The writers' features, one at a time: a big site's would not fit in memory at once.
+fn point_features(events: &[Event], key: ArticleKey, demonyms: bool) -> impl Iterator<Item = PointFeature<'_>> {
+    events.iter().flat_map(move |e| feature_places(e, demonyms).map(move |p| point_feature(e, p, key)))
 }
 
 /// Write a FeatureCollection, one feature per line for readable diffs.
@@ -34,7 +64,7 @@ pub fn write_collection<W: Write + ?Sized>(
     demonyms: bool,
 ) -> std::io::Result<()> {
     w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[")?;
-    for (i, f) in feature_iter(events, key, demonyms).enumerate() {
+    for (i, f) in point_features(events, key, demonyms).enumerate() {
         w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
         serde_json::to_writer(&mut *w, &f)?;
     }
@@ -48,9 +78,41 @@ pub fn write_lines<W: Write + ?Sized>(
     key: ArticleKey,
     demonyms: bool,
 ) -> std::io::Result<()> {
-    for f in feature_iter(events, key, demonyms) {
+    for f in point_features(events, key, demonyms) {
         serde_json::to_writer(&mut *w, &f)?;
         w.write_all(b"\n")?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The writers' direct serialisation is byte for byte what the typed `geojson` API
+    /// writes for the same features.
+    #[test]
+    fn written_features_are_the_geojson_crates() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("site/articles");
+        let (articles, _) = crate::read_inputs(&[dir]);
+        assert!(!articles.is_empty());
+        let (g, lex) = (crate::gazetteer::Gazetteer::embedded(), crate::geoparse::lexicon::Lexicon::embedded());
+        let events: Vec<Event> = articles
+            .into_iter()
+            .map(|a| crate::event::from_article(g, lex, a, crate::geoparse::Options::default()))
+            .collect();
+        for key in [ArticleKey::Slug, ArticleKey::Path] {
+            for demonyms in [false, true] {
+                let mut written = Vec::new();
+                write_lines(&mut written, &events, key, demonyms).unwrap();
+                let mut typed = String::new();
+                for f in features(&events, key, demonyms) {
+                    typed.push_str(&serde_json::to_string(&f).unwrap());
+                    typed.push('\n');
+                }
+                assert!(typed.lines().count() > 20);
+                assert_eq!(String::from_utf8(written).unwrap(), typed);
+            }
+        }
+    }
 }

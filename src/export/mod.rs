@@ -27,7 +27,7 @@
 pub mod csv;
 pub mod geojson;
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::event::{Event, EventPlace};
 
@@ -56,35 +56,70 @@ pub fn feature_id(e: &Event, p: &EventPlace) -> String {
     }
 }
 
-/// The flat property map of one feature, every key present.
-pub fn properties(e: &Event, p: &EventPlace, key: ArticleKey) -> Map<String, Value> {
+/// The flat properties of one feature, every key present (`null` when unknown), in the
+/// alphabetical order a JSON object map gives them: the writers serialise this directly,
+/// without building a map per feature.
+#[derive(Debug, serde::Serialize)]
+pub struct Properties<'a> {
+    pub admin1: Option<&'a str>,
+    pub article: &'a str,
+    pub confidence: f64,
+    pub country_code: Option<&'a str>,
+    pub date: Option<&'a str>,
+    pub event_date: Option<&'a str>,
+    pub event_datetime: Option<&'a str>,
+    pub feature_code: &'a str,
+    pub focus: bool,
+    pub geo_precision: u8,
+    pub geonameid: Option<u32>,
+    pub lang: &'a str,
+    pub matched: String,
+    pub mentions: usize,
+    pub path: &'a str,
+    pub place: &'a str,
+    pub population: u64,
+    pub source: Option<&'a str>,
+    pub tags: String,
+    pub title: &'a str,
+    pub url: Option<&'a str>,
+}
+
+/// The properties of the feature for place `p` of event `e`.
+pub fn properties<'a>(e: &'a Event, p: &'a EventPlace, key: ArticleKey) -> Properties<'a> {
     let a = &e.article;
     let date = e.date.as_ref();
-    let v = json!({
-        "event_date": date.map(|d| d.date.clone()),
-        "event_datetime": date.and_then(|d| d.datetime.clone()),
-        "date": date.map(|d| d.datetime.clone().unwrap_or_else(|| d.date.clone())),
-        "place": p.name,
-        "geonameid": p.geonameid,
-        "country_code": if p.country_code.is_empty() { None } else { Some(&p.country_code) },
-        "admin1": p.admin1,
-        "feature_code": p.feature_code,
-        "geo_precision": p.geo_precision,
-        "population": p.population,
-        "mentions": p.mentions,
-        "matched": p.matched.join("; "),
-        "focus": p.focus,
-        "confidence": p.confidence,
-        "title": a.title,
-        "source": a.source,
-        "url": a.url,
-        "tags": a.tags.join(";"),
-        "lang": a.lang,
-        "article": match key { ArticleKey::Slug => &a.slug, ArticleKey::Path => &a.path },
-        "path": a.path,
-    });
-    match v {
-        Value::Object(m) => m,
-        _ => unreachable!("json! of an object literal is an object"),
+    Properties {
+        admin1: p.admin1.as_deref(),
+        article: match key {
+            ArticleKey::Slug => &a.slug,
+            ArticleKey::Path => &a.path,
+        },
+        confidence: p.confidence,
+        country_code: Some(p.country_code.as_str()).filter(|c| !c.is_empty()),
+        date: date.map(|d| d.datetime.as_deref().unwrap_or(&d.date)),
+        event_date: date.map(|d| d.date.as_str()),
+        event_datetime: date.and_then(|d| d.datetime.as_deref()),
+        feature_code: &p.feature_code,
+        focus: p.focus,
+        geo_precision: p.geo_precision,
+        geonameid: p.geonameid,
+        lang: &a.lang,
+        matched: p.matched.join("; "),
+        mentions: p.mentions,
+        path: &a.path,
+        place: &p.name,
+        population: p.population,
+        source: a.source.as_deref(),
+        tags: a.tags.join(";"),
+        title: &a.title,
+        url: a.url.as_deref(),
+    }
+}
+
+/// [`properties`] as a JSON object, for the typed [`geojson`] API and the CSV columns.
+pub fn property_map(e: &Event, p: &EventPlace, key: ArticleKey) -> Map<String, Value> {
+    match serde_json::to_value(properties(e, p, key)) {
+        Ok(Value::Object(m)) => m,
+        _ => unreachable!("a struct of plain fields serialises to an object"),
     }
 }

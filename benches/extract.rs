@@ -2,7 +2,8 @@
 //!
 //! Builds a multi-megabyte mixed Arabic/English/French/Russian/Persian/Spanish corpus by
 //! repeating the shared dev articles and the seed (read from ../shared, never copied into
-//! the repository), then geoparses it in process on one thread and on all threads.
+//! the repository), then geoparses it in process on one thread and on all threads, after
+//! timing each stage on one thread. `GAZETTE_BENCH_INPUT=DIR` reads DIR's articles instead.
 
 use std::path::PathBuf;
 use std::time::Instant;

@@ -21,6 +21,20 @@ fn peak_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// Read `r` to its end in chunks, handing each to `each`; the number of bytes read.
+fn drain(mut r: impl Read, mut each: impl FnMut(&[u8])) -> u64 {
+    let mut buf = vec![0u8; 1 << 16];
+    let mut n = 0u64;
+    loop {
+        let got = r.read(&mut buf).unwrap();
+        if got == 0 {
+            return n;
+        }
+        each(&buf[..got]);
+        n += got as u64;
+    }
+}
+
 struct Run {
     input_bytes: u64,
     features: u64,
@@ -41,30 +55,14 @@ fn stream(articles: usize) -> Run {
         .spawn()
         .expect("gazette extract runs");
     let pid = extract.id();
-    let (mut from, mut to) = (corpus.stdout.take().unwrap(), extract.stdin.take().unwrap());
-    let feeder = std::thread::spawn(move || {
-        let mut buf = vec![0u8; 1 << 16];
-        let mut n = 0u64;
-        loop {
-            let got = from.read(&mut buf).unwrap();
-            if got == 0 {
-                return n; // dropping `to` closes extract's input
-            }
-            to.write_all(&buf[..got]).unwrap();
-            n += got as u64;
-        }
-    });
-    let mut out = extract.stdout.take().unwrap();
+    let (from, mut to) = (corpus.stdout.take().unwrap(), extract.stdin.take().unwrap());
+    // dropping `to` at the end closes extract's input
+    let feeder = std::thread::spawn(move || drain(from, |chunk| to.write_all(chunk).unwrap()));
+    let out = extract.stdout.take().unwrap();
     let reader = std::thread::spawn(move || {
-        let mut buf = vec![0u8; 1 << 16];
         let mut lines = 0u64;
-        loop {
-            let got = out.read(&mut buf).unwrap();
-            if got == 0 {
-                return lines;
-            }
-            lines += buf[..got].iter().filter(|&&b| b == b'\n').count() as u64;
-        }
+        drain(out, |chunk| lines += chunk.iter().filter(|&&b| b == b'\n').count() as u64);
+        lines
     });
     let mut peak = 0;
     while !reader.is_finished() {

@@ -596,15 +596,6 @@ impl View<'_> {
 /// of the great circle at these distances away from the poles); the haversine decides
 /// the rest.
 fn nearness(lat: f64, lon: f64, cos_phi: f64, alat: f64, alon: f64, acos: f64) -> f64 {
-    let by_km = |d: f64| {
-        if d < 150.0 {
-            1.0
-        } else if d < 600.0 {
-            0.5
-        } else {
-            0.0
-        }
-    };
     let mut dlon = (alon - lon).abs();
     if dlon > 180.0 {
         dlon = 360.0 - dlon;
@@ -614,10 +605,21 @@ fn nearness(lat: f64, lon: f64, cos_phi: f64, alat: f64, alon: f64, acos: f64) -
         let flat = 111.195 * ((alat - lat).powi(2) + x * x).sqrt();
         let clear = |t: f64| (flat - t).abs() > 0.1 * t;
         if clear(150.0) && clear(600.0) {
-            return by_km(flat);
+            return nearness_at(flat);
         }
     }
-    by_km(distance_km((alat, alon), (lat, lon)))
+    nearness_at(distance_km((alat, alon), (lat, lon)))
+}
+
+/// The `nearby` value of a distance in km: 1 within 150 km, 0.5 within 600 km, else 0.
+fn nearness_at(km: f64) -> f64 {
+    if km < 150.0 {
+        1.0
+    } else if km < 600.0 {
+        0.5
+    } else {
+        0.0
+    }
 }
 
 /// Scores one group's candidates against the article's context in one round.
@@ -811,15 +813,6 @@ mod tests {
 
     #[test]
     fn nearness_decides_as_the_great_circle_does() {
-        let by_km = |d: f64| {
-            if d < 150.0 {
-                1.0
-            } else if d < 600.0 {
-                0.5
-            } else {
-                0.0
-            }
-        };
         // pairs around every latitude band, up to ~900 km apart, both sides of the
         // antimeridian; the flat-earth shortcut must never change the answer
         let mut rng = fastrand::Rng::with_seed(7);
@@ -832,7 +825,7 @@ mod tests {
                 alon -= 360.0;
             }
             let got = nearness(lat, lon, lat.to_radians().cos(), alat, alon, alat.to_radians().cos());
-            let want = by_km(distance_km((alat, alon), (lat, lon)));
+            let want = nearness_at(distance_km((alat, alon), (lat, lon)));
             assert_eq!(got, want, "({lat}, {lon}) to ({alat}, {alon})");
         }
     }

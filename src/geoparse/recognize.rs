@@ -94,26 +94,20 @@ struct Starts {
     demonym_peeled: Vec<String>,
 }
 
-/// Inflected readings of a token's normalised form.
-fn inflected_variants(norm: &str, script: Script) -> Vec<String> {
-    match script {
-        Script::Arabic => arabic_peelings(norm),
-        Script::Cyrillic => cyrillic_lemmas(norm),
-        _ => Vec::new(),
-    }
-}
-
 fn starts<D: AsRef<[u8]>>(fst: &Fst<D>, lex: &Lexicon, t: &Token) -> Starts {
-    let variants = inflected_variants(&t.norm, t.script)
-        .into_iter()
-        .filter_map(|v| Reading::of(fst, &v).map(|r| (v, r)))
-        .collect();
+    // inflected readings: Arabic proclitics peeled, or a Cyrillic ending undone
+    let inflected = match t.script {
+        Script::Arabic => arabic_peelings(&t.norm),
+        Script::Cyrillic => cyrillic_lemmas(&t.norm),
+        _ => Vec::new(),
+    };
     let demonym = lex.demonym_first.contains(t.norm.as_str());
     let demonym_peeled = if t.script == Script::Arabic && !demonym {
-        arabic_peelings(&t.norm).into_iter().filter(|p| lex.demonym_first.contains(p)).collect()
+        inflected.iter().filter(|p| lex.demonym_first.contains(*p)).cloned().collect()
     } else {
         Vec::new()
     };
+    let variants = inflected.into_iter().filter_map(|v| Reading::of(fst, &v).map(|r| (v, r))).collect();
     Starts { bare: Reading::of(fst, &t.norm), variants, demonym, demonym_peeled }
 }
 

@@ -151,6 +151,20 @@ pub struct Gazetteer {
     postings: Cow<'static, [u8]>,
     admin1_names: OnceLock<HashMap<u16, PlaceIdx>>,
     countries: OnceLock<HashMap<[u8; 2], PlaceIdx>>,
+    instance: Instance,
+}
+
+/// A number no other value of the process has, drawn when the value is made: per-thread
+/// memos of what a gazetteer or lexicon says are keyed by it, never by an address that a
+/// later value could reuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Instance(u64);
+
+impl Default for Instance {
+    fn default() -> Instance {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        Instance(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
 }
 
 static EMBEDDED: OnceLock<Gazetteer> = OnceLock::new();
@@ -199,6 +213,7 @@ impl Gazetteer {
             postings,
             admin1_names: OnceLock::new(),
             countries: OnceLock::new(),
+            instance: Instance::default(),
         })
     }
 
@@ -286,6 +301,11 @@ impl Gazetteer {
         // only the second field is decoded: this runs once per resolved place
         let name = self.line_bytes(place).split(|&b| b == b'\t').nth(1).unwrap_or_default();
         std::str::from_utf8(name).unwrap_or("")
+    }
+
+    /// This gazetteer's [`Instance`].
+    pub fn instance(&self) -> Instance {
+        self.instance
     }
 
     /// The `CC.code` admin1 key of a place, empty when none.

@@ -58,6 +58,8 @@ pub struct Lexicon {
     pub demonym_first: FxHashSet<String>,
     /// The most tokens any demonym has.
     pub max_demonym_tokens: usize,
+    /// Keys per-thread memos of what this lexicon says.
+    instance: crate::gazetteer::Instance,
 }
 
 /// Which neighbour of a name a context word is.
@@ -84,10 +86,11 @@ pub fn zipf(lang: &str, key: &str) -> f64 {
     static MAP: OnceLock<fst::Map<&'static [u8]>> = OnceLock::new();
     let map = MAP.get_or_init(|| fst::Map::new(WORDS).expect("words.fst is built by build.rs"));
     let lang = if lang == "ps" { "fa" } else { lang };
-    let mut k = String::with_capacity(lang.len() + 1 + key.len());
-    k.push_str(lang);
-    k.push('\x01');
-    k.push_str(key);
+    // `lang \x01 key`, on the stack for all but very long keys
+    let mut k: smallvec::SmallVec<[u8; 64]> = smallvec::SmallVec::new();
+    k.extend_from_slice(lang.as_bytes());
+    k.push(1);
+    k.extend_from_slice(key.as_bytes());
     map.get(k).map_or(0.0, |z| z as f64 / 10.0)
 }
 
@@ -107,6 +110,11 @@ pub fn lang_applies(entry: &str, article: &str) -> bool {
 }
 
 impl Lexicon {
+    /// This lexicon's [`crate::gazetteer::Instance`].
+    pub fn instance(&self) -> crate::gazetteer::Instance {
+        self.instance
+    }
+
     /// The embedded lexicons.
     pub fn embedded() -> &'static Lexicon {
         static L: OnceLock<Lexicon> = OnceLock::new();

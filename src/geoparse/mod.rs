@@ -15,7 +15,7 @@ pub mod recognize;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::article::Article;
-use crate::gazetteer::{feature_weight, namesake_divisions, prior_with, Gazetteer, Meta, PlaceIdx, Posting};
+use crate::gazetteer::{feature_weight, namesake_divisions, prior_with, Gazetteer, Instance, Meta, PlaceIdx, Posting};
 use crate::text::{is_letter_or_digit, tokenize, Case, Script, Token};
 use lexicon::{CueKind, CuePos, Lexicon, Rule};
 use recognize::Surface;
@@ -307,6 +307,40 @@ struct Prior {
     cos_lat: f64,
 }
 
+/// The context-free scores of a name's candidates. Text repeats its names, so each
+/// thread remembers them by postings for the gazetteer it last used; the memory is
+/// bounded.
+fn priors_of(g: &Gazetteer, id: u64, postings: &[Posting]) -> std::rc::Rc<[Prior]> {
+    type Memo = (Option<Instance>, HashMap<u64, std::rc::Rc<[Prior]>>);
+    thread_local! {
+        static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::default();
+    }
+    const MAX: usize = 1 << 16;
+    MEMO.with_borrow_mut(|(o, memo)| {
+        if *o != Some(g.instance()) || memo.len() >= MAX {
+            *o = Some(g.instance());
+            memo.clear();
+        }
+        memo.entry(id)
+            .or_insert_with(|| {
+                let divisions = namesake_divisions(g, postings);
+                postings
+                    .iter()
+                    .map(|p| {
+                        let m = g.meta(p.place);
+                        Prior {
+                            total: prior_with(g, *p, &divisions),
+                            feature: feature_weight(&m),
+                            population: 0.5 * (m.population as f64 + 1.0).log10(),
+                            cos_lat: m.lat.to_radians().cos(),
+                        }
+                    })
+                    .collect()
+            })
+            .clone()
+    })
+}
+
 /// ln(1 + n), from a table for the small counts context signals use.
 fn ln_1p(n: usize) -> f64 {
     static TABLE: std::sync::OnceLock<[f64; 64]> = std::sync::OnceLock::new();
@@ -315,9 +349,11 @@ fn ln_1p(n: usize) -> f64 {
 }
 
 /// A name group: the surfaces that share one key and one cue kind.
-struct Group {
+struct Group<'a> {
     surfaces: Vec<usize>,
-    postings: Vec<Posting>,
+    postings: &'a [Posting],
+    /// See [`Surface::postings_id`].
+    postings_id: u64,
     cue: Option<CueKind>,
     qualifiers: Vec<usize>,
     rule: Option<Rule>,
@@ -334,7 +370,7 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
 
     // Group place surfaces; demonyms go straight to context.
     let mut groups: Vec<Group> = Vec::new();
-    let mut by_key: HashMap<(String, Option<CueKindKey>), usize> = HashMap::default();
+    let mut by_key: HashMap<(compact_str::CompactString, Option<CueKindKey>), usize> = HashMap::default();
     let mut demonym_countries: HashMap<[u8; 2], usize> = HashMap::default();
     for (i, s) in surfaces.iter().enumerate() {
         if let Some(cc) = s.demonym {
@@ -370,7 +406,8 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
         let gi = *by_key.entry(gk).or_insert_with(|| {
             groups.push(Group {
                 surfaces: Vec::new(),
-                postings: s.postings.clone(),
+                postings: &s.postings,
+                postings_id: s.postings_id,
                 cue: a.cue,
                 qualifiers: Vec::new(),
                 rule: if single { rule } else { None },
@@ -384,24 +421,7 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
     }
 
     // Pass 1: context-free choice per group, to build the article's context.
-    let priors: Vec<Vec<Prior>> = groups
-        .iter()
-        .map(|gr| {
-            let divisions = namesake_divisions(g, &gr.postings);
-            gr.postings
-                .iter()
-                .map(|p| {
-                    let m = g.meta(p.place);
-                    Prior {
-                        total: prior_with(g, *p, &divisions),
-                        feature: feature_weight(&m),
-                        population: 0.5 * (m.population as f64 + 1.0).log10(),
-                        cos_lat: m.lat.to_radians().cos(),
-                    }
-                })
-                .collect()
-        })
-        .collect();
+    let priors: Vec<std::rc::Rc<[Prior]>> = groups.iter().map(|gr| priors_of(g, gr.postings_id, gr.postings)).collect();
     let mut tops: Vec<Option<PlaceIdx>> = groups
         .iter()
         .zip(&priors)
@@ -413,24 +433,44 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
         .collect();
 
     // Two rounds: each group's winner given the others' context-free choices, then every
-    // candidate given those winners.
+    // candidate given those winners. When no winner changed, the second round's context
+    // is the first's, and so are its scores.
     let ctx = Context::new(g, &groups, &tops, &demonym_countries);
-    tops = groups
+    let first: Vec<Option<Vec<Score>>> = groups
         .iter()
         .enumerate()
-        .map(|(gi, gr)| Scorer::new(g, (gi, gr), &priors[gi], &ctx, &tops, &surfaces).best())
+        .map(|(gi, gr)| {
+            (gr.postings.len() > 1).then(|| Scorer::new(g, (gi, gr), &priors[gi], &ctx, &tops, &surfaces).scores())
+        })
         .collect();
-    let ctx = Context::new(g, &groups, &tops, &demonym_countries);
-    let scored: Vec<Vec<Candidate>> = groups
+    let winners: Vec<Option<PlaceIdx>> = groups
+        .iter()
+        .zip(&first)
+        .map(|(gr, sc)| match sc {
+            Some(sc) => sc.first().map(|s| gr.postings[s.k].place),
+            None => gr.postings.first().map(|p| p.place),
+        })
+        .collect();
+    let same = winners == tops;
+    tops = winners;
+    let ctx = if same { ctx } else { Context::new(g, &groups, &tops, &demonym_countries) };
+    let scored: Vec<Scored> = groups
         .iter()
         .enumerate()
-        .map(|(gi, gr)| Scorer::new(g, (gi, gr), &priors[gi], &ctx, &tops, &surfaces).candidates(opts.explain))
+        .zip(first)
+        .map(|((gi, gr), sc)| {
+            let scorer = Scorer::new(g, (gi, gr), &priors[gi], &ctx, &tops, &surfaces);
+            let scores = match sc {
+                Some(sc) if same => sc,
+                _ => scorer.scores(),
+            };
+            scorer.scored(scores, opts.explain)
+        })
         .collect();
 
     let mut mentions = Vec::new();
     for (gi, gr) in groups.iter().enumerate() {
-        let cands = &scored[gi];
-        let Some(best) = cands.first() else { continue };
+        let Scored { best: Some(best), z, candidates: cands } = &scored[gi] else { continue };
         let m = g.meta(best.place);
         let explicit = best.signals.iter().any(|s| matches!(s.name, "qualifier" | "cue") && s.value > 0.0);
         let strong =
@@ -449,7 +489,6 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
             continue;
         }
         // softmax share of the winner, scaled by how much evidence it has
-        let z: f64 = cands.iter().map(|c| (c.score - best.score).exp()).sum();
         let share = 1.0 / z;
         let evidence = ((best.score - 2.0) / 5.0).clamp(0.3, 1.0);
         let confidence = (share * evidence * 1000.0).round() / 1000.0;
@@ -625,7 +664,7 @@ fn nearness_at(km: f64) -> f64 {
 /// Scores one group's candidates against the article's context in one round.
 struct Scorer<'a> {
     g: &'a Gazetteer,
-    gr: &'a Group,
+    gr: &'a Group<'a>,
     priors: &'a [Prior],
     view: View<'a>,
     /// What the following names say this one is in.
@@ -684,87 +723,112 @@ impl<'a> Scorer<'a> {
         order
     }
 
-    /// Candidate `k`'s signals and its score (their sum, to three decimals).
-    fn signals(&self, k: usize) -> (Signals, f64) {
+    /// Candidate `k`'s signals, each handed to `signal` in order.
+    fn each_signal(&self, k: usize, mut signal: impl FnMut(Signal)) {
         let (gr, pr, view) = (self.gr, &self.priors[k], &self.view);
         let m = self.g.meta(gr.postings[k].place);
-        let mut signals = Signals::new();
-        signals.extend([
-            Signal { name: "feature", value: pr.feature },
-            Signal { name: "population", value: pr.population },
-            Signal { name: "name", value: pr.total - pr.feature - pr.population },
-        ]);
+        signal(Signal { name: "feature", value: pr.feature });
+        signal(Signal { name: "population", value: pr.population });
+        signal(Signal { name: "name", value: pr.total - pr.feature - pr.population });
         if let Some(kind) = gr.cue {
-            signals.push(Signal { name: "cue", value: if cue_fits(kind, &m) { 3.0 } else { -1.5 } });
+            signal(Signal { name: "cue", value: if cue_fits(kind, &m) { 3.0 } else { -1.5 } });
         }
         if !gr.qualifiers.is_empty() {
             let inside =
                 self.qual_countries.contains(&m.country) || (m.admin1 != 0 && self.qual_admin1.contains(&m.admin1));
-            signals.push(Signal { name: "qualifier", value: if inside { 5.0 } else { -1.0 } });
+            signal(Signal { name: "qualifier", value: if inside { 5.0 } else { -1.0 } });
         }
         let cc = view.country(m.country);
         if cc > 0 {
-            signals.push(Signal { name: "country_context", value: 1.2 * ln_1p(cc) });
+            signal(Signal { name: "country_context", value: 1.2 * ln_1p(cc) });
         }
         if !m.is_admin1() && !m.is_country() {
             let a1 = view.admin1(m.admin1);
             if a1 > 0 && m.admin1 != 0 {
-                signals.push(Signal { name: "admin1_context", value: 0.8 * ln_1p(a1) });
+                signal(Signal { name: "admin1_context", value: 0.8 * ln_1p(a1) });
             }
         } else if m.is_admin1() {
             let inside = view.admin1(m.admin1);
             if inside > 0 {
-                signals.push(Signal { name: "admin1_context", value: 0.8 * ln_1p(inside) });
+                signal(Signal { name: "admin1_context", value: 0.8 * ln_1p(inside) });
             }
         }
         if !m.is_country() {
             let v = view.nearby(m.lat, m.lon, pr.cos_lat);
             if v > 0.0 {
-                signals.push(Signal { name: "nearby", value: v });
+                signal(Signal { name: "nearby", value: v });
             }
         }
+    }
+
+    /// Candidate `k`'s signals and its score (their sum, to three decimals).
+    fn signals(&self, k: usize) -> (Signals, f64) {
+        let mut signals = Signals::new();
+        self.each_signal(k, |s| signals.push(s));
         let score = signals.iter().map(|s| s.value).sum::<f64>();
         (signals, (score * 1000.0).round() / 1000.0)
     }
 
-    /// The winner alone: the highest score, then the lowest id.
-    fn best(&self) -> Option<PlaceIdx> {
-        let g = self.g;
-        if let [only] = self.gr.postings[..] {
-            return Some(only.place);
-        }
-        self.shortlist()
-            .into_iter()
-            .map(|k| (self.signals(k).1, g.meta(self.gr.postings[k].place).id, self.gr.postings[k].place))
-            .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
-            .map(|(_, _, place)| place)
+    /// Candidate `k`'s score alone: the sum of its signals, to three decimals.
+    fn score(&self, k: usize) -> f64 {
+        // summed in order from -0.0, as `Iterator::sum` does
+        let mut score = -0.0;
+        self.each_signal(k, |s| score += s.value);
+        (score * 1000.0).round() / 1000.0
     }
 
-    /// Every shortlisted candidate with its signals, best first.
-    fn candidates(&self, explain: bool) -> Vec<Candidate> {
+    /// The shortlist's scores, best first: the highest score, then the lowest id.
+    fn scores(&self) -> Vec<Score> {
         let g = self.g;
-        let mut cands: Vec<Candidate> = self
+        let mut scores: Vec<Score> = self
             .shortlist()
             .into_iter()
-            .map(|k| {
-                let place = self.gr.postings[k].place;
-                let m = g.meta(place);
-                let (signals, score) = self.signals(k);
-                Candidate {
-                    place,
-                    geonameid: m.geonameid(),
-                    name: if explain { g.name(place).to_string() } else { String::new() },
-                    country_code: m.country_code().into(),
-                    feature_code: m.feature_code,
-                    population: m.population,
-                    score,
-                    signals,
-                }
-            })
+            .map(|k| Score { score: self.score(k), id: g.meta(self.gr.postings[k].place).id, k })
             .collect();
-        cands.sort_by(|a, b| b.score.total_cmp(&a.score).then(g.meta(a.place).id.cmp(&g.meta(b.place).id)));
-        cands
+        scores.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+        scores
     }
+
+    /// The winner with its signals and softmax denominator; with `explain`, every
+    /// shortlisted candidate too, best first.
+    fn scored(&self, scores: Vec<Score>, explain: bool) -> Scored {
+        let candidate = |s: &Score| {
+            let place = self.gr.postings[s.k].place;
+            let m = self.g.meta(place);
+            let (signals, score) = self.signals(s.k);
+            Candidate {
+                place,
+                geonameid: m.geonameid(),
+                name: if explain { self.g.name(place).to_string() } else { String::new() },
+                country_code: m.country_code().into(),
+                feature_code: m.feature_code,
+                population: m.population,
+                score,
+                signals,
+            }
+        };
+        let Some(top) = scores.first() else { return Scored { best: None, z: 0.0, candidates: Vec::new() } };
+        let z = scores.iter().map(|s| (s.score - top.score).exp()).sum();
+        let candidates: Vec<Candidate> = if explain { scores.iter().map(candidate).collect() } else { Vec::new() };
+        let best = candidates.first().cloned().unwrap_or_else(|| candidate(top));
+        Scored { best: Some(best), z, candidates }
+    }
+}
+
+/// A shortlisted candidate's score: `k` indexes the group's postings.
+#[derive(Debug, Clone, Copy)]
+struct Score {
+    score: f64,
+    id: u32,
+    k: usize,
+}
+
+/// A group's outcome: its winner, the softmax denominator of all its candidates' scores
+/// relative to the winner's, and (when explaining) every candidate, best first.
+struct Scored {
+    best: Option<Candidate>,
+    z: f64,
+    candidates: Vec<Candidate>,
 }
 
 #[cfg(test)]
@@ -809,6 +873,30 @@ mod tests {
             let got = places(lang, text);
             assert!(!got.iter().any(|p| p == not), "{lang} {text:?}: {not} found in {got:?}");
         }
+    }
+
+    #[test]
+    fn memos_never_outlive_their_gazetteer() {
+        // two gazetteers in turn on one thread, with the same names at the same index
+        // positions but other places: nothing the first one said may answer for the second
+        let header = crate::gazetteer::index::COLUMNS.join("\t");
+        let row =
+            |id: u32, name: &str, pop: u32| format!("{id}\t{name}\t{name}\t34.5\t69.1\tP\tPPL\tAF\t13\t\t{pop}\t\tt\n");
+        let text = "Floods reached Zarbul Kot on Monday, officials said.";
+        let a = crate::article::parse("t.md", "t", format!("---\nlang: en\n---\n{text}\n"), true).unwrap();
+        let found = |tsv: String| {
+            let g = Gazetteer::from_tsv(&tsv).unwrap();
+            geoparse(&g, Lexicon::embedded(), &a, Options::default())
+                .iter()
+                .map(|m| (m.text.clone(), g.meta(m.place).id))
+                .collect::<Vec<_>>()
+        };
+        let first = found(format!("{header}\n{}{}", row(11, "Zarbul", 900_000), row(12, "Zarbul", 50)));
+        assert_eq!(first, [("Zarbul".to_string(), 11)]);
+        let second = found(format!("{header}\n{}{}", row(11, "Zarbul", 50), row(12, "Zarbul", 900_000)));
+        assert_eq!(second, [("Zarbul".to_string(), 12)]);
+        let third = found(format!("{header}\n{}{}", row(11, "Zarbul", 50), row(12, "Zarbul Kot", 900_000)));
+        assert_eq!(third, [("Zarbul Kot".to_string(), 12)]);
     }
 
     #[test]

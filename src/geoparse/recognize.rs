@@ -9,13 +9,13 @@
 //! (`Afghan`, `الأفغانية`) are recognised from the lexicon as their own kind.
 
 use std::cell::RefCell;
-use std::rc::Rc;
 
+use compact_str::CompactString;
 use fst::raw::{Fst, Output};
 
 use super::lexicon::{zipf, Lexicon, Rule};
 use crate::gazetteer::index::{NameFlags, MAX_KEY_TOKENS};
-use crate::gazetteer::{Gazetteer, Posting};
+use crate::gazetteer::{Gazetteer, Instance, Posting};
 use crate::text::{arabic_peelings, cyrillic_lemmas, is_letter, push_key_token, Case, Script, Token};
 
 /// A stretch of tokens that names something.
@@ -26,9 +26,12 @@ pub struct Surface {
     /// Last token, exclusive.
     pub last: usize,
     /// The key that matched (see [`crate::text::name_key`]).
-    pub key: String,
+    pub key: CompactString,
     /// Candidate places (empty for demonyms).
     pub postings: Vec<Posting>,
+    /// The name index's value for `postings`: names with the same value share them
+    /// (0 for demonyms).
+    pub postings_id: u64,
     /// The country a demonym points to.
     pub demonym: Option<[u8; 2]>,
     /// A clitic was peeled or an ending undone to match.
@@ -111,34 +114,60 @@ fn starts<D: AsRef<[u8]>>(fst: &Fst<D>, lex: &Lexicon, t: &Token) -> Starts {
     Starts { bare: Reading::of(fst, &t.norm), variants, demonym, demonym_peeled }
 }
 
-/// What token `t` can start, or `None` when nothing: most words. Text repeats its words,
-/// so each thread remembers them for the gazetteer and lexicon it last used; the memory
-/// is bounded.
-fn starts_of<D: AsRef<[u8]>>(fst: &Fst<D>, lex: &Lexicon, t: &Token) -> Option<Rc<Starts>> {
-    type Memo = ((usize, usize), rustc_hash::FxHashMap<compact_str::CompactString, Option<Rc<Starts>>>);
-    thread_local! {
-        static MEMO: RefCell<Memo> = RefCell::new(((0, 0), Default::default()));
-    }
+/// What each distinct word can start. Text repeats its words, so each thread remembers
+/// them for the gazetteer and lexicon it last used; the memory is bounded.
+#[derive(Default)]
+struct Memo {
+    owner: Option<(Instance, Instance)>,
+    /// Word → index into `starts`, or [`Memo::NOTHING`].
+    index: rustc_hash::FxHashMap<CompactString, u32>,
+    starts: Vec<Starts>,
+}
+
+impl Memo {
+    const NOTHING: u32 = u32::MAX;
     const MAX: usize = 1 << 17;
-    let owner = (fst.as_bytes().as_ptr() as usize, lex as *const Lexicon as usize);
-    MEMO.with_borrow_mut(|(o, memo)| {
-        if *o != owner || memo.len() >= MAX {
-            *o = owner;
-            memo.clear();
+
+    /// Run `f` with this thread's memo, emptied first if it was for another gazetteer or
+    /// lexicon, or has grown to its bound.
+    fn with<R>(g: &Gazetteer, lex: &Lexicon, f: impl FnOnce(&mut Memo) -> R) -> R {
+        thread_local! {
+            static MEMO: RefCell<Memo> = RefCell::default();
         }
-        if let Some(hit) = memo.get(t.norm.as_str()) {
-            return hit.clone();
-        }
-        let s = starts(fst, lex, t);
-        let got = (s.bare.is_some() || !s.variants.is_empty() || s.demonym || !s.demonym_peeled.is_empty())
-            .then(|| Rc::new(s));
-        memo.insert(t.norm.clone(), got.clone());
-        got
-    })
+        let owner = Some((g.instance(), lex.instance()));
+        MEMO.with_borrow_mut(|memo| {
+            if memo.owner != owner || memo.index.len() >= Self::MAX {
+                memo.owner = owner;
+                memo.index.clear();
+                memo.starts.clear();
+            }
+            f(memo)
+        })
+    }
+
+    /// What token `t` can start, or `None` when nothing: most words.
+    fn starts<D: AsRef<[u8]>>(&mut self, fst: &Fst<D>, lex: &Lexicon, t: &Token) -> Option<&Starts> {
+        let i = match self.index.get(t.norm.as_str()) {
+            Some(&i) => i,
+            None => {
+                let s = starts(fst, lex, t);
+                let some = s.bare.is_some() || !s.variants.is_empty() || s.demonym || !s.demonym_peeled.is_empty();
+                let i = if some {
+                    self.starts.push(s);
+                    self.starts.len() as u32 - 1
+                } else {
+                    Self::NOTHING
+                };
+                self.index.insert(t.norm.clone(), i);
+                i
+            }
+        };
+        (i != Self::NOTHING).then(|| &self.starts[i as usize])
+    }
 }
 
 /// The longest name found so far: (end token, index value, key, inflected).
-type Best = Option<(usize, u64, String, bool)>;
+type Best = Option<(usize, u64, CompactString, bool)>;
 
 /// Walk the name index from a reading of token `i` over the tokens after it, keeping the
 /// longest name in `best` (a bare reading beats an inflected one of the same length).
@@ -153,7 +182,7 @@ fn walk_from<D: AsRef<[u8]>>(
     piece: &mut String,
 ) -> bool {
     let mut any = false;
-    let mut found = |j: usize, value: u64, key: Option<&String>, best: &mut Best| {
+    let mut found = |j: usize, value: u64, key: Option<&CompactString>, best: &mut Best| {
         // a name never ends on a lower-case word in a cased script ("Kabul said")
         if tokens[j - 1].case == Case::Lower && tokens[j - 1].script.is_cased() {
             return;
@@ -164,11 +193,12 @@ fn walk_from<D: AsRef<[u8]>>(
             Some((end, _, _, infl)) => j > *end || (j == *end && *infl && !inflected),
         };
         if better {
-            *best = Some((j, value, key.cloned().unwrap_or_else(|| variant.to_string()), inflected));
+            *best = Some((j, value, key.cloned().unwrap_or_else(|| variant.into()), inflected));
         }
     };
     // the names that go on into token `j`, from the index state after a space
-    let mut stack: smallvec::SmallVec<[(usize, fst::raw::CompiledAddr, Output, String); 4]> = smallvec::SmallVec::new();
+    let mut stack: smallvec::SmallVec<[(usize, fst::raw::CompiledAddr, Output, CompactString); 4]> =
+        smallvec::SmallVec::new();
     let mut extend =
         |j: usize, (addr, out): (fst::raw::CompiledAddr, Output), key: &str, stack: &mut smallvec::SmallVec<_>| {
             if j >= tokens.len() || j - i >= MAX_KEY_TOKENS || !joinable(text, &tokens[j - 1], &tokens[j]) {
@@ -182,7 +212,9 @@ fn walk_from<D: AsRef<[u8]>>(
                 push_key_token(piece, form, 1);
                 // the piece starts with the space the index already took
                 if let Some((a, o)) = feed(fst, node, out, &piece.as_bytes()[1..]) {
-                    stack.push((j + 1, a, o, format!("{key}{piece}")));
+                    let mut k = CompactString::from(key);
+                    k.push_str(piece);
+                    stack.push((j + 1, a, o, k));
                 }
             }
         };
@@ -240,7 +272,15 @@ fn longest_at(g: &Gazetteer, text: &str, tokens: &[Token], i: usize, lang: &str,
         }
     }
     let (end, value, key, inflected) = best?;
-    Some(Surface { first: i, last: end, postings: g.postings(value).collect(), key, demonym: None, inflected })
+    Some(Surface {
+        first: i,
+        last: end,
+        postings: g.postings(value).collect(),
+        postings_id: value,
+        key,
+        demonym: None,
+        inflected,
+    })
 }
 
 /// A demonym starting at token `i`, longest first.
@@ -249,26 +289,29 @@ fn demonym_at(lex: &Lexicon, tokens: &[Token], i: usize, lang: &str, st: &Starts
     if !st.demonym && st.demonym_peeled.is_empty() {
         return None;
     }
-    let peeled = &st.demonym_peeled;
+    let found = |first: usize, n: usize, key: &str, inflected: bool| {
+        lex.demonym(key, lang).map(|cc| Surface {
+            first,
+            last: first + n,
+            key: key.into(),
+            postings: Vec::new(),
+            postings_id: 0,
+            demonym: Some(cc),
+            inflected,
+        })
+    };
+    let mut key = String::new();
     for n in (1..=lex.max_demonym_tokens.min(tokens.len() - i)).rev() {
-        let mut key = String::new();
+        key.clear();
         for (k, t) in tokens[i..i + n].iter().enumerate() {
             push_key_token(&mut key, &t.norm, k);
         }
-        let mut tries = vec![(key, false)];
-        if n == 1 {
-            tries.extend(peeled.iter().map(|k| (k.clone(), true)));
+        if let Some(s) = found(i, n, &key, false) {
+            return Some(s);
         }
-        for (k, inflected) in tries {
-            if let Some(cc) = lex.demonym(&k, lang) {
-                return Some(Surface {
-                    first: i,
-                    last: i + n,
-                    key: k,
-                    postings: Vec::new(),
-                    demonym: Some(cc),
-                    inflected,
-                });
+        if n == 1 {
+            if let Some(s) = st.demonym_peeled.iter().find_map(|k| found(i, 1, k, true)) {
+                return Some(s);
             }
         }
     }
@@ -279,53 +322,55 @@ fn demonym_at(lex: &Lexicon, tokens: &[Token], i: usize, lang: &str, st: &Starts
 /// (lower-case words in cased scripts, stop words, very short names).
 pub fn recognize(g: &Gazetteer, lex: &Lexicon, text: &str, tokens: &[Token], lang: &str) -> Vec<Surface> {
     let fst = g.names_fst();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < tokens.len() {
-        let t = &tokens[i];
-        if t.script == Script::Digits {
-            i += 1;
-            continue;
-        }
-        let Some(st) = starts_of(fst, lex, t) else {
-            i += 1;
-            continue;
-        };
-        if t.script.is_cased() && t.case == Case::Lower {
-            if let Some(d) = demonym_at(lex, tokens, i, lang, &st) {
-                i = d.last;
-                out.push(d);
-            } else {
+    Memo::with(g, lex, |memo| {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            let t = &tokens[i];
+            if t.script == Script::Digits {
                 i += 1;
+                continue;
             }
-            continue;
-        }
-        // a name never starts right after a zero-width non-joiner: `کابل‌های` is one word
-        if i > 0 && &text[tokens[i - 1].end..t.start] == "\u{200c}" {
-            i += 1;
-            continue;
-        }
-        let place = longest_at(g, text, tokens, i, lang, &st).filter(|s| keep(lex, tokens, s, lang));
-        let demonym = demonym_at(lex, tokens, i, lang, &st);
-        let pick = match (place, demonym) {
-            (Some(p), Some(d)) => {
-                if d.last >= p.last {
-                    Some(d)
+            let Some(st) = memo.starts(fst, lex, t) else {
+                i += 1;
+                continue;
+            };
+            if t.script.is_cased() && t.case == Case::Lower {
+                if let Some(d) = demonym_at(lex, tokens, i, lang, st) {
+                    i = d.last;
+                    out.push(d);
                 } else {
-                    Some(p)
+                    i += 1;
                 }
+                continue;
             }
-            (p, d) => p.or(d),
-        };
-        match pick {
-            Some(s) => {
-                i = s.last;
-                out.push(s);
+            // a name never starts right after a zero-width non-joiner: `کابل‌های` is one word
+            if i > 0 && &text[tokens[i - 1].end..t.start] == "\u{200c}" {
+                i += 1;
+                continue;
             }
-            None => i += 1,
+            let place = longest_at(g, text, tokens, i, lang, st).filter(|s| keep(lex, tokens, s, lang));
+            let demonym = demonym_at(lex, tokens, i, lang, st);
+            let pick = match (place, demonym) {
+                (Some(p), Some(d)) => {
+                    if d.last >= p.last {
+                        Some(d)
+                    } else {
+                        Some(p)
+                    }
+                }
+                (p, d) => p.or(d),
+            };
+            match pick {
+                Some(s) => {
+                    i = s.last;
+                    out.push(s);
+                }
+                None => i += 1,
+            }
         }
-    }
-    out
+        out
+    })
 }
 
 /// Hard recognition filters that need no disambiguation.

@@ -321,15 +321,28 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     tokens
 }
 
-/// The Arabic-script character encoded at `bytes[i..]` when it is a letter, digit or mark
-/// of the common blocks that needs no compatibility normalisation.
-fn common_arabic_at(bytes: &[u8], i: usize) -> Option<char> {
-    let (&b0, &b1) = (bytes.get(i)?, bytes.get(i + 1)?);
-    if !(0xD8..=0xDB).contains(&b0) {
-        return None;
-    }
-    let c = (u32::from(b0 & 0x1F) << 6) | u32::from(b1 & 0x3F);
-    matches!(c, 0x621..=0x63A | 0x640..=0x669 | 0x671..=0x674 | 0x679..=0x6D3).then(|| char::from_u32(c)).flatten()
+/// How [`fold_char`] folds each character of the common Arabic-script blocks that needs
+/// no compatibility normalisation (U+0621–U+063A, U+0640–U+0669, U+0671–U+0674,
+/// U+0679–U+06D3), as the UTF-8 bytes it leaves (none for a dropped mark), indexed by
+/// code point less U+0600; `None` elsewhere. Worked out once, from `fold_char` itself.
+fn arabic_folds() -> &'static [Option<([u8; 2], u8)>; 0xD4] {
+    static TABLE: std::sync::OnceLock<[Option<([u8; 2], u8)>; 0xD4]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        std::array::from_fn(|k| {
+            let c = char::from_u32(0x600 + k as u32)?;
+            if !matches!(c as u32, 0x621..=0x63A | 0x640..=0x669 | 0x671..=0x674 | 0x679..=0x6D3) {
+                return None;
+            }
+            let mut out = String::new();
+            fold_char(c, &mut out);
+            // every fold in these blocks leaves one two-byte character or nothing
+            match out.as_bytes() {
+                [] => Some(([0, 0], 0)),
+                &[x, y] => Some(([x, y], 2)),
+                _ => None,
+            }
+        })
+    })
 }
 
 /// Fast path for a word written only in the common Arabic-script letters and ended by
@@ -337,13 +350,26 @@ fn common_arabic_at(bytes: &[u8], i: usize) -> Option<char> {
 /// when the word needs the general path.
 fn arabic_word(text: &str, i: usize, out: &mut String) -> Option<usize> {
     let bytes = text.as_bytes();
+    let folds = arabic_folds();
+    let mut folded = [0u8; 64];
+    let mut n = 0;
     let mut j = i;
-    out.clear();
-    while let Some(c) = common_arabic_at(bytes, j) {
-        fold_char(c, out);
+    while let (Some(&b0), Some(&b1)) = (bytes.get(j), bytes.get(j + 1)) {
+        if !(0xD8..=0xDB).contains(&b0) || n + 2 > folded.len() {
+            break;
+        }
+        let k = (usize::from(b0 & 0x1F) << 6 | usize::from(b1 & 0x3F)) - 0x600;
+        let Some((f, len)) = folds.get(k).copied().flatten() else { break };
+        folded[n..n + 2].copy_from_slice(&f);
+        n += usize::from(len);
         j += 2;
     }
-    (j > i && ends_word(text, j)).then_some(j)
+    if j == i || !ends_word(text, j) {
+        return None;
+    }
+    out.clear();
+    out.push_str(std::str::from_utf8(&folded[..n]).ok()?);
+    Some(j)
 }
 
 /// Whether a word that reached byte `j` ends there: the text ends, or the next character

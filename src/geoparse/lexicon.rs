@@ -84,14 +84,29 @@ static WORDS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/words.fst"));
 /// Only words that are also gazetteer names are known in Latin and Cyrillic script.
 pub fn zipf(lang: &str, key: &str) -> f64 {
     static MAP: OnceLock<fst::Map<&'static [u8]>> = OnceLock::new();
-    let map = MAP.get_or_init(|| fst::Map::new(WORDS).expect("words.fst is built by build.rs"));
     let lang = if lang == "ps" { "fa" } else { lang };
     // `lang \x01 key`, on the stack for all but very long keys
     let mut k: smallvec::SmallVec<[u8; 64]> = smallvec::SmallVec::new();
     k.extend_from_slice(lang.as_bytes());
     k.push(1);
     k.extend_from_slice(key.as_bytes());
-    map.get(k).map_or(0.0, |z| z as f64 / 10.0)
+    // the same words come back again and again: each thread remembers them (bounded)
+    thread_local! {
+        static MEMO: std::cell::RefCell<rustc_hash::FxHashMap<smallvec::SmallVec<[u8; 64]>, f64>> =
+            std::cell::RefCell::default();
+    }
+    MEMO.with_borrow_mut(|memo| {
+        if let Some(&z) = memo.get(&k) {
+            return z;
+        }
+        let map = MAP.get_or_init(|| fst::Map::new(WORDS).expect("words.fst is built by build.rs"));
+        let z = map.get(&k).map_or(0.0, |z| z as f64 / 10.0);
+        if memo.len() >= 1 << 16 {
+            memo.clear();
+        }
+        memo.insert(k, z);
+        z
+    })
 }
 
 /// Rows of a lexicon file: header and `#` comments skipped, fields trimmed.

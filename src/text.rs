@@ -321,12 +321,15 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     tokens
 }
 
+/// See [`arabic_folds`]: (bytes, how many) per code point.
+type ArabicFolds = [Option<([u8; 2], u8)>; 0xD4];
+
 /// How [`fold_char`] folds each character of the common Arabic-script blocks that needs
 /// no compatibility normalisation (U+0621–U+063A, U+0640–U+0669, U+0671–U+0674,
 /// U+0679–U+06D3), as the UTF-8 bytes it leaves (none for a dropped mark), indexed by
 /// code point less U+0600; `None` elsewhere. Worked out once, from `fold_char` itself.
-fn arabic_folds() -> &'static [Option<([u8; 2], u8)>; 0xD4] {
-    static TABLE: std::sync::OnceLock<[Option<([u8; 2], u8)>; 0xD4]> = std::sync::OnceLock::new();
+fn arabic_folds() -> &'static ArabicFolds {
+    static TABLE: std::sync::OnceLock<ArabicFolds> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
         std::array::from_fn(|k| {
             let c = char::from_u32(0x600 + k as u32)?;

@@ -5,8 +5,10 @@ use std::io::Write;
 
 use geojson::{Feature, Geometry, Value as GeoValue};
 
-use super::{feature_id, feature_places, properties, property_map, round6, ArticleKey, Properties};
-use crate::event::{Event, EventPlace};
+use serde_json::value::RawValue;
+
+use super::{feature_id, feature_places, properties_with, property_map, round6, ArticleFields, ArticleKey, Properties};
+use crate::event::Event;
 
 /// Build the features of some events, in event then place order.
 pub fn features(events: &[Event], key: ArticleKey, demonyms: bool) -> Vec<Feature> {
@@ -32,7 +34,7 @@ fn feature_iter(events: &[Event], key: ArticleKey, demonyms: bool) -> impl Itera
 struct PointFeature<'a> {
     r#type: &'static str,
     geometry: Point,
-    properties: Properties<'a>,
+    properties: Properties<'a, &'a RawValue>,
     id: String,
 }
 
@@ -42,18 +44,47 @@ struct Point {
     coordinates: [f64; 2],
 }
 
-fn point_feature<'a>(e: &'a Event, p: &'a EventPlace, key: ArticleKey) -> PointFeature<'a> {
-    PointFeature {
-        r#type: "Feature",
-        geometry: Point { r#type: "Point", coordinates: [round6(p.lon), round6(p.lat)] },
-        properties: properties(e, p, key),
-        id: feature_id(e, p),
+/// Write each feature of `events` with `each(buffer, feature)`, one event at a time: the
+/// article's fields are escaped once for all its features, and its features reach `w` in
+/// one write.
+fn write_features<W: Write + ?Sized>(
+    w: &mut W,
+    events: &[Event],
+    key: ArticleKey,
+    demonyms: bool,
+    mut each: impl FnMut(&mut Vec<u8>, &PointFeature) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut buf = Vec::new();
+    for e in events {
+        buf.clear();
+        let fields = ArticleFields::of(e, key).escaped()?;
+        for p in feature_places(e, demonyms) {
+            let a = &fields;
+            let f = PointFeature {
+                r#type: "Feature",
+                geometry: Point { r#type: "Point", coordinates: [round6(p.lon), round6(p.lat)] },
+                properties: properties_with(
+                    p,
+                    ArticleFields {
+                        article: &*a.article,
+                        date: a.date.as_deref(),
+                        event_date: a.event_date.as_deref(),
+                        event_datetime: a.event_datetime.as_deref(),
+                        lang: &*a.lang,
+                        path: &*a.path,
+                        source: a.source.as_deref(),
+                        tags: &*a.tags,
+                        title: &*a.title,
+                        url: a.url.as_deref(),
+                    },
+                ),
+                id: feature_id(e, p),
+            };
+            each(&mut buf, &f)?;
+        }
+        w.write_all(&buf)?;
     }
-}
-
-/// The writers' features, one at a time: a big site's would not fit in memory at once.
-fn point_features(events: &[Event], key: ArticleKey, demonyms: bool) -> impl Iterator<Item = PointFeature<'_>> {
-    events.iter().flat_map(move |e| feature_places(e, demonyms).map(move |p| point_feature(e, p, key)))
+    Ok(())
 }
 
 /// Write a FeatureCollection, one feature per line for readable diffs.
@@ -64,10 +95,12 @@ pub fn write_collection<W: Write + ?Sized>(
     demonyms: bool,
 ) -> std::io::Result<()> {
     w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[")?;
-    for (i, f) in point_features(events, key, demonyms).enumerate() {
-        w.write_all(if i == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer(&mut *w, &f)?;
-    }
+    let mut first = true;
+    write_features(w, events, key, demonyms, |buf, f| {
+        buf.extend_from_slice(if first { b"\n" } else { b",\n" });
+        first = false;
+        Ok(serde_json::to_writer(buf, f)?)
+    })?;
     w.write_all(b"\n]}\n")
 }
 
@@ -78,11 +111,11 @@ pub fn write_lines<W: Write + ?Sized>(
     key: ArticleKey,
     demonyms: bool,
 ) -> std::io::Result<()> {
-    for f in point_features(events, key, demonyms) {
-        serde_json::to_writer(&mut *w, &f)?;
-        w.write_all(b"\n")?;
-    }
-    Ok(())
+    write_features(w, events, key, demonyms, |buf, f| {
+        serde_json::to_writer(&mut *buf, f)?;
+        buf.push(b'\n');
+        Ok(())
+    })
 }
 
 #[cfg(test)]

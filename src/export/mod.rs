@@ -27,6 +27,9 @@
 pub mod csv;
 pub mod geojson;
 
+use std::borrow::Cow;
+
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::event::{Event, EventPlace};
@@ -58,61 +61,120 @@ pub fn feature_id(e: &Event, p: &EventPlace) -> String {
 
 /// The flat properties of one feature, every key present (`null` when unknown), in the
 /// alphabetical order a JSON object map gives them: the writers serialise this directly,
-/// without building a map per feature.
+/// without building a map per feature. `T` holds the article's fields, which every
+/// feature of the article repeats: plain text, or JSON the writers escaped once per
+/// article (see [`ArticleFields::escaped`]).
 #[derive(Debug, serde::Serialize)]
-pub struct Properties<'a> {
+pub struct Properties<'a, T = Cow<'a, str>> {
     pub admin1: Option<&'a str>,
-    pub article: &'a str,
+    pub article: T,
     pub confidence: f64,
     pub country_code: Option<&'a str>,
-    pub date: Option<&'a str>,
-    pub event_date: Option<&'a str>,
-    pub event_datetime: Option<&'a str>,
+    pub date: Option<T>,
+    pub event_date: Option<T>,
+    pub event_datetime: Option<T>,
     pub feature_code: &'a str,
     pub focus: bool,
     pub geo_precision: u8,
     pub geonameid: Option<u32>,
-    pub lang: &'a str,
+    pub lang: T,
     pub matched: String,
     pub mentions: usize,
-    pub path: &'a str,
+    pub path: T,
     pub place: &'a str,
     pub population: u64,
-    pub source: Option<&'a str>,
-    pub tags: String,
-    pub title: &'a str,
-    pub url: Option<&'a str>,
+    pub source: Option<T>,
+    pub tags: T,
+    pub title: T,
+    pub url: Option<T>,
+}
+
+/// The properties that come from the article, the same on each of its features.
+#[derive(Debug, Clone)]
+pub struct ArticleFields<T> {
+    pub article: T,
+    pub date: Option<T>,
+    pub event_date: Option<T>,
+    pub event_datetime: Option<T>,
+    pub lang: T,
+    pub path: T,
+    pub source: Option<T>,
+    pub tags: T,
+    pub title: T,
+    pub url: Option<T>,
+}
+
+impl<'a> ArticleFields<Cow<'a, str>> {
+    /// An event's article fields.
+    pub fn of(e: &'a Event, key: ArticleKey) -> Self {
+        let a = &e.article;
+        let date = e.date.as_ref();
+        let text = |s: &'a str| Cow::Borrowed(s);
+        ArticleFields {
+            article: text(match key {
+                ArticleKey::Slug => &a.slug,
+                ArticleKey::Path => &a.path,
+            }),
+            date: date.map(|d| text(d.datetime.as_deref().unwrap_or(&d.date))),
+            event_date: date.map(|d| text(&d.date)),
+            event_datetime: date.and_then(|d| d.datetime.as_deref()).map(text),
+            lang: text(&a.lang),
+            path: text(&a.path),
+            source: a.source.as_deref().map(text),
+            tags: Cow::Owned(a.tags.join(";")),
+            title: text(&a.title),
+            url: a.url.as_deref().map(text),
+        }
+    }
+
+    /// The fields as JSON strings, escaped once for all of the article's features.
+    pub fn escaped(&self) -> serde_json::Result<ArticleFields<Box<RawValue>>> {
+        let raw = |s: &Cow<str>| RawValue::from_string(serde_json::to_string(s)?);
+        let opt = |s: &Option<Cow<str>>| s.as_ref().map(raw).transpose();
+        Ok(ArticleFields {
+            article: raw(&self.article)?,
+            date: opt(&self.date)?,
+            event_date: opt(&self.event_date)?,
+            event_datetime: opt(&self.event_datetime)?,
+            lang: raw(&self.lang)?,
+            path: raw(&self.path)?,
+            source: opt(&self.source)?,
+            tags: raw(&self.tags)?,
+            title: raw(&self.title)?,
+            url: opt(&self.url)?,
+        })
+    }
 }
 
 /// The properties of the feature for place `p` of event `e`.
 pub fn properties<'a>(e: &'a Event, p: &'a EventPlace, key: ArticleKey) -> Properties<'a> {
-    let a = &e.article;
-    let date = e.date.as_ref();
+    properties_with(p, ArticleFields::of(e, key))
+}
+
+/// The properties of the feature for place `p`, given its article's fields.
+pub fn properties_with<T>(p: &EventPlace, a: ArticleFields<T>) -> Properties<'_, T> {
     Properties {
         admin1: p.admin1.as_deref(),
-        article: match key {
-            ArticleKey::Slug => &a.slug,
-            ArticleKey::Path => &a.path,
-        },
+        article: a.article,
         confidence: p.confidence,
         country_code: Some(p.country_code.as_str()).filter(|c| !c.is_empty()),
-        date: date.map(|d| d.datetime.as_deref().unwrap_or(&d.date)),
-        event_date: date.map(|d| d.date.as_str()),
-        event_datetime: date.and_then(|d| d.datetime.as_deref()),
+        date: a.date,
+        event_date: a.event_date,
+        event_datetime: a.event_datetime,
         feature_code: &p.feature_code,
         focus: p.focus,
         geo_precision: p.geo_precision,
         geonameid: p.geonameid,
-        lang: &a.lang,
+        lang: a.lang,
         matched: p.matched.join("; "),
         mentions: p.mentions,
-        path: &a.path,
+        path: a.path,
         place: &p.name,
         population: p.population,
-        source: a.source.as_deref(),
-        tags: a.tags.join(";"),
-        title: &a.title,
-        url: a.url.as_deref(),
+        source: a.source,
+        tags: a.tags,
+        title: a.title,
+        url: a.url,
     }
 }
 

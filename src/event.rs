@@ -6,7 +6,9 @@
 //! Everything is plain data in a deterministic order: the same input gives the same bytes.
 
 use crate::article::{Article, Diagnostic, EventDate, Field};
-use crate::gazetteer::{Gazetteer, PlaceIdx};
+use compact_str::CompactString;
+
+use crate::gazetteer::{Gazetteer, Instance, PlaceIdx};
 use crate::geoparse::{self, Candidate, Kind, Mention};
 use crate::text::name_key;
 
@@ -16,15 +18,15 @@ pub struct EventPlace {
     #[serde(skip)]
     pub idx: PlaceIdx,
     pub geonameid: Option<u32>,
-    pub name: String,
+    pub name: CompactString,
     /// Latitude, WGS84 degrees.
     pub lat: f64,
     /// Longitude, WGS84 degrees.
     pub lon: f64,
-    pub country_code: String,
+    pub country_code: CompactString,
     /// Name of the first-level division the place is in (or is), when known.
-    pub admin1: Option<String>,
-    pub feature_code: String,
+    pub admin1: Option<CompactString>,
+    pub feature_code: CompactString,
     pub population: u64,
     /// ACLED-style: 1 town, 2 district, 3 province or region, 4 country.
     pub geo_precision: u8,
@@ -95,24 +97,40 @@ impl CharCounter<'_> {
     }
 }
 
+/// A place as an event first reports it. Articles name the same places again and
+/// again, so each thread remembers them for the gazetteer it last used (bounded).
 fn place_of(g: &Gazetteer, idx: PlaceIdx) -> EventPlace {
+    type Memo = (Option<Instance>, rustc_hash::FxHashMap<PlaceIdx, EventPlace>);
+    thread_local! {
+        static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::default();
+    }
+    MEMO.with_borrow_mut(|(owner, memo)| {
+        if *owner != Some(g.instance()) || memo.len() >= 1 << 16 {
+            *owner = Some(g.instance());
+            memo.clear();
+        }
+        memo.entry(idx).or_insert_with(|| new_place(g, idx)).clone()
+    })
+}
+
+fn new_place(g: &Gazetteer, idx: PlaceIdx) -> EventPlace {
     let m = g.meta(idx);
     let admin1 = if m.is_country() {
         None
     } else if m.is_admin1() {
-        Some(g.name(idx).to_string())
+        Some(g.name(idx).into())
     } else {
-        g.admin1_place(idx).map(|a| g.name(a).to_string())
+        g.admin1_place(idx).map(|a| g.name(a).into())
     };
     EventPlace {
         idx,
         geonameid: m.geonameid(),
-        name: g.name(idx).to_string(),
+        name: g.name(idx).into(),
         lat: m.lat,
         lon: m.lon,
-        country_code: m.country_code().to_string(),
+        country_code: m.country_code().into(),
         admin1,
-        feature_code: m.feature_code.to_string(),
+        feature_code: m.feature_code.into(),
         population: m.population as u64,
         geo_precision: m.geo_precision(),
         mentions: 0,

@@ -397,52 +397,55 @@ pub fn stream(
     let lex = Lexicon::embedded();
     let opts = geoparse::Options { explain };
     let mut code = 0;
-    let mut emit = |articles: Vec<Article>, mut diags: Vec<Diagnostic>, out: &mut dyn Write| -> Result<()> {
+    // Each batch goes through three ordered parallel steps (read the lines, geoparse,
+    // write each event's output); only the bytes are handled in turn.
+    let mut emit = |articles: Vec<Result<Article, Diagnostic>>, out: &mut dyn Write| -> Result<()> {
+        let mut diags = Vec::new();
+        let articles: Vec<Article> = articles.into_iter().filter_map(|a| a.map_err(|d| diags.push(d)).ok()).collect();
         let events = guarded_events(articles, &|a| event::from_article(g, lex, a, opts), &mut diags);
         for e in &events {
             event_diagnostics(e, &mut diags);
         }
         code = code.max(report(config, &diags));
-        match format {
-            Format::Mentions => write_mentions(g, out, &events, explain).map_err(io)?,
-            _ => export::geojson::write_lines(out, &events, ArticleKey::Path, demonyms).map_err(io)?,
+        let chunks: Vec<std::io::Result<Vec<u8>>> = events
+            .par_iter()
+            .map(|e| {
+                let mut buf = Vec::new();
+                let one = std::slice::from_ref(e);
+                match format {
+                    Format::Mentions => write_mentions(g, &mut buf, one, explain)?,
+                    _ => export::geojson::write_lines(&mut buf, one, ArticleKey::Path, demonyms)?,
+                }
+                Ok(buf)
+            })
+            .collect();
+        for chunk in chunks {
+            out.write_all(&chunk.map_err(io)?).map_err(io)?;
         }
         out.flush().map_err(io)
     };
     if !jsonl {
         let mut bytes = Vec::new();
         input.read_to_end(&mut bytes).map_err(io)?;
-        match article::decode(name, bytes).and_then(|t| article::parse(name, "stdin", t, true)) {
-            Ok(a) => emit(vec![a], Vec::new(), out)?,
-            Err(e) => emit(Vec::new(), vec![error_diag(e)], out)?,
-        }
+        let article = article::decode(name, bytes).and_then(|t| article::parse(name, "stdin", t, true));
+        emit(vec![article.map_err(error_diag)], out)?;
         return Ok(code);
     }
-    let mut batch = Vec::with_capacity(STREAM_BATCH);
-    let mut diags = Vec::new();
-    let mut line = Vec::new();
+    // (line number, line) of the non-blank lines read so far
+    let mut batch: Vec<(usize, Vec<u8>)> = Vec::with_capacity(STREAM_BATCH);
     let mut n = 0;
     loop {
-        line.clear();
+        let mut line = Vec::new();
         let read = input.read_until(b'\n', &mut line).map_err(io)?;
         if read > 0 {
             n += 1;
-            match std::str::from_utf8(&line) {
-                Ok(text) if text.trim().is_empty() => {}
-                Ok(text) => match article::parse_corpus_line(name, n, text.trim_end()) {
-                    Ok(a) => batch.push(a),
-                    Err(e) => diags.push(error_diag(e)),
-                },
-                Err(e) => diags.push(Diagnostic {
-                    severity: Severity::Error,
-                    path: name.into(),
-                    line: Some(n),
-                    message: format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()),
-                }),
+            if !line.trim_ascii().is_empty() {
+                batch.push((n, line));
             }
         }
-        if batch.len() >= STREAM_BATCH || (read == 0 && (!batch.is_empty() || !diags.is_empty())) {
-            emit(std::mem::take(&mut batch), std::mem::take(&mut diags), out)?;
+        if batch.len() >= STREAM_BATCH || (read == 0 && !batch.is_empty()) {
+            let lines = std::mem::take(&mut batch);
+            emit(lines.into_par_iter().filter_map(|(n, line)| corpus_line(name, n, &line)).collect(), out)?;
         }
         if read == 0 {
             return Ok(code);
@@ -450,7 +453,27 @@ pub fn stream(
     }
 }
 
-fn write_mentions(g: &Gazetteer, out: &mut dyn Write, events: &[Event], explain: bool) -> std::io::Result<()> {
+/// One line of a JSON Lines article stream, as an article or an error naming the line;
+/// `None` when blank.
+fn corpus_line(name: &str, n: usize, line: &[u8]) -> Option<std::result::Result<Article, Diagnostic>> {
+    Some(match std::str::from_utf8(line) {
+        Ok(text) if text.trim().is_empty() => return None,
+        Ok(text) => article::parse_corpus_line(name, n, text.trim_end()).map_err(error_diag),
+        Err(e) => Err(Diagnostic {
+            severity: Severity::Error,
+            path: name.into(),
+            line: Some(n),
+            message: format!("invalid UTF-8 at byte {} of the line", e.valid_up_to()),
+        }),
+    })
+}
+
+fn write_mentions<W: Write + ?Sized>(
+    g: &Gazetteer,
+    out: &mut W,
+    events: &[Event],
+    explain: bool,
+) -> std::io::Result<()> {
     for e in events {
         for m in &e.mentions {
             let meta = g.meta(m.idx);

@@ -318,7 +318,12 @@ fn bad_articles_are_reported_and_the_rest_processed() {
 fn stdin_stream_matches_a_file_run_and_survives_a_bad_line() {
     let corpus = run(&["corpus", "--articles", "1100", "--seed", "5"]).stdout;
     let dir = tempfile::tempdir().unwrap();
-    let mut with_bad = corpus.clone();
+    // after line 600: a blank line, a broken record (line 602), bytes that are not UTF-8
+    // (line 603); then the rest, and another broken record at the end (line 1104)
+    let cut = corpus.iter().enumerate().filter(|(_, &b)| b == b'\n').nth(599).unwrap().0 + 1;
+    let mut with_bad = corpus[..cut].to_vec();
+    with_bad.extend_from_slice(b"\n{\"id\": \"broken\", \"text\": \n{\"id\": \"x\xff\"}\n");
+    with_bad.extend_from_slice(&corpus[cut..]);
     with_bad.extend_from_slice(b"{\"id\": \"broken\", \"text\": \n");
     let path = dir.path().join("c.jsonl");
     std::fs::write(&path, &corpus).unwrap();
@@ -346,6 +351,9 @@ fn stdin_stream_matches_a_file_run_and_survives_a_bad_line() {
     assert!(expected.lines().count() > 1100, "a realistic place density");
     let bad = streamed(&with_bad);
     assert_eq!(bad.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("line 1101"), "{}", String::from_utf8_lossy(&bad.stderr));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    for line in ["line 602", "line 603: invalid UTF-8", "line 1104"] {
+        assert!(stderr.contains(line), "{line}: {stderr}");
+    }
     assert_eq!(String::from_utf8(bad.stdout).unwrap(), expected);
 }

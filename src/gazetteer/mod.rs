@@ -10,8 +10,8 @@
 pub mod geonames;
 pub mod index;
 
+use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -326,7 +326,7 @@ impl Gazetteer {
     /// The country place for an ISO code.
     pub fn country(&self, code: [u8; 2]) -> Option<PlaceIdx> {
         let map = self.countries.get_or_init(|| {
-            let mut m = HashMap::new();
+            let mut m = HashMap::default();
             for p in 0..self.len() as u32 {
                 let meta = self.meta(p);
                 if meta.is_country() {

@@ -99,10 +99,6 @@ struct Around {
     /// A capitalised word follows or precedes directly: "Donald Trump", "Julie Walsh".
     person_next: bool,
     person_prev: bool,
-    /// Person-name patterns for names that are also first names or surnames: any
-    /// capitalised word next to it ("Marcus Washington", "Jordan Pike"), or an age in
-    /// apposition ("Washington, 46, said").
-    person_pattern: bool,
     /// A neighbouring word shows the name means something else ("The Washington Post").
     not_a_place: bool,
 }
@@ -196,7 +192,6 @@ fn around(words: &mut Words, surfaces: &[Surface], idx: usize, text: &str) -> Ar
             && !surfaces.get(idx + 1).is_some_and(|n| n.first == s.last);
     }
     a.not_a_place = context_says_not_a_place(lex, tokens, s, lang, text);
-    a.person_pattern = person_pattern(words, surfaces, idx, text);
     // a qualifier: the next surface, after at most a comma, brackets and a few small words
     if let Some(n) = surfaces.get(idx + 1) {
         if n.first >= s.last && n.first - s.last <= 4 {
@@ -253,6 +248,9 @@ fn context_says_not_a_place(lex: &Lexicon, tokens: &[Token], s: &Surface, lang: 
     lex.context_says_not_a_place(&s.key, before, after, lang)
 }
 
+/// Person-name patterns for names that are also first names or surnames: any
+/// capitalised word next to it ("Marcus Washington", "Jordan Pike"), or an age in
+/// apposition ("Washington, 46, said").
 fn person_pattern(words: &mut Words, surfaces: &[Surface], idx: usize, text: &str) -> bool {
     let tokens = words.tokens;
     let s = &surfaces[idx];
@@ -366,7 +364,10 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
     let tokens = tokenize(text);
     let surfaces = recognize::recognize(g, lex, text, &tokens, lang);
     let mut words = Words::new(lex, lang, &tokens);
-    let arounds: Vec<Around> = (0..surfaces.len()).map(|i| around(&mut words, &surfaces, i, text)).collect();
+    // demonyms go straight to context: only names need what is around them
+    let arounds: Vec<Around> = (0..surfaces.len())
+        .map(|i| if surfaces[i].demonym.is_some() { Around::default() } else { around(&mut words, &surfaces, i, text) })
+        .collect();
 
     // Group place surfaces; demonyms go straight to context.
     let mut groups: Vec<Group> = Vec::new();
@@ -388,7 +389,7 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
         if single
             && rule == Some(Rule::Person)
             && a.cue.is_none()
-            && (a.person_pattern || a.after_title || !t.script.is_cased())
+            && (a.after_title || !t.script.is_cased() || person_pattern(&mut words, &surfaces, i, text))
         {
             continue;
         }

@@ -331,12 +331,12 @@ pub fn recognize(g: &Gazetteer, lex: &Lexicon, text: &str, tokens: &[Token], lan
                 i += 1;
                 continue;
             }
-            let Some(st) = memo.starts(fst, lex, t) else {
-                i += 1;
-                continue;
-            };
             if t.script.is_cased() && t.case == Case::Lower {
-                if let Some(d) = demonym_at(lex, tokens, i, lang, st) {
+                // a lower-case word starts no name, and no demonym unless one starts with it
+                let demonym = (lex.demonym_first.contains(t.norm.as_str()))
+                    .then(|| demonym_at(lex, tokens, i, lang, &Starts { demonym: true, ..Starts::default() }))
+                    .flatten();
+                if let Some(d) = demonym {
                     i = d.last;
                     out.push(d);
                 } else {
@@ -344,6 +344,10 @@ pub fn recognize(g: &Gazetteer, lex: &Lexicon, text: &str, tokens: &[Token], lan
                 }
                 continue;
             }
+            let Some(st) = memo.starts(fst, lex, t) else {
+                i += 1;
+                continue;
+            };
             // a name never starts right after a zero-width non-joiner: `کابل‌های` is one word
             if i > 0 && &text[tokens[i - 1].end..t.start] == "\u{200c}" {
                 i += 1;

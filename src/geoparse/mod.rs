@@ -298,6 +298,9 @@ fn qualifies(g: &Gazetteer, s: &Surface, q: &Surface) -> bool {
 
 /// A candidate's context-free score and two of its parts, worked out once per article.
 struct Prior {
+    /// The candidate's facts, kept beside its score: scoring reads them from here, not
+    /// from the gazetteer's tables.
+    meta: Meta,
     total: f64,
     feature: f64,
     population: f64,
@@ -327,6 +330,7 @@ fn priors_of(g: &Gazetteer, id: u64, postings: &[Posting]) -> std::rc::Rc<[Prior
                     .map(|p| {
                         let m = g.meta(p.place);
                         Prior {
+                            meta: m,
                             total: prior_with(g, *p, &divisions),
                             feature: feature_weight(&m),
                             population: 0.5 * (m.population as f64 + 1.0).log10(),
@@ -707,11 +711,11 @@ impl<'a> Scorer<'a> {
     /// common name ("San José", "Springfield", hundreds of places) the most likely by
     /// context-free score plus country agreement.
     fn shortlist(&self) -> Vec<usize> {
-        let (g, gr) = (self.g, self.gr);
+        let gr = self.gr;
         let mut order: Vec<usize> = (0..gr.postings.len()).collect();
         if order.len() > MAX_SCORED {
             let quick = |k: usize| {
-                let m = g.meta(gr.postings[k].place);
+                let m = &self.priors[k].meta;
                 let cc = self.view.country(m.country);
                 let inside = self.qual_countries.contains(&m.country) || self.qual_admin1.contains(&m.admin1);
                 let q = if inside { 5.0 } else { 0.0 };
@@ -727,12 +731,12 @@ impl<'a> Scorer<'a> {
     /// Candidate `k`'s signals, each handed to `signal` in order.
     fn each_signal(&self, k: usize, mut signal: impl FnMut(Signal)) {
         let (gr, pr, view) = (self.gr, &self.priors[k], &self.view);
-        let m = self.g.meta(gr.postings[k].place);
+        let m = &pr.meta;
         signal(Signal { name: "feature", value: pr.feature });
         signal(Signal { name: "population", value: pr.population });
         signal(Signal { name: "name", value: pr.total - pr.feature - pr.population });
         if let Some(kind) = gr.cue {
-            signal(Signal { name: "cue", value: if cue_fits(kind, &m) { 3.0 } else { -1.5 } });
+            signal(Signal { name: "cue", value: if cue_fits(kind, m) { 3.0 } else { -1.5 } });
         }
         if !gr.qualifiers.is_empty() {
             let inside =
@@ -780,11 +784,10 @@ impl<'a> Scorer<'a> {
 
     /// The shortlist's scores, best first: the highest score, then the lowest id.
     fn scores(&self) -> Vec<Score> {
-        let g = self.g;
         let mut scores: Vec<Score> = self
             .shortlist()
             .into_iter()
-            .map(|k| Score { score: self.score(k), id: g.meta(self.gr.postings[k].place).id, k })
+            .map(|k| Score { score: self.score(k), id: self.priors[k].meta.id, k })
             .collect();
         scores.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
         scores

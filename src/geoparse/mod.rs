@@ -83,9 +83,14 @@ const ACCEPT: f64 = 3.3;
 
 /// Great-circle distance in kilometres.
 pub fn distance_km(a: (f64, f64), b: (f64, f64)) -> f64 {
+    distance_km_cos(a, b, a.0.to_radians().cos(), b.0.to_radians().cos())
+}
+
+/// [`distance_km`], given the cosines of both latitudes.
+fn distance_km_cos(a: (f64, f64), b: (f64, f64), cos_a: f64, cos_b: f64) -> f64 {
     let (la1, lo1) = (a.0.to_radians(), a.1.to_radians());
     let (la2, lo2) = (b.0.to_radians(), b.1.to_radians());
-    let h = ((la2 - la1) / 2.0).sin().powi(2) + la1.cos() * la2.cos() * ((lo2 - lo1) / 2.0).sin().powi(2);
+    let h = ((la2 - la1) / 2.0).sin().powi(2) + cos_a * cos_b * ((lo2 - lo1) / 2.0).sin().powi(2);
     2.0 * 6371.0 * h.sqrt().asin()
 }
 
@@ -652,7 +657,7 @@ fn nearness(lat: f64, lon: f64, cos_phi: f64, alat: f64, alon: f64, acos: f64) -
             return nearness_at(flat);
         }
     }
-    nearness_at(distance_km((alat, alon), (lat, lon)))
+    nearness_at(distance_km_cos((alat, alon), (lat, lon), acos, cos_phi))
 }
 
 /// The `nearby` value of a distance in km: 1 within 150 km, 0.5 within 600 km, else 0.

@@ -316,6 +316,19 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             i = j;
             continue;
         }
+        if let Some((j, case)) = cyrillic_word(text, i, &mut buf) {
+            tokens.push(Token {
+                start: i,
+                end: j,
+                norm: buf.as_str().into(),
+                script: Script::Cyrillic,
+                case,
+                sentence_start,
+            });
+            sentence_start = false;
+            i = j;
+            continue;
+        }
         i = word_at(text, i, &mut tokens, &mut sentence_start, &mut buf);
     }
     tokens
@@ -373,6 +386,48 @@ fn arabic_word(text: &str, i: usize, out: &mut String) -> Option<usize> {
     out.clear();
     out.push_str(std::str::from_utf8(&folded[..n]).ok()?);
     Some(j)
+}
+
+/// Fast path for a word of the Russian alphabet (А–я, Ё, ё) ended by ASCII (or the end
+/// of the text): lower-cases and folds it into `out` (ё → е, й → и, as [`fold_char`]
+/// does) and returns where it ends and its case. `None` when the word needs the general
+/// path.
+fn cyrillic_word(text: &str, i: usize, out: &mut String) -> Option<(usize, Case)> {
+    let bytes = text.as_bytes();
+    let mut j = i;
+    let (mut first_upper, mut lower_seen, mut letters) = (None, false, 0);
+    out.clear();
+    while let (Some(&b0), Some(&b1)) = (bytes.get(j), bytes.get(j + 1)) {
+        if b0 != 0xD0 && b0 != 0xD1 {
+            break;
+        }
+        let c = u32::from(b0 & 0x1F) << 6 | u32::from(b1 & 0x3F);
+        let (upper, lower) = match c {
+            0x410..=0x42F => (true, c + 0x20),
+            0x401 => (true, 0x451),
+            0x430..=0x44F | 0x451 => (false, c),
+            _ => break,
+        };
+        let folded = match lower {
+            0x451 => 'е',
+            0x439 => 'и',
+            l => char::from_u32(l)?,
+        };
+        out.push(folded);
+        first_upper.get_or_insert(upper);
+        lower_seen |= !upper;
+        letters += 1;
+        j += 2;
+    }
+    if j == i || !ends_word(text, j) {
+        return None;
+    }
+    let case = match first_upper {
+        Some(false) | None => Case::Lower,
+        Some(true) if letters > 1 && !lower_seen => Case::Upper,
+        Some(true) => Case::Title,
+    };
+    Some((j, case))
 }
 
 /// Whether a word that reached byte `j` ends there: the text ends, or the next character
@@ -628,6 +683,19 @@ mod tests {
     fn tokenize_general(text: &str) -> Vec<Token> {
         let (mut tokens, mut sentence_start, mut buf, mut i) = (Vec::new(), true, String::new(), 0);
         while i < text.len() {
+            if let Some((j, case)) = cyrillic_word(text, i, &mut buf) {
+                tokens.push(Token {
+                    start: i,
+                    end: j,
+                    norm: buf.as_str().into(),
+                    script: Script::Cyrillic,
+                    case,
+                    sentence_start,
+                });
+                sentence_start = false;
+                i = j;
+                continue;
+            }
             i = word_at(text, i, &mut tokens, &mut sentence_start, &mut buf);
         }
         tokens
@@ -642,6 +710,7 @@ mod tests {
             "وصلت القوات لطاجيكستان، وبقندهار؛ كابول. كَابُول قنـــدهار ٣٣ الأفغانية",
             "کابل‌های زیرزمینی در تهران، اسلام‌قلعه ۱۴۰۲ ٵ ﻛﺎﺑﻞ كابول'ها",
             "В Москве и Таджикистане; МОСКВА, Ёлкино — «Кабул»",
+            "ЙОД йод Й Ё ёж Ъ ъ Кабуле, Москвы-реки Ёё ЁЖ Ѐ Ҳамадон Кабул'а Кабул2 Мос\u{301}ква",
             "Ｋａｂｕｌ x\u{301}y Straße Łódź São Paulo\u{a0}Kraków",
             "",
             "'",

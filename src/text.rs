@@ -316,6 +316,12 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             i = j;
             continue;
         }
+        if let Some((j, case, script)) = latin1_word(text, i, &mut buf) {
+            tokens.push(Token { start: i, end: j, norm: buf.as_str().into(), script, case, sentence_start });
+            sentence_start = false;
+            i = j;
+            continue;
+        }
         if let Some((j, case)) = cyrillic_word(text, i, &mut buf) {
             tokens.push(Token {
                 start: i,
@@ -386,6 +392,72 @@ fn arabic_word(text: &str, i: usize, out: &mut String) -> Option<usize> {
     out.clear();
     out.push_str(std::str::from_utf8(&folded[..n]).ok()?);
     Some(j)
+}
+
+/// How the general path reads each Latin-1 letter U+00C0–U+00FF, indexed by code point
+/// less U+00C0: its key form (lower case, accents dropped: `É` → `e`, `ß` → `ss`) and
+/// whether it is upper case; `None` for × and ÷. Worked out once, from [`normalize_word`].
+fn latin1_folds() -> &'static [Option<(CompactStr, bool)>; 0x40] {
+    static TABLE: std::sync::OnceLock<[Option<(CompactStr, bool)>; 0x40]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        std::array::from_fn(|k| {
+            let c = char::from_u32(0xC0 + k as u32)?;
+            if !c.is_alphabetic() {
+                return None;
+            }
+            let mut out = String::new();
+            let case = normalize_word(c.encode_utf8(&mut [0; 4]), &mut out);
+            Some((out.as_str().into(), case == Case::Title))
+        })
+    })
+}
+
+type CompactStr = compact_str::CompactString;
+
+/// Fast path for a word of ASCII letters and digits and Latin-1 letters (`Hérat`,
+/// `Córdoba`, `Straße`) ended by ASCII (or the end of the text): folds it into `out` as
+/// the general path does and returns where it ends, its case and script. `None` when
+/// the word needs the general path.
+fn latin1_word(text: &str, i: usize, out: &mut String) -> Option<(usize, Case, Script)> {
+    let bytes = text.as_bytes();
+    let folds = latin1_folds();
+    let mut j = i;
+    let (mut first_upper, mut lower_seen, mut letters, mut latin1) = (None, false, 0, false);
+    out.clear();
+    while let Some(&b) = bytes.get(j) {
+        let upper = if b.is_ascii_alphanumeric() {
+            out.push(b.to_ascii_lowercase() as char);
+            j += 1;
+            if b.is_ascii_digit() {
+                continue;
+            }
+            b.is_ascii_uppercase()
+        } else if b == 0xC3 {
+            let Some(&b1) = bytes.get(j + 1) else { break };
+            let Some((fold, upper)) = folds.get(usize::from(b1 & 0x3F)).and_then(Option::as_ref) else { break };
+            out.push_str(fold);
+            j += 2;
+            latin1 = true;
+            *upper
+        } else {
+            break;
+        };
+        first_upper.get_or_insert(upper);
+        lower_seen |= !upper;
+        letters += 1;
+    }
+    // plain ASCII words have their own path
+    if !latin1 || !ends_word(text, j) {
+        return None;
+    }
+    let case = match first_upper {
+        None => Case::None,
+        Some(false) => Case::Lower,
+        Some(true) if letters > 1 && !lower_seen => Case::Upper,
+        Some(true) => Case::Title,
+    };
+    let script = if bytes[i].is_ascii_digit() { Script::Digits } else { Script::Latin };
+    Some((j, case, script))
 }
 
 /// Fast path for a word of the Russian alphabet (А–я, Ё, ё) ended by ASCII (or the end
@@ -683,6 +755,12 @@ mod tests {
     fn tokenize_general(text: &str) -> Vec<Token> {
         let (mut tokens, mut sentence_start, mut buf, mut i) = (Vec::new(), true, String::new(), 0);
         while i < text.len() {
+            if let Some((j, case, script)) = latin1_word(text, i, &mut buf) {
+                tokens.push(Token { start: i, end: j, norm: buf.as_str().into(), script, case, sentence_start });
+                sentence_start = false;
+                i = j;
+                continue;
+            }
             if let Some((j, case)) = cyrillic_word(text, i, &mut buf) {
                 tokens.push(Token {
                     start: i,
@@ -711,6 +789,7 @@ mod tests {
             "کابل‌های زیرزمینی در تهران، اسلام‌قلعه ۱۴۰۲ ٵ ﻛﺎﺑﻞ كابول'ها",
             "В Москве и Таджикистане; МОСКВА, Ёлкино — «Кабул»",
             "ЙОД йод Й Ё ёж Ъ ъ Кабуле, Москвы-реки Ёё ЁЖ Ѐ Ҳамадон Кабул'а Кабул2 Мос\u{301}ква",
+            "Hérat HÉRAT hérat É é Córdoba CÓRDOBA ÆGIR Ærø ßx SS× 3é é3 Él DÉJÀ vu à Ÿ ÿ ÑANDÚ d'Hérat Ün\u{301}",
             "Ｋａｂｕｌ x\u{301}y Straße Łódź São Paulo\u{a0}Kraków",
             "",
             "'",

@@ -906,6 +906,9 @@ mod tests {
         assert_eq!(second, [("Zarbul".to_string(), 12)]);
         let third = found(format!("{header}\n{}{}", row(11, "Zarbul", 50), row(12, "Zarbul Kot", 900_000)));
         assert_eq!(third, [("Zarbul Kot".to_string(), 12)]);
+        // the step from "zarbul " over "kot" no longer ends a name
+        let fourth = found(format!("{header}\n{}{}", row(11, "Zarbul", 900_000), row(12, "Zarbul Kot Sar", 900_000)));
+        assert_eq!(fourth, [("Zarbul".to_string(), 11)]);
     }
 
     #[test]

@@ -75,7 +75,12 @@ struct Reading {
 
 impl Reading {
     fn of<D: AsRef<[u8]>>(fst: &Fst<D>, word: &str) -> Option<Reading> {
-        let (addr, out) = feed(fst, fst.root(), Output::zero(), word.as_bytes())?;
+        Reading::at(fst, fst.root().addr(), word.as_bytes())
+    }
+
+    /// The reading of `bytes` from index state `addr`, its values counted from there.
+    fn at<D: AsRef<[u8]>>(fst: &Fst<D>, addr: fst::raw::CompiledAddr, bytes: &[u8]) -> Option<Reading> {
+        let (addr, out) = feed(fst, fst.node(addr), Output::zero(), bytes)?;
         let node = fst.node(addr);
         let whole = node.is_final().then(|| out.cat(node.final_output()).value());
         let spaced = feed(fst, node, out, b" ").map(|(a, o)| (a, o.value()));
@@ -122,6 +127,39 @@ struct Memo {
     /// Word → index into `starts`, or [`Memo::NOTHING`].
     index: rustc_hash::FxHashMap<CompactString, u32>,
     starts: Vec<Starts>,
+    steps: Steps,
+}
+
+/// Where the name index goes from a state after a space with the next word: names
+/// repeat, and so do the words after their first one. Index state → word's key form →
+/// its reading from that state.
+#[derive(Default)]
+struct Steps {
+    after: rustc_hash::FxHashMap<fst::raw::CompiledAddr, rustc_hash::FxHashMap<CompactString, Option<Reading>>>,
+    len: usize,
+}
+
+impl Steps {
+    /// The reading of word `form` (a token's key form) after state `addr`.
+    fn step<D: AsRef<[u8]>>(
+        &mut self,
+        fst: &Fst<D>,
+        addr: fst::raw::CompiledAddr,
+        form: &str,
+        piece: &mut String,
+    ) -> Option<Reading> {
+        let forms = self.after.entry(addr).or_default();
+        if let Some(r) = forms.get(form) {
+            return *r;
+        }
+        piece.clear();
+        push_key_token(piece, form, 1);
+        // the piece starts with the space the index already took
+        let r = Reading::at(fst, addr, &piece.as_bytes()[1..]);
+        forms.insert(form.into(), r);
+        self.len += 1;
+        r
+    }
 }
 
 impl Memo {
@@ -136,17 +174,19 @@ impl Memo {
         }
         let owner = Some((g.instance(), lex.instance()));
         MEMO.with_borrow_mut(|memo| {
-            if memo.owner != owner || memo.index.len() >= Self::MAX {
+            if memo.owner != owner || memo.index.len() >= Self::MAX || memo.steps.len >= Self::MAX {
                 memo.owner = owner;
                 memo.index.clear();
                 memo.starts.clear();
+                memo.steps = Steps::default();
             }
             f(memo)
         })
     }
 
-    /// What token `t` can start, or `None` when nothing: most words.
-    fn starts<D: AsRef<[u8]>>(&mut self, fst: &Fst<D>, lex: &Lexicon, t: &Token) -> Option<&Starts> {
+    /// What token `t` can start, or `None` when nothing: most words; and the memo of
+    /// steps, to walk on from there.
+    fn starts<D: AsRef<[u8]>>(&mut self, fst: &Fst<D>, lex: &Lexicon, t: &Token) -> (Option<&Starts>, &mut Steps) {
         let i = match self.index.get(t.norm.as_str()) {
             Some(&i) => i,
             None => {
@@ -162,7 +202,7 @@ impl Memo {
                 i
             }
         };
-        (i != Self::NOTHING).then(|| &self.starts[i as usize])
+        ((i != Self::NOTHING).then(|| &self.starts[i as usize]), &mut self.steps)
     }
 }
 
@@ -173,7 +213,7 @@ type Best = Option<(usize, u64, CompactString, bool)>;
 /// longest name in `best` (a bare reading beats an inflected one of the same length).
 /// Whether any name ended. `piece` is scratch space for the next token's key.
 fn walk_from<D: AsRef<[u8]>>(
-    fst: &Fst<D>,
+    (fst, steps): (&Fst<D>, &mut Steps),
     text: &str,
     tokens: &[Token],
     i: usize,
@@ -196,41 +236,38 @@ fn walk_from<D: AsRef<[u8]>>(
             *best = Some((j, value, key.cloned().unwrap_or_else(|| variant.into()), inflected));
         }
     };
-    // the names that go on into token `j`, from the index state after a space
-    let mut stack: smallvec::SmallVec<[(usize, fst::raw::CompiledAddr, Output, CompactString); 4]> =
-        smallvec::SmallVec::new();
+    // the names that go on into token `j` (its reading, the index value before it, the
+    // key so far), from the index state after a space
+    let mut stack: smallvec::SmallVec<[(usize, Reading, u64, CompactString); 4]> = smallvec::SmallVec::new();
     let mut extend =
-        |j: usize, (addr, out): (fst::raw::CompiledAddr, Output), key: &str, stack: &mut smallvec::SmallVec<_>| {
+        |j: usize, (addr, out): (fst::raw::CompiledAddr, u64), key: &str, stack: &mut smallvec::SmallVec<_>| {
             if j >= tokens.len() || j - i >= MAX_KEY_TOKENS || !joinable(text, &tokens[j - 1], &tokens[j]) {
                 return;
             }
             let next = &tokens[j];
             let lemmas = if next.script == Script::Cyrillic { cyrillic_lemmas(&next.norm) } else { Vec::new() };
-            let node = fst.node(addr);
             for form in std::iter::once(next.norm.as_str()).chain(lemmas.iter().map(String::as_str)) {
-                piece.clear();
-                push_key_token(piece, form, 1);
-                // the piece starts with the space the index already took
-                if let Some((a, o)) = feed(fst, node, out, &piece.as_bytes()[1..]) {
+                if let Some(r) = steps.step(fst, addr, form, piece) {
+                    piece.clear();
+                    push_key_token(piece, form, 1);
                     let mut k = CompactString::from(key);
                     k.push_str(piece);
-                    stack.push((j + 1, a, o, k));
+                    stack.push((j + 1, r, out, k));
                 }
             }
         };
     if let Some(v) = r.whole {
         found(i + 1, v, None, best);
     }
-    if let Some((a, o)) = r.spaced {
-        extend(i + 1, (a, Output::new(o)), variant, &mut stack);
+    if let Some(spaced) = r.spaced {
+        extend(i + 1, spaced, variant, &mut stack);
     }
-    while let Some((j, addr, out, key)) = stack.pop() {
-        let node = fst.node(addr);
-        if node.is_final() {
-            found(j, out.cat(node.final_output()).value(), Some(&key), best);
+    while let Some((j, r, out, key)) = stack.pop() {
+        if let Some(v) = r.whole {
+            found(j, out + v, Some(&key), best);
         }
-        if let Some((sa, so)) = feed(fst, node, out, b" ") {
-            extend(j, (sa, so), &key, &mut stack);
+        if let Some((a, o)) = r.spaced {
+            extend(j, (a, out + o), &key, &mut stack);
         }
     }
     any
@@ -240,13 +277,20 @@ fn walk_from<D: AsRef<[u8]>>(
 /// lemmatised readings are tried only when it starts no name. A peeling counts only when
 /// the whole word is rarer than what peeling leaves: `كبيرة` ("big") is not `ك` + `بيرة`,
 /// nor `باكراً` ("early") `ب` + `أكرا` (Accra).
-fn longest_at(g: &Gazetteer, text: &str, tokens: &[Token], i: usize, lang: &str, st: &Starts) -> Option<Surface> {
+fn longest_at(
+    (g, steps): (&Gazetteer, &mut Steps),
+    text: &str,
+    tokens: &[Token],
+    i: usize,
+    lang: &str,
+    st: &Starts,
+) -> Option<Surface> {
     let fst = g.names_fst();
     let t = &tokens[i];
     let mut best: Best = None;
     let mut piece = String::new();
     let mut walk = |variant: &str, r: Reading, inflected: bool, best: &mut Best| {
-        walk_from(fst, text, tokens, i, (variant, r, inflected), best, &mut piece)
+        walk_from((fst, &mut *steps), text, tokens, i, (variant, r, inflected), best, &mut piece)
     };
     if !st.bare.is_some_and(|b| walk(&t.norm, b, false, &mut best)) {
         let mut whole = None;
@@ -344,7 +388,7 @@ pub fn recognize(g: &Gazetteer, lex: &Lexicon, text: &str, tokens: &[Token], lan
                 }
                 continue;
             }
-            let Some(st) = memo.starts(fst, lex, t) else {
+            let (Some(st), steps) = memo.starts(fst, lex, t) else {
                 i += 1;
                 continue;
             };
@@ -353,7 +397,7 @@ pub fn recognize(g: &Gazetteer, lex: &Lexicon, text: &str, tokens: &[Token], lan
                 i += 1;
                 continue;
             }
-            let place = longest_at(g, text, tokens, i, lang, st).filter(|s| keep(lex, tokens, s, lang));
+            let place = longest_at((g, steps), text, tokens, i, lang, st).filter(|s| keep(lex, tokens, s, lang));
             let demonym = demonym_at(lex, tokens, i, lang, st);
             let pick = match (place, demonym) {
                 (Some(p), Some(d)) => {

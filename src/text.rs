@@ -751,29 +751,11 @@ pub fn dominant_script(text: &str) -> Script {
 mod tests {
     use super::*;
 
-    /// The tokenizer without its ASCII and Arabic fast paths: every word by [`word_at`].
+    /// The tokenizer without its fast paths (ASCII, Arabic, Latin-1, Russian): every word
+    /// by [`word_at`].
     fn tokenize_general(text: &str) -> Vec<Token> {
         let (mut tokens, mut sentence_start, mut buf, mut i) = (Vec::new(), true, String::new(), 0);
         while i < text.len() {
-            if let Some((j, case, script)) = latin1_word(text, i, &mut buf) {
-                tokens.push(Token { start: i, end: j, norm: buf.as_str().into(), script, case, sentence_start });
-                sentence_start = false;
-                i = j;
-                continue;
-            }
-            if let Some((j, case)) = cyrillic_word(text, i, &mut buf) {
-                tokens.push(Token {
-                    start: i,
-                    end: j,
-                    norm: buf.as_str().into(),
-                    script: Script::Cyrillic,
-                    case,
-                    sentence_start,
-                });
-                sentence_start = false;
-                i = j;
-                continue;
-            }
             i = word_at(text, i, &mut tokens, &mut sentence_start, &mut buf);
         }
         tokens

@@ -307,31 +307,17 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 continue;
             }
         }
-        if let Some(j) = arabic_word(text, i, &mut buf) {
+        // fast paths for words of one common alphabet; the general path reads the rest
+        let fast = arabic_word(text, i, &mut buf)
+            .map(|j| (j, Script::Arabic, Case::None))
+            .or_else(|| latin1_word(text, i, &mut buf).map(|(j, case, script)| (j, script, case)))
+            .or_else(|| cyrillic_word(text, i, &mut buf).map(|(j, case)| (j, Script::Cyrillic, case)));
+        if let Some((j, script, case)) = fast {
+            // a lone mark (tashkeel) is no word
             if !buf.is_empty() {
-                let norm = buf.as_str().into();
-                tokens.push(Token { start: i, end: j, norm, script: Script::Arabic, case: Case::None, sentence_start });
+                tokens.push(Token { start: i, end: j, norm: buf.as_str().into(), script, case, sentence_start });
                 sentence_start = false;
             }
-            i = j;
-            continue;
-        }
-        if let Some((j, case, script)) = latin1_word(text, i, &mut buf) {
-            tokens.push(Token { start: i, end: j, norm: buf.as_str().into(), script, case, sentence_start });
-            sentence_start = false;
-            i = j;
-            continue;
-        }
-        if let Some((j, case)) = cyrillic_word(text, i, &mut buf) {
-            tokens.push(Token {
-                start: i,
-                end: j,
-                norm: buf.as_str().into(),
-                script: Script::Cyrillic,
-                case,
-                sentence_start,
-            });
-            sentence_start = false;
             i = j;
             continue;
         }
@@ -397,8 +383,8 @@ fn arabic_word(text: &str, i: usize, out: &mut String) -> Option<usize> {
 /// How the general path reads each Latin-1 letter U+00C0–U+00FF, indexed by code point
 /// less U+00C0: its key form (lower case, accents dropped: `É` → `e`, `ß` → `ss`) and
 /// whether it is upper case; `None` for × and ÷. Worked out once, from [`normalize_word`].
-fn latin1_folds() -> &'static [Option<(CompactStr, bool)>; 0x40] {
-    static TABLE: std::sync::OnceLock<[Option<(CompactStr, bool)>; 0x40]> = std::sync::OnceLock::new();
+fn latin1_folds() -> &'static Latin1Folds {
+    static TABLE: std::sync::OnceLock<Latin1Folds> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
         std::array::from_fn(|k| {
             let c = char::from_u32(0xC0 + k as u32)?;
@@ -412,7 +398,8 @@ fn latin1_folds() -> &'static [Option<(CompactStr, bool)>; 0x40] {
     })
 }
 
-type CompactStr = compact_str::CompactString;
+/// See [`latin1_folds`]: (key form, upper case) per code point.
+type Latin1Folds = [Option<(compact_str::CompactString, bool)>; 0x40];
 
 /// Fast path for a word of ASCII letters and digits and Latin-1 letters (`Hérat`,
 /// `Córdoba`, `Straße`) ended by ASCII (or the end of the text): folds it into `out` as

@@ -59,25 +59,10 @@ fn write_features<W: Write + ?Sized>(
         buf.clear();
         let fields = ArticleFields::of(e, key).escaped()?;
         for p in feature_places(e, demonyms) {
-            let a = &fields;
             let f = PointFeature {
                 r#type: "Feature",
                 geometry: Point { r#type: "Point", coordinates: [round6(p.lon), round6(p.lat)] },
-                properties: properties_with(
-                    p,
-                    ArticleFields {
-                        article: &*a.article,
-                        date: a.date.as_deref(),
-                        event_date: a.event_date.as_deref(),
-                        event_datetime: a.event_datetime.as_deref(),
-                        lang: &*a.lang,
-                        path: &*a.path,
-                        source: a.source.as_deref(),
-                        tags: &*a.tags,
-                        title: &*a.title,
-                        url: a.url.as_deref(),
-                    },
-                ),
+                properties: properties_with(p, fields.as_raw()),
                 id: feature_id(e, p),
             };
             each(&mut buf, &f)?;

@@ -146,6 +146,24 @@ impl<'a> ArticleFields<Cow<'a, str>> {
     }
 }
 
+impl ArticleFields<Box<RawValue>> {
+    /// The escaped fields, borrowed for one feature.
+    pub fn as_raw(&self) -> ArticleFields<&RawValue> {
+        ArticleFields {
+            article: &self.article,
+            date: self.date.as_deref(),
+            event_date: self.event_date.as_deref(),
+            event_datetime: self.event_datetime.as_deref(),
+            lang: &self.lang,
+            path: &self.path,
+            source: self.source.as_deref(),
+            tags: &self.tags,
+            title: &self.title,
+            url: self.url.as_deref(),
+        }
+    }
+}
+
 /// The properties of the feature for place `p` of event `e`.
 pub fn properties<'a>(e: &'a Event, p: &'a EventPlace, key: ArticleKey) -> Properties<'a> {
     properties_with(p, ArticleFields::of(e, key))

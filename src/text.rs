@@ -299,7 +299,7 @@ pub fn tokenize(text: &str) -> Vec<Token> {
                 j += 1;
             }
             if ends_word(text, j) {
-                let (norm, case) = ascii_word(&bytes[i..j]);
+                let (norm, case) = ascii_word(&text[i..j]);
                 let script = if b.is_ascii_digit() { Script::Digits } else { Script::Latin };
                 tokens.push(Token { start: i, end: j, norm, script, case, sentence_start });
                 sentence_start = false;
@@ -326,13 +326,13 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     tokens
 }
 
-/// See [`arabic_folds`]: (bytes, how many) per code point.
-type ArabicFolds = [Option<([u8; 2], u8)>; 0xD4];
+/// See [`arabic_folds`]: per code point, what it folds to (`None` for a dropped mark).
+type ArabicFolds = [Option<Option<char>>; 0xD4];
 
 /// How [`fold_char`] folds each character of the common Arabic-script blocks that needs
 /// no compatibility normalisation (U+0621–U+063A, U+0640–U+0669, U+0671–U+0674,
-/// U+0679–U+06D3), as the UTF-8 bytes it leaves (none for a dropped mark), indexed by
-/// code point less U+0600; `None` elsewhere. Worked out once, from `fold_char` itself.
+/// U+0679–U+06D3), as the one character it leaves (or none, for a dropped mark), indexed
+/// by code point less U+0600; `None` elsewhere. Worked out once, from `fold_char` itself.
 fn arabic_folds() -> &'static ArabicFolds {
     static TABLE: std::sync::OnceLock<ArabicFolds> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
@@ -343,10 +343,11 @@ fn arabic_folds() -> &'static ArabicFolds {
             }
             let mut out = String::new();
             fold_char(c, &mut out);
-            // every fold in these blocks leaves one two-byte character or nothing
-            match out.as_bytes() {
-                [] => Some(([0, 0], 0)),
-                &[x, y] => Some(([x, y], 2)),
+            // every fold in these blocks leaves one character of the same blocks, or nothing
+            let mut chars = out.chars();
+            match (chars.next(), chars.next()) {
+                (None, _) => Some(None),
+                (Some(f), None) if f.len_utf8() == 2 => Some(Some(f)),
                 _ => None,
             }
         })
@@ -359,25 +360,20 @@ fn arabic_folds() -> &'static ArabicFolds {
 fn arabic_word(text: &str, i: usize, out: &mut String) -> Option<usize> {
     let bytes = text.as_bytes();
     let folds = arabic_folds();
-    let mut folded = [0u8; 64];
-    let mut n = 0;
     let mut j = i;
+    out.clear();
     while let (Some(&b0), Some(&b1)) = (bytes.get(j), bytes.get(j + 1)) {
-        if !(0xD8..=0xDB).contains(&b0) || n + 2 > folded.len() {
+        if !(0xD8..=0xDB).contains(&b0) {
             break;
         }
         let k = (usize::from(b0 & 0x1F) << 6 | usize::from(b1 & 0x3F)) - 0x600;
-        let Some((f, len)) = folds.get(k).copied().flatten() else { break };
-        folded[n..n + 2].copy_from_slice(&f);
-        n += usize::from(len);
+        let Some(f) = folds.get(k).copied().flatten() else { break };
+        if let Some(c) = f {
+            out.push(c);
+        }
         j += 2;
     }
-    if j == i || !ends_word(text, j) {
-        return None;
-    }
-    out.clear();
-    out.push_str(std::str::from_utf8(&folded[..n]).ok()?);
-    Some(j)
+    (j > i && ends_word(text, j)).then_some(j)
 }
 
 /// How the general path reads each Latin-1 letter U+00C0–U+00FF, indexed by code point
@@ -500,17 +496,11 @@ fn ends_word(text: &str, j: usize) -> bool {
 }
 
 /// The key form and case of a word of ASCII letters and digits.
-fn ascii_word(word: &[u8]) -> (compact_str::CompactString, Case) {
-    let mut lower = [0u8; 24];
-    let norm = if word.len() <= lower.len() {
-        for (l, b) in lower.iter_mut().zip(word) {
-            *l = b.to_ascii_lowercase();
-        }
-        // ASCII in, ASCII out
-        compact_str::CompactString::from(std::str::from_utf8(&lower[..word.len()]).unwrap_or_default())
-    } else {
-        compact_str::CompactString::from(String::from_utf8_lossy(word).to_ascii_lowercase())
-    };
+fn ascii_word(word: &str) -> (compact_str::CompactString, Case) {
+    // lower-cased in place: a slice of the text is already known to be UTF-8
+    let mut norm = compact_str::CompactString::from(word);
+    norm.as_mut_str().make_ascii_lowercase();
+    let word = word.as_bytes();
     let mut letters = 0;
     let mut lower_seen = false;
     let mut first = None;

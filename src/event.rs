@@ -152,13 +152,18 @@ fn fold_namesake_divisions(g: &Gazetteer, places: &mut Vec<EventPlace>, mentions
         let m = g.meta(p.idx);
         let into = (!p.demonym_only && m.is_admin1())
             .then(|| {
+                // the division's own keys, worked out once it has a town to compare with
+                let mut keys: Option<Vec<String>> = None;
                 places.iter().position(|c| {
                     let cm = g.meta(c.idx);
                     !c.demonym_only
                         && cm.is_populated()
                         && cm.country == m.country
                         && cm.admin1 == m.admin1
-                        && c.matched.iter().any(|a| p.matched.iter().any(|b| name_key(a) == name_key(b)))
+                        && c.matched.iter().any(|a| {
+                            let keys = keys.get_or_insert_with(|| p.matched.iter().map(|b| name_key(b)).collect());
+                            keys.contains(&name_key(a))
+                        })
                 })
             })
             .flatten();

@@ -407,11 +407,12 @@ pub fn stream(
             event_diagnostics(e, &mut diags);
         }
         code = code.max(report(config, &diags));
+        // each event is written and freed on the thread that holds it
         let chunks: Vec<std::io::Result<Vec<u8>>> = events
-            .par_iter()
+            .into_par_iter()
             .map(|e| {
                 let mut buf = Vec::new();
-                let one = std::slice::from_ref(e);
+                let one = std::slice::from_ref(&e);
                 match format {
                     Format::Mentions => write_mentions(g, &mut buf, one, explain)?,
                     _ => export::geojson::write_lines(&mut buf, one, ArticleKey::Path, demonyms)?,

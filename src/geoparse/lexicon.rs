@@ -54,6 +54,8 @@ pub struct Lexicon {
     pub directions: HashMap<String, Vec<String>>,
     /// name key (or `*`) → (lang, side, neighbouring word key)
     pub contexts: HashMap<String, Vec<(String, Side, String)>>,
+    /// Every title, cue and direction key: most words are none, and one lookup says so.
+    pub context_words: FxHashSet<String>,
     /// The first token of every demonym, to skip the other tokens fast.
     pub demonym_first: FxHashSet<String>,
     /// The most tokens any demonym has.
@@ -234,6 +236,7 @@ impl Lexicon {
                 lex.directions.entry(name_key(word)).or_default().push(lang.to_string());
             }
         }
+        lex.context_words = lex.titles.keys().chain(lex.cues.keys()).chain(lex.directions.keys()).cloned().collect();
         lex
     }
 
@@ -270,6 +273,11 @@ mod tests {
     fn embedded_lexicons_parse_and_cover_the_known_traps() {
         let l = Lexicon::embedded();
         assert!(l.demonyms.len() > 200, "demonyms: {}", l.demonyms.len());
+        // the one-lookup filter in front of titles, cues and directions lets every one through
+        for k in l.titles.keys().chain(l.cues.keys()).chain(l.directions.keys()) {
+            assert!(l.context_words.contains(k), "{k}");
+        }
+        assert!(l.context_words.contains(&name_key("province")) && !l.context_words.contains("kabul"));
         assert_eq!(l.demonym(&name_key("Afghan"), "en"), Some(*b"AF"));
         assert_eq!(l.demonym(&name_key("الأفغانية"), "ar"), Some(*b"AF"));
         assert_eq!(l.demonym(&name_key("الروسي"), "ar"), Some(*b"RU"));

@@ -139,10 +139,15 @@ impl<'a> Words<'a> {
     }
     fn class(&mut self, i: usize) -> WordClass {
         let (lex, lang, norm) = (self.lex, self.lang, &self.tokens[i].norm);
-        *self.classes[i].get_or_insert_with(|| WordClass {
-            cue: lex.cue(norm, lang),
-            title: lex.is_title(norm, lang),
-            direction: lex.is_direction(norm, lang),
+        *self.classes[i].get_or_insert_with(|| {
+            if !lex.context_words.contains(norm.as_str()) {
+                return WordClass::default();
+            }
+            WordClass {
+                cue: lex.cue(norm, lang),
+                title: lex.is_title(norm, lang),
+                direction: lex.is_direction(norm, lang),
+            }
         })
     }
 }

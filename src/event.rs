@@ -32,7 +32,7 @@ pub struct EventPlace {
     pub geo_precision: u8,
     pub mentions: usize,
     /// Distinct surface forms, in order of first appearance.
-    pub matched: Vec<String>,
+    pub matched: Vec<CompactString>,
     pub confidence: f64,
     pub focus: bool,
     /// Only demonyms named it (reported with `--demonyms`).
@@ -53,7 +53,7 @@ pub struct SourceMention {
     #[serde(skip)]
     pub plain_end: usize,
     pub field: &'static str,
-    pub text: String,
+    pub text: CompactString,
     pub idx: PlaceIdx,
     pub kind: Kind,
     pub confidence: f64,
@@ -190,7 +190,11 @@ fn fold_namesake_divisions(g: &Gazetteer, places: &mut Vec<EventPlace>, mentions
 
 /// Turn an article and its mentions into an event.
 pub fn build(g: &Gazetteer, article: Article, mentions: Vec<Mention>) -> Event {
-    let mut places: Vec<EventPlace> = Vec::new();
+    // events are kept until they are written: hold no more places than the article has
+    let mut distinct: smallvec::SmallVec<[PlaceIdx; 32]> = mentions.iter().map(|m| m.place).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let mut places: Vec<EventPlace> = Vec::with_capacity(distinct.len());
     let mut out_mentions = Vec::with_capacity(mentions.len());
     let mut counter = CharCounter { text: &article.source_text, byte: 0, chars: 0 };
     let mut title_counter = CharCounter { text: &article.plain, byte: 0, chars: 0 };
@@ -219,6 +223,7 @@ pub fn build(g: &Gazetteer, article: Article, mentions: Vec<Mention>) -> Event {
             p.demonym_only = false;
             p.confidence = p.confidence.max(m.confidence);
             if !p.matched.contains(&m.text) {
+                p.matched.reserve_exact(1);
                 p.matched.push(m.text.clone());
             }
         } else if p.demonym_only {

@@ -59,7 +59,7 @@ pub type Signals = smallvec::SmallVec<[Signal; 8]>;
 pub struct Mention {
     pub start: usize,
     pub end: usize,
-    pub text: String,
+    pub text: compact_str::CompactString,
     pub place: PlaceIdx,
     pub kind: Kind,
     /// 0–1, see the module docs.
@@ -529,7 +529,7 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
             mentions.push(Mention {
                 start,
                 end,
-                text: text[start..end].to_string(),
+                text: text[start..end].into(),
                 place: best.place,
                 kind: Kind::Place,
                 confidence,
@@ -543,7 +543,7 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
         mentions.push(Mention {
             start,
             end,
-            text: text[start..end].to_string(),
+            text: text[start..end].into(),
             place: country,
             kind: Kind::Demonym,
             confidence: 0.9,
@@ -902,7 +902,7 @@ mod tests {
             let g = Gazetteer::from_tsv(&tsv).unwrap();
             geoparse(&g, Lexicon::embedded(), &a, Options::default())
                 .iter()
-                .map(|m| (m.text.clone(), g.meta(m.place).id))
+                .map(|m| (m.text.to_string(), g.meta(m.place).id))
                 .collect::<Vec<_>>()
         };
         let first = found(format!("{header}\n{}{}", row(11, "Zarbul", 900_000), row(12, "Zarbul", 50)));

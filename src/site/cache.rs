@@ -189,7 +189,7 @@ fn decode(b: &[u8], stamp: &str) -> Option<HashMap<Key, Vec<Mention>>> {
         for _ in 0..count {
             let start = r.u64()? as usize;
             let end = r.u64()? as usize;
-            let text = r.str()?.to_string();
+            let text = r.str()?.into();
             let place = r.u32()?;
             let kind = match r.arr::<1>()?[0] {
                 0 => Kind::Place,

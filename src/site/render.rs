@@ -436,7 +436,7 @@ impl Renderer<'_> {
             .filter(|m| m.kind == Kind::Place)
             .filter_map(|m| {
                 let p = v.place_of.get(&m.idx)?;
-                Some(PlaceLink { text: m.text.clone(), href: format!("../../places/{}/", v.places[*p].slug) })
+                Some(PlaceLink { text: m.text.to_string(), href: format!("../../places/{}/", v.places[*p].slug) })
             })
             .collect();
         let url = a.url.as_deref().filter(|u| is_web_url(u));

@@ -386,10 +386,10 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
     // Group place surfaces; demonyms go straight to context.
     let mut groups: Vec<Group> = Vec::new();
     let mut by_key: HashMap<(compact_str::CompactString, Option<CueKindKey>), usize> = HashMap::default();
-    let mut demonym_countries: HashMap<[u8; 2], usize> = HashMap::default();
+    let mut demonym_countries: Counts<[u8; 2]> = Counts::default();
     for (i, s) in surfaces.iter().enumerate() {
         if let Some(cc) = s.demonym {
-            *demonym_countries.entry(cc).or_default() += 1;
+            demonym_countries.add(cc, 1);
             continue;
         }
         let a = &arounds[i];
@@ -577,28 +577,51 @@ impl From<CueKind> for CueKindKey {
 /// each country and first-level division is named, and where its smaller places lie.
 /// Built once per round; a group reads it without its own contribution.
 struct Context {
-    countries: HashMap<[u8; 2], usize>,
-    admin1: HashMap<u16, usize>,
+    countries: Counts<[u8; 2]>,
+    admin1: Counts<u16>,
     /// (group, latitude, longitude, cos(latitude in radians)) of each group's choice that
     /// is neither a country nor a first-level division.
     anchors: Vec<(usize, f64, f64, f64)>,
 }
 
 impl Context {
-    fn new(g: &Gazetteer, groups: &[Group], tops: &[Option<PlaceIdx>], demonyms: &HashMap<[u8; 2], usize>) -> Context {
-        let mut c = Context { countries: demonyms.clone(), admin1: HashMap::default(), anchors: Vec::new() };
+    fn new(g: &Gazetteer, groups: &[Group], tops: &[Option<PlaceIdx>], demonyms: &Counts<[u8; 2]>) -> Context {
+        let mut c = Context { countries: demonyms.clone(), admin1: Counts::default(), anchors: Vec::new() };
         for (gi, top) in tops.iter().enumerate() {
             let Some(p) = top else { continue };
             let m = g.meta(*p);
-            *c.countries.entry(m.country).or_default() += groups[gi].surfaces.len().min(3);
+            c.countries.add(m.country, groups[gi].surfaces.len().min(3));
             if m.admin1 != 0 {
-                *c.admin1.entry(m.admin1).or_default() += 1;
+                c.admin1.add(m.admin1, 1);
             }
             if !m.is_country() && !m.is_admin1() {
                 c.anchors.push((gi, m.lat, m.lon, m.lat.to_radians().cos()));
             }
         }
         c
+    }
+}
+
+/// Counts per key for the few countries or divisions one article names: a short list
+/// is quicker to build and search than a hash map.
+#[derive(Debug, Clone)]
+struct Counts<K>(smallvec::SmallVec<[(K, usize); 8]>);
+
+impl<K> Default for Counts<K> {
+    fn default() -> Self {
+        Counts(smallvec::SmallVec::new())
+    }
+}
+
+impl<K: Copy + PartialEq> Counts<K> {
+    fn add(&mut self, k: K, n: usize) {
+        match self.0.iter_mut().find(|(key, _)| *key == k) {
+            Some((_, count)) => *count += n,
+            None => self.0.push((k, n)),
+        }
+    }
+    fn get(&self, k: K) -> usize {
+        self.0.iter().find(|(key, _)| *key == k).map_or(0, |&(_, n)| n)
     }
 }
 
@@ -612,14 +635,14 @@ struct View<'a> {
 
 impl View<'_> {
     fn country(&self, cc: [u8; 2]) -> usize {
-        let n = self.ctx.countries.get(&cc).copied().unwrap_or(0);
+        let n = self.ctx.countries.get(cc);
         match self.own {
             Some(m) if m.country == cc => n - self.own_weight,
             _ => n,
         }
     }
     fn admin1(&self, a1: u16) -> usize {
-        let n = self.ctx.admin1.get(&a1).copied().unwrap_or(0);
+        let n = self.ctx.admin1.get(a1);
         match self.own {
             Some(m) if m.admin1 == a1 && a1 != 0 => n - 1,
             _ => n,

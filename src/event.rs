@@ -223,6 +223,7 @@ pub fn build(g: &Gazetteer, article: Article, mentions: Vec<Mention>) -> Event {
             p.demonym_only = false;
             p.confidence = p.confidence.max(m.confidence);
             if !p.matched.contains(&m.text) {
+                // most places have one form: no spare room for more
                 p.matched.reserve_exact(1);
                 p.matched.push(m.text.clone());
             }

@@ -8,7 +8,7 @@
 use crate::article::{Article, Diagnostic, EventDate, Field};
 use compact_str::CompactString;
 
-use crate::gazetteer::{Gazetteer, Instance, PlaceIdx};
+use crate::gazetteer::{Gazetteer, Memo, PlaceIdx};
 use crate::geoparse::{self, Candidate, Kind, Mention};
 use crate::text::name_key;
 
@@ -100,17 +100,10 @@ impl CharCounter<'_> {
 /// A place as an event first reports it. Articles name the same places again and
 /// again, so each thread remembers them for the gazetteer it last used (bounded).
 fn place_of(g: &Gazetteer, idx: PlaceIdx) -> EventPlace {
-    type Memo = (Option<Instance>, rustc_hash::FxHashMap<PlaceIdx, EventPlace>);
     thread_local! {
-        static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::default();
+        static MEMO: std::cell::RefCell<Memo<PlaceIdx, EventPlace>> = std::cell::RefCell::default();
     }
-    MEMO.with_borrow_mut(|(owner, memo)| {
-        if *owner != Some(g.instance()) || memo.len() >= 1 << 16 {
-            *owner = Some(g.instance());
-            memo.clear();
-        }
-        memo.entry(idx).or_insert_with(|| new_place(g, idx)).clone()
-    })
+    MEMO.with_borrow_mut(|memo| memo.for_gazetteer(g, 1 << 16).entry(idx).or_insert_with(|| new_place(g, idx)).clone())
 }
 
 fn new_place(g: &Gazetteer, idx: PlaceIdx) -> EventPlace {

@@ -167,6 +167,31 @@ impl Default for Instance {
     }
 }
 
+/// A per-thread memo of answers about one gazetteer: emptied when it is asked about
+/// another gazetteer, or when it holds `max` answers.
+#[derive(Debug)]
+pub struct Memo<K, V> {
+    owner: Option<Instance>,
+    map: HashMap<K, V>,
+}
+
+impl<K, V> Default for Memo<K, V> {
+    fn default() -> Self {
+        Memo { owner: None, map: HashMap::default() }
+    }
+}
+
+impl<K, V> Memo<K, V> {
+    /// The answers remembered for `g`, with room for one more.
+    pub fn for_gazetteer(&mut self, g: &Gazetteer, max: usize) -> &mut HashMap<K, V> {
+        if self.owner != Some(g.instance()) || self.map.len() >= max {
+            self.owner = Some(g.instance());
+            self.map.clear();
+        }
+        &mut self.map
+    }
+}
+
 static EMBEDDED: OnceLock<Gazetteer> = OnceLock::new();
 
 fn le_u32(b: &[u8], at: usize) -> u32 {

@@ -15,7 +15,7 @@ pub mod recognize;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::article::Article;
-use crate::gazetteer::{feature_weight, namesake_divisions, prior_with, Gazetteer, Instance, Meta, PlaceIdx, Posting};
+use crate::gazetteer::{feature_weight, namesake_divisions, prior_with, Gazetteer, Memo, Meta, PlaceIdx, Posting};
 use crate::text::{is_letter_or_digit, tokenize, Case, Script, Token};
 use lexicon::{CueKind, CuePos, Lexicon, Rule};
 use recognize::Surface;
@@ -322,17 +322,12 @@ struct Prior {
 /// thread remembers them by postings for the gazetteer it last used; the memory is
 /// bounded.
 fn priors_of(g: &Gazetteer, id: u64, postings: &[Posting]) -> std::rc::Rc<[Prior]> {
-    type Memo = (Option<Instance>, HashMap<u64, std::rc::Rc<[Prior]>>);
     thread_local! {
-        static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::default();
+        static MEMO: std::cell::RefCell<Memo<u64, std::rc::Rc<[Prior]>>> = std::cell::RefCell::default();
     }
-    const MAX: usize = 1 << 16;
-    MEMO.with_borrow_mut(|(o, memo)| {
-        if *o != Some(g.instance()) || memo.len() >= MAX {
-            *o = Some(g.instance());
-            memo.clear();
-        }
-        memo.entry(id)
+    MEMO.with_borrow_mut(|memo| {
+        memo.for_gazetteer(g, 1 << 16)
+            .entry(id)
             .or_insert_with(|| {
                 let divisions = namesake_divisions(g, postings);
                 postings

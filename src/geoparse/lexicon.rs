@@ -54,14 +54,64 @@ pub struct Lexicon {
     pub directions: HashMap<String, Vec<String>>,
     /// name key (or `*`) → (lang, side, neighbouring word key)
     pub contexts: HashMap<String, Vec<(String, Side, String)>>,
-    /// Every title, cue and direction key: most words are none, and one lookup says so.
+    /// Every title, cue and direction key: most words are none, and one lookup says so
+    /// (see [`Lexicon::is_context_word`]).
     pub context_words: FxHashSet<String>,
-    /// The first token of every demonym, to skip the other tokens fast.
+    /// The first token of every demonym, to skip the other tokens fast (see
+    /// [`Lexicon::starts_demonym`]).
     pub demonym_first: FxHashSet<String>,
+    /// Sieves in front of the two sets above: running text is mostly other words.
+    context_sieve: Sieve,
+    demonym_sieve: Sieve,
     /// The most tokens any demonym has.
     pub max_demonym_tokens: usize,
     /// Keys per-thread memos of what this lexicon says.
     instance: crate::gazetteer::Instance,
+}
+
+/// A one-hash bit map over a set of word keys: a Bloom filter whose hash reads only a
+/// word's length and three of its bytes. Tokenised text asks about every word, and
+/// nearly all are outside the set; the sieve says so for most of them without hashing
+/// the whole word and probing a table. A word it lets through may still be outside the
+/// set, so the set has the last word.
+#[derive(Debug, Clone)]
+struct Sieve(Box<[u64]>);
+
+impl Default for Sieve {
+    /// The sieve of no words: lets none through.
+    fn default() -> Self {
+        Sieve(vec![0; Sieve::WORDS].into_boxed_slice())
+    }
+}
+
+impl Sieve {
+    /// 2^16 bits (8 KiB, within the first-level cache): a few thousand words leave most
+    /// bits clear.
+    const BITS: u32 = 16;
+    const WORDS: usize = 1 << (Sieve::BITS - 6);
+
+    fn new<'a>(words: impl IntoIterator<Item = &'a String>) -> Sieve {
+        let mut sieve = Sieve::default();
+        for w in words {
+            let slot = Sieve::slot(w.as_bytes());
+            sieve.0[slot >> 6] |= 1 << (slot & 63);
+        }
+        sieve
+    }
+
+    /// The bit of a word: its length, first, middle and last bytes, mixed by a
+    /// multiplicative (Fibonacci) hash.
+    fn slot(w: &[u8]) -> usize {
+        let (Some(&first), Some(&last)) = (w.first(), w.last()) else { return 0 };
+        let key =
+            (w.len() as u32 & 0xFF) | u32::from(first) << 8 | u32::from(w[w.len() / 2]) << 16 | u32::from(last) << 24;
+        (key.wrapping_mul(0x9E37_79B9) >> (32 - Sieve::BITS)) as usize
+    }
+
+    fn may_contain(&self, word: &str) -> bool {
+        let slot = Sieve::slot(word.as_bytes());
+        self.0[slot >> 6] >> (slot & 63) & 1 != 0
+    }
 }
 
 /// Which neighbour of a name a context word is.
@@ -237,7 +287,19 @@ impl Lexicon {
             }
         }
         lex.context_words = lex.titles.keys().chain(lex.cues.keys()).chain(lex.directions.keys()).cloned().collect();
+        lex.context_sieve = Sieve::new(lex.context_words.iter());
+        lex.demonym_sieve = Sieve::new(lex.demonym_first.iter());
         lex
+    }
+
+    /// Whether a word key is a title, cue or direction key in some language.
+    pub fn is_context_word(&self, key: &str) -> bool {
+        self.context_sieve.may_contain(key) && self.context_words.contains(key)
+    }
+
+    /// Whether a word key is the first token of some demonym.
+    pub fn starts_demonym(&self, key: &str) -> bool {
+        self.demonym_sieve.may_contain(key) && self.demonym_first.contains(key)
     }
 
     /// The not-a-place rule for a key in an article's language, if any.
@@ -273,11 +335,22 @@ mod tests {
     fn embedded_lexicons_parse_and_cover_the_known_traps() {
         let l = Lexicon::embedded();
         assert!(l.demonyms.len() > 200, "demonyms: {}", l.demonyms.len());
-        // the one-lookup filter in front of titles, cues and directions lets every one through
+        // the one-lookup filter in front of titles, cues and directions lets every one
+        // through, and so does its sieve; the same for the first words of demonyms
         for k in l.titles.keys().chain(l.cues.keys()).chain(l.directions.keys()) {
-            assert!(l.context_words.contains(k), "{k}");
+            assert!(l.is_context_word(k), "{k}");
         }
-        assert!(l.context_words.contains(&name_key("province")) && !l.context_words.contains("kabul"));
+        assert!(l.is_context_word(&name_key("province")) && !l.is_context_word("kabul"));
+        for k in l.demonyms.keys() {
+            assert!(l.starts_demonym(k.split(' ').next().unwrap_or_default()), "{k}");
+        }
+        assert!(l.starts_demonym("afghan") && !l.starts_demonym("the"));
+        // the sieve turns most other words away before the set is asked: here, nearly
+        // every word of an English article
+        let words = ["the", "said", "and", "of", "in", "to", "officials", "on", "a", "city", "was", "were", "by"];
+        let through = |sieve: &Sieve| words.iter().filter(|w| sieve.may_contain(w)).count();
+        assert!(through(&l.demonym_sieve) <= 2, "{}", through(&l.demonym_sieve));
+        assert!(!Sieve::default().may_contain("the"));
         assert_eq!(l.demonym(&name_key("Afghan"), "en"), Some(*b"AF"));
         assert_eq!(l.demonym(&name_key("الأفغانية"), "ar"), Some(*b"AF"));
         assert_eq!(l.demonym(&name_key("الروسي"), "ar"), Some(*b"RU"));

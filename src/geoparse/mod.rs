@@ -140,7 +140,7 @@ impl<'a> Words<'a> {
     fn class(&mut self, i: usize) -> WordClass {
         let (lex, lang, norm) = (self.lex, self.lang, &self.tokens[i].norm);
         *self.classes[i].get_or_insert_with(|| {
-            if !lex.context_words.contains(norm.as_str()) {
+            if !lex.is_context_word(norm) {
                 return WordClass::default();
             }
             WordClass {

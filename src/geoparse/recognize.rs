@@ -109,9 +109,9 @@ fn starts<D: AsRef<[u8]>>(fst: &Fst<D>, lex: &Lexicon, t: &Token) -> Starts {
         Script::Cyrillic => cyrillic_lemmas(&t.norm),
         _ => Vec::new(),
     };
-    let demonym = lex.demonym_first.contains(t.norm.as_str());
+    let demonym = lex.starts_demonym(&t.norm);
     let demonym_peeled = if t.script == Script::Arabic && !demonym {
-        inflected.iter().filter(|p| lex.demonym_first.contains(*p)).cloned().collect()
+        inflected.iter().filter(|p| lex.starts_demonym(p)).cloned().collect()
     } else {
         Vec::new()
     };
@@ -377,7 +377,8 @@ pub fn recognize(g: &Gazetteer, lex: &Lexicon, text: &str, tokens: &[Token], lan
             }
             if t.script.is_cased() && t.case == Case::Lower {
                 // a lower-case word starts no name, and no demonym unless one starts with it
-                let demonym = (lex.demonym_first.contains(t.norm.as_str()))
+                let demonym = lex
+                    .starts_demonym(&t.norm)
                     .then(|| demonym_at(lex, tokens, i, lang, &Starts { demonym: true, ..Starts::default() }))
                     .flatten();
                 if let Some(d) = demonym {

@@ -8,7 +8,7 @@ use geojson::{Feature, Geometry, Value as GeoValue};
 use serde_json::value::RawValue;
 
 use super::{feature_id, feature_places, properties_with, property_map, round6, ArticleFields, ArticleKey, Properties};
-use crate::event::Event;
+use crate::event::{Event, EventPlace};
 
 /// Build the features of some events, in event then place order.
 pub fn features(events: &[Event], key: ArticleKey, demonyms: bool) -> Vec<Feature> {
@@ -28,44 +28,112 @@ fn feature_iter(events: &[Event], key: ArticleKey, demonyms: bool) -> impl Itera
     })
 }
 
-/// One Point feature as the writers serialise it: the members [`Feature`] writes, in its
-/// order, without a property map to build (a big export writes millions).
-#[derive(serde::Serialize)]
-struct PointFeature<'a> {
-    r#type: &'static str,
-    geometry: Point,
-    properties: Properties<'a, &'a RawValue>,
-    id: String,
+/// Write one Point feature: the members [`Feature`] writes, in its order, with the
+/// properties in [`Properties`]' order, byte for byte what `serde_json` writes for them
+/// (a test below checks). A big export writes millions of features: the member names
+/// are constants and go out as they are, the article's fields were escaped once per
+/// article, and integers need no serializer; strings and reals go through `serde_json`.
+fn write_feature(b: &mut Vec<u8>, e: &Event, place: &EventPlace, p: &Properties<&RawValue>) -> serde_json::Result<()> {
+    let lon_lat = [round6(place.lon), round6(place.lat)];
+    b.extend_from_slice(br#"{"type":"Feature","geometry":{"type":"Point","coordinates":"#);
+    json(b, &lon_lat)?;
+    b.extend_from_slice(br#"},"properties":{"admin1":"#);
+    json(b, &p.admin1)?;
+    b.extend_from_slice(br#","article":"#);
+    raw(b, Some(p.article));
+    b.extend_from_slice(br#","confidence":"#);
+    json(b, &p.confidence)?;
+    b.extend_from_slice(br#","country_code":"#);
+    json(b, &p.country_code)?;
+    b.extend_from_slice(br#","date":"#);
+    raw(b, p.date);
+    b.extend_from_slice(br#","event_date":"#);
+    raw(b, p.event_date);
+    b.extend_from_slice(br#","event_datetime":"#);
+    raw(b, p.event_datetime);
+    b.extend_from_slice(br#","feature_code":"#);
+    json(b, p.feature_code)?;
+    b.extend_from_slice(if p.focus {
+        br#","focus":true,"geo_precision":"#
+    } else {
+        br#","focus":false,"geo_precision":"#
+    });
+    integer(b, Some(p.geo_precision));
+    b.extend_from_slice(br#","geonameid":"#);
+    integer(b, p.geonameid);
+    b.extend_from_slice(br#","lang":"#);
+    raw(b, Some(p.lang));
+    b.extend_from_slice(br#","matched":"#);
+    json(b, &p.matched)?;
+    b.extend_from_slice(br#","mentions":"#);
+    integer(b, Some(p.mentions));
+    b.extend_from_slice(br#","path":"#);
+    raw(b, Some(p.path));
+    b.extend_from_slice(br#","place":"#);
+    json(b, p.place)?;
+    b.extend_from_slice(br#","population":"#);
+    integer(b, Some(p.population));
+    b.extend_from_slice(br#","source":"#);
+    raw(b, p.source);
+    b.extend_from_slice(br#","tags":"#);
+    raw(b, Some(p.tags));
+    b.extend_from_slice(br#","title":"#);
+    raw(b, Some(p.title));
+    b.extend_from_slice(br#","url":"#);
+    raw(b, p.url);
+    b.extend_from_slice(br#"},"id":"#);
+    match place.geonameid {
+        // `SLUG/GEONAMEID` (see `feature_id`), without formatting a string first
+        Some(id) => {
+            json(b, &e.article.slug)?;
+            b.pop(); // the closing quote
+            b.push(b'/');
+            integer(b, Some(id));
+            b.push(b'"');
+        }
+        None => json(b, &feature_id(e, place))?,
+    }
+    b.push(b'}');
+    Ok(())
 }
 
-#[derive(serde::Serialize)]
-struct Point {
-    r#type: &'static str,
-    coordinates: [f64; 2],
+/// A value as `serde_json` writes it.
+fn json<T: serde::Serialize + ?Sized>(b: &mut Vec<u8>, value: &T) -> serde_json::Result<()> {
+    serde_json::to_writer(b, value)
 }
 
-/// Write each feature of `events` with `each(buffer, feature)`, one event at a time: the
-/// article's fields are escaped once for all its features, and its features reach `w` in
-/// one write.
+/// JSON already written, or `null`.
+fn raw(b: &mut Vec<u8>, value: Option<&RawValue>) {
+    b.extend_from_slice(value.map_or("null", RawValue::get).as_bytes());
+}
+
+/// An integer, or `null`, as `serde_json` writes it (with `itoa`).
+fn integer<I: itoa::Integer>(b: &mut Vec<u8>, value: Option<I>) {
+    match value {
+        Some(n) => b.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
+        None => b.extend_from_slice(b"null"),
+    }
+}
+
+/// Write each feature of `events`, one event at a time, with `before(buffer)` in front
+/// of each and `after` behind it: the article's fields are escaped once for all its
+/// features, and its features reach `w` in one write.
 fn write_features<W: Write + ?Sized>(
     w: &mut W,
     events: &[Event],
     key: ArticleKey,
     demonyms: bool,
-    mut each: impl FnMut(&mut Vec<u8>, &PointFeature) -> std::io::Result<()>,
+    mut before: impl FnMut(&mut Vec<u8>),
+    after: &[u8],
 ) -> std::io::Result<()> {
     let mut buf = Vec::new();
     for e in events {
         buf.clear();
         let fields = ArticleFields::of(e, key).escaped()?;
         for p in feature_places(e, demonyms) {
-            let f = PointFeature {
-                r#type: "Feature",
-                geometry: Point { r#type: "Point", coordinates: [round6(p.lon), round6(p.lat)] },
-                properties: properties_with(p, fields.as_raw()),
-                id: feature_id(e, p),
-            };
-            each(&mut buf, &f)?;
+            before(&mut buf);
+            write_feature(&mut buf, e, p, &properties_with(p, fields.as_raw()))?;
+            buf.extend_from_slice(after);
         }
         w.write_all(&buf)?;
     }
@@ -81,11 +149,11 @@ pub fn write_collection<W: Write + ?Sized>(
 ) -> std::io::Result<()> {
     w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[")?;
     let mut first = true;
-    write_features(w, events, key, demonyms, |buf, f| {
+    let before = |buf: &mut Vec<u8>| {
         buf.extend_from_slice(if first { b"\n" } else { b",\n" });
         first = false;
-        Ok(serde_json::to_writer(buf, f)?)
-    })?;
+    };
+    write_features(w, events, key, demonyms, before, b"")?;
     w.write_all(b"\n]}\n")
 }
 
@@ -96,11 +164,7 @@ pub fn write_lines<W: Write + ?Sized>(
     key: ArticleKey,
     demonyms: bool,
 ) -> std::io::Result<()> {
-    write_features(w, events, key, demonyms, |buf, f| {
-        serde_json::to_writer(&mut *buf, f)?;
-        buf.push(b'\n');
-        Ok(())
-    })
+    write_features(w, events, key, demonyms, |_| {}, b"\n")
 }
 
 #[cfg(test)]
@@ -108,13 +172,21 @@ mod tests {
     use super::*;
 
     /// The writers' direct serialisation is byte for byte what the typed `geojson` API
-    /// writes for the same features.
+    /// writes for the same features: the demo site's articles, synthetic ones in every
+    /// language (with and without a source), and one with no date and a title that needs
+    /// escapes.
     #[test]
     fn written_features_are_the_geojson_crates() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("site/articles");
-        let (articles, _) = crate::read_inputs(&[dir]);
+        let (mut articles, _) = crate::read_inputs(&[dir]);
         assert!(!articles.is_empty());
         let (g, lex) = (crate::gazetteer::Gazetteer::embedded(), crate::geoparse::lexicon::Lexicon::embedded());
+        crate::corpus::generate(g, crate::corpus::Spec { articles: 40, seed: 3 }, |a| {
+            articles.push(crate::article::parse(&format!("{}.md", a.id), "s", a.markdown(), true).unwrap());
+            articles.push(crate::article::parse_corpus_line("c.jsonl", a.id + 1, &a.json_line()).unwrap());
+        });
+        let odd = "---\ntitle: \"A \\\"quoted\\\" \\\\ title\\tin Kabul\"\n---\nKabul and Herat, then Paris.\n";
+        articles.push(crate::article::parse("odd.md", "odd", odd.to_string(), true).unwrap());
         let events: Vec<Event> = articles
             .into_iter()
             .map(|a| crate::event::from_article(g, lex, a, crate::geoparse::Options::default()))

@@ -60,8 +60,9 @@ pub fn feature_id(e: &Event, p: &EventPlace) -> String {
 }
 
 /// The flat properties of one feature, every key present (`null` when unknown), in the
-/// alphabetical order a JSON object map gives them: the writers serialise this directly,
-/// without building a map per feature. `T` holds the article's fields, which every
+/// alphabetical order a JSON object map gives them: the GeoJSON writers write these
+/// members in this order, without building a map per feature (and a test checks their
+/// bytes against this struct's serialisation). `T` holds the article's fields, which every
 /// feature of the article repeats: plain text, or JSON the writers escaped once per
 /// article (see [`ArticleFields::escaped`]).
 #[derive(Debug, serde::Serialize)]

@@ -86,7 +86,8 @@ fn write_feature(b: &mut Vec<u8>, e: &Event, place: &EventPlace, p: &Properties<
         // `SLUG/GEONAMEID` (see `feature_id`), without formatting a string first
         Some(id) => {
             json(b, &e.article.slug)?;
-            b.pop(); // the closing quote
+            let quote = b.pop(); // reopen the string
+            debug_assert_eq!(quote, Some(b'"'));
             b.push(b'/');
             integer(b, Some(id));
             b.push(b'"');

@@ -378,8 +378,9 @@ const STREAM_BATCH: usize = 512;
 
 /// `extract -` with a line format: read a JSON Lines article stream (or one plain
 /// article) from `input` and write each batch's features or mentions as soon as it is
-/// geoparsed, in input order. Memory is bounded by one batch, whatever the stream's
-/// length, so the command can run under `RDD.pipe`, Hadoop streaming or GNU parallel.
+/// geoparsed, in input order. Memory is bounded by three batches (one read, one being
+/// geoparsed, one being written), whatever the stream's length, so the command can run
+/// under `RDD.pipe`, Hadoop streaming or GNU parallel.
 /// Article keys are the corpus ids (`<stdin>#id`); duplicates are not renamed.
 #[allow(clippy::too_many_arguments)]
 pub fn stream(
@@ -398,17 +399,16 @@ pub fn stream(
     let opts = geoparse::Options { explain };
     let mut code = 0;
     // Each batch goes through three ordered parallel steps (read the lines, geoparse,
-    // write each event's output); only the bytes are handled in turn.
-    let mut emit = |articles: Vec<Result<Article, Diagnostic>>, out: &mut dyn Write| -> Result<()> {
+    // write each event's output) on the pool; only the bytes are handled in turn.
+    let prepare = |articles: Vec<Result<Article, Diagnostic>>| -> Prepared {
         let mut diags = Vec::new();
         let articles: Vec<Article> = articles.into_iter().filter_map(|a| a.map_err(|d| diags.push(d)).ok()).collect();
         let events = guarded_events(articles, &|a| event::from_article(g, lex, a, opts), &mut diags);
         for e in &events {
             event_diagnostics(e, &mut diags);
         }
-        code = code.max(report(config, &diags));
         // each event is written and freed on the thread that holds it
-        let chunks: Vec<std::io::Result<Vec<u8>>> = events
+        let chunks = events
             .into_par_iter()
             .map(|e| {
                 let mut buf = Vec::new();
@@ -420,7 +420,11 @@ pub fn stream(
                 Ok(buf)
             })
             .collect();
-        for chunk in chunks {
+        Prepared { diags, chunks }
+    };
+    let mut deliver = |p: Prepared, out: &mut dyn Write| -> Result<()> {
+        code = code.max(report(config, &p.diags));
+        for chunk in p.chunks {
             out.write_all(&chunk.map_err(io)?).map_err(io)?;
         }
         out.flush().map_err(io)
@@ -429,29 +433,60 @@ pub fn stream(
         let mut bytes = Vec::new();
         input.read_to_end(&mut bytes).map_err(io)?;
         let article = article::decode(name, bytes).and_then(|t| article::parse(name, "stdin", t, true));
-        emit(vec![article.map_err(error_diag)], out)?;
+        deliver(prepare(vec![article.map_err(error_diag)]), out)?;
         return Ok(code);
     }
-    // (line number, line) of the non-blank lines read so far
-    let mut batch: Vec<(usize, Vec<u8>)> = Vec::with_capacity(STREAM_BATCH);
+    // A pipeline of three batches: while the pool geoparses one, this thread writes what
+    // the one before made and reads the one after. Memory holds those three at most.
+    let parse_lines =
+        |lines: Lines| lines.into_par_iter().filter_map(|(n, line)| corpus_line(name, n, &line)).collect();
     let mut n = 0;
-    loop {
-        let mut line = Vec::new();
-        let read = input.read_until(b'\n', &mut line).map_err(io)?;
-        if read > 0 {
-            n += 1;
-            if !line.trim_ascii().is_empty() {
-                batch.push((n, line));
-            }
-        }
-        if batch.len() >= STREAM_BATCH || (read == 0 && !batch.is_empty()) {
+    let mut batch = read_batch(&mut input, &mut n).map_err(io)?;
+    let mut done: Option<Prepared> = None;
+    while !batch.is_empty() {
+        let mut prepared = None;
+        let next = rayon::in_place_scope(|s| {
             let lines = std::mem::take(&mut batch);
-            emit(lines.into_par_iter().filter_map(|(n, line)| corpus_line(name, n, &line)).collect(), out)?;
+            s.spawn(|_| prepared = Some(prepare(parse_lines(lines))));
+            if let Some(p) = done.take() {
+                deliver(p, out)?;
+            }
+            read_batch(&mut input, &mut n).map_err(io)
+        })?;
+        done = prepared;
+        batch = next;
+    }
+    if let Some(p) = done {
+        deliver(p, out)?;
+    }
+    Ok(code)
+}
+
+/// (line number, line) of the non-blank lines of a batch.
+type Lines = Vec<(usize, Vec<u8>)>;
+
+/// A batch geoparsed and written out in memory: its diagnostics and its output, event
+/// by event.
+struct Prepared {
+    diags: Vec<Diagnostic>,
+    chunks: Vec<std::io::Result<Vec<u8>>>,
+}
+
+/// The next [`STREAM_BATCH`] non-blank lines of a stream (fewer at its end, none after
+/// it); `n` counts the lines read so far, blank ones included.
+fn read_batch(input: &mut impl BufRead, n: &mut usize) -> std::io::Result<Lines> {
+    let mut batch = Vec::with_capacity(STREAM_BATCH);
+    while batch.len() < STREAM_BATCH {
+        let mut line = Vec::new();
+        if input.read_until(b'\n', &mut line)? == 0 {
+            break;
         }
-        if read == 0 {
-            return Ok(code);
+        *n += 1;
+        if !line.trim_ascii().is_empty() {
+            batch.push((*n, line));
         }
     }
+    Ok(batch)
 }
 
 /// One line of a JSON Lines article stream, as an article or an error naming the line;

@@ -398,8 +398,8 @@ pub fn stream(
     let lex = Lexicon::embedded();
     let opts = geoparse::Options { explain };
     let mut code = 0;
-    // Each batch goes through three ordered parallel steps (read the lines, geoparse,
-    // write each event's output) on the pool; only the bytes are handled in turn.
+    // Each batch goes through three ordered parallel steps on the pool (parse the lines,
+    // geoparse, write each event's output); only the bytes are read and written in turn.
     let prepare = |articles: Vec<Result<Article, Diagnostic>>| -> Prepared {
         let mut diags = Vec::new();
         let articles: Vec<Article> = articles.into_iter().filter_map(|a| a.map_err(|d| diags.push(d)).ok()).collect();

@@ -7,7 +7,7 @@ use geojson::{Feature, Geometry, Value as GeoValue};
 
 use serde_json::value::RawValue;
 
-use super::{feature_id, feature_places, properties_with, property_map, round6, ArticleFields, ArticleKey, Properties};
+use super::{feature_id, feature_places, properties_with, property_map, round6, ArticleFields, ArticleKey};
 use crate::event::{Event, EventPlace};
 
 /// Build the features of some events, in event then place order.
@@ -29,11 +29,17 @@ fn feature_iter(events: &[Event], key: ArticleKey, demonyms: bool) -> impl Itera
 }
 
 /// Write one Point feature: the members [`Feature`] writes, in its order, with the
-/// properties in [`Properties`]' order, byte for byte what `serde_json` writes for them
+/// properties in [`Properties`](super::Properties)' order, byte for byte what `serde_json` writes for them
 /// (a test below checks). A big export writes millions of features: the member names
 /// are constants and go out as they are, the article's fields were escaped once per
 /// article, and integers need no serializer; strings and reals go through `serde_json`.
-fn write_feature(b: &mut Vec<u8>, e: &Event, place: &EventPlace, p: &Properties<&RawValue>) -> serde_json::Result<()> {
+fn write_feature(
+    b: &mut Vec<u8>,
+    e: &Event,
+    place: &EventPlace,
+    fields: ArticleFields<&RawValue>,
+) -> serde_json::Result<()> {
+    let p = properties_with(place, fields);
     let lon_lat = [round6(place.lon), round6(place.lat)];
     b.extend_from_slice(br#"{"type":"Feature","geometry":{"type":"Point","coordinates":"#);
     json(b, &lon_lat)?;
@@ -133,7 +139,7 @@ fn write_features<W: Write + ?Sized>(
         let fields = ArticleFields::of(e, key).escaped()?;
         for p in feature_places(e, demonyms) {
             before(&mut buf);
-            write_feature(&mut buf, e, p, &properties_with(p, fields.as_raw()))?;
+            write_feature(&mut buf, e, p, fields.as_raw())?;
             buf.extend_from_slice(after);
         }
         w.write_all(&buf)?;

@@ -62,9 +62,10 @@ fn main() {
         println!("  {name:<22} {:>7.1} ms  {:>6.1} MB/s  ({n})", best * 1e3, mb / best);
     };
     println!("stages, 1 thread, cumulative:");
-    stage("tokenize (tokens)", &|a| gazette::text::tokenize(&a.plain).len());
+    stage("tokenize (tokens)", &|a| gazette::text::tokenize(&a.plain, &mut String::new()).len());
     stage("+ recognize (names)", &|a| {
-        let tokens = gazette::text::tokenize(&a.plain);
+        let mut keys = String::new();
+        let tokens = gazette::text::tokenize(&a.plain, &mut keys);
         gazette::geoparse::recognize::recognize(g, lex, &a.plain, &tokens, &a.lang).len()
     });
     stage("+ resolve (mentions)", &|a| gazette::geoparse::geoparse(g, lex, a, Options::default()).len());

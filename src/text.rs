@@ -54,14 +54,14 @@ pub enum Case {
 
 /// One word of running text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Token {
+pub struct Token<'a> {
     /// Byte offset of the first character, inclusive.
     pub start: usize,
     /// Byte offset after the last character, exclusive.
     pub end: usize,
-    /// The normalised form (see the module docs).
-    /// Inline for words of up to 24 bytes: most words, so tokenising rarely allocates.
-    pub norm: compact_str::CompactString,
+    /// The normalised form (see the module docs): a slice of the text when that is what
+    /// it is (most lower-case words), else of the key buffer [`tokenize`] was given.
+    pub norm: &'a str,
     pub script: Script,
     pub case: Case,
     /// The token is followed (before the next token) by a sentence-ending mark or a
@@ -277,31 +277,53 @@ const ELISIONS: &[&str] = &["l", "d", "qu", "j", "n", "s", "c", "m", "t", "dell"
 /// (`l'Afghanistan` → `l`, `Afghanistan`), and before an English possessive `'s`,
 /// which is dropped (`Pakistan's` → `Pakistan`). A zero-width non-joiner separates
 /// tokens too: Persian writes `اسلام‌قلعه` for `اسلام قلعه`.
-pub fn tokenize(text: &str) -> Vec<Token> {
+///
+/// A token's key form is a slice of `text` when it reads the same (most lower-case
+/// words), else of `keys`, which is cleared first: tokenising copies few words.
+pub fn tokenize<'a>(text: &'a str, keys: &'a mut String) -> Vec<Token<'a>> {
     let bytes = text.as_bytes();
-    let mut tokens = Vec::with_capacity(text.len() / 6);
+    // English runs about one token per six bytes, Arabic fewer: room for most articles
+    let mut out = Tokens { text, list: Vec::with_capacity(text.len() / 5 + 4), keys, owned: Vec::new() };
+    out.keys.clear();
     let mut sentence_start = true;
     let mut buf = String::new();
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if b.is_ascii() && !b.is_ascii_alphanumeric() {
-            if matches!(b, b'.' | b'!' | b'?' | b'\n' | b':' | b'"') {
-                sentence_start = true;
-            }
+        let class = ASCII_CLASS[usize::from(b)];
+        if class & SEPARATOR != 0 {
+            sentence_start |= class & SENTENCE_END != 0;
             i += 1;
             continue;
         }
-        if b.is_ascii_alphanumeric() {
-            // fast path: a plain ASCII word
+        if class & (UPPER | LOWER | DIGIT) != 0 {
+            // fast path: a plain ASCII word, read once
             let mut j = i + 1;
-            while j < bytes.len() && bytes[j].is_ascii_alphanumeric() {
+            let mut seen = class;
+            while let Some(&c) = bytes.get(j) {
+                let c = ASCII_CLASS[usize::from(c)];
+                if c & (UPPER | LOWER | DIGIT) == 0 {
+                    break;
+                }
+                seen |= c;
                 j += 1;
             }
-            if ends_word(text, j) {
-                let (norm, case) = ascii_word(&text[i..j]);
-                let script = if b.is_ascii_digit() { Script::Digits } else { Script::Latin };
-                tokens.push(Token { start: i, end: j, norm, script, case, sentence_start });
+            // an apostrophe or a letter of another alphabet goes on: the general path
+            let ends = match bytes.get(j) {
+                None => true,
+                Some(&c) if c.is_ascii() => !matches!(c, b'\'' | b'`'),
+                Some(_) => ends_word(text, j),
+            };
+            if ends {
+                let word = &text[i..j];
+                let case = ascii_case(word.as_bytes(), seen);
+                let script = if class & DIGIT != 0 { Script::Digits } else { Script::Latin };
+                let token = Token { start: i, end: j, norm: word, script, case, sentence_start };
+                if seen & UPPER == 0 {
+                    out.list.push(token);
+                } else {
+                    out.push_lowercase(token);
+                }
                 sentence_start = false;
                 i = j;
                 continue;
@@ -315,16 +337,92 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         if let Some((j, script, case)) = fast {
             // a lone mark (tashkeel) is no word
             if !buf.is_empty() {
-                tokens.push(Token { start: i, end: j, norm: buf.as_str().into(), script, case, sentence_start });
+                out.push(Token { start: i, end: j, norm: "", script, case, sentence_start }, &buf);
                 sentence_start = false;
             }
             i = j;
             continue;
         }
-        i = word_at(text, i, &mut tokens, &mut sentence_start, &mut buf);
+        i = word_at(&mut out, i, &mut sentence_start, &mut buf);
     }
-    tokens
+    out.finish()
 }
+
+/// Tokens as [`tokenize`] builds them.
+struct Tokens<'a, 'k> {
+    text: &'a str,
+    list: Vec<Token<'a>>,
+    /// The key forms that are not slices of the text, one after another.
+    keys: &'k mut String,
+    /// (token, start, end in `keys`) of each such key form, filled in by `finish`.
+    owned: Vec<(usize, usize, usize)>,
+}
+
+impl<'a> Tokens<'a, 'a> {
+    /// Add `token` with key form `norm`: the text's own slice when it reads the same.
+    fn push(&mut self, mut token: Token<'a>, norm: &str) {
+        let source = &self.text[token.start..token.end];
+        if source == norm {
+            token.norm = source;
+        } else {
+            let start = self.keys.len();
+            self.keys.push_str(norm);
+            self.owned.push((self.list.len(), start, self.keys.len()));
+        }
+        self.list.push(token);
+    }
+
+    /// Add an ASCII token whose key form is its text in lower case.
+    fn push_lowercase(&mut self, token: Token<'a>) {
+        let start = self.keys.len();
+        self.keys.push_str(token.norm);
+        self.keys[start..].make_ascii_lowercase();
+        self.owned.push((self.list.len(), start, self.keys.len()));
+        self.list.push(token);
+    }
+
+    fn finish(self) -> Vec<Token<'a>> {
+        let Tokens { mut list, keys, owned, .. } = self;
+        let keys: &'a str = keys;
+        for (t, start, end) in owned {
+            list[t].norm = &keys[start..end];
+        }
+        list
+    }
+}
+
+/// [`ASCII_CLASS`] bits: what one ASCII byte is to the tokeniser.
+const UPPER: u8 = 1;
+const LOWER: u8 = 2;
+const DIGIT: u8 = 4;
+/// Neither a letter nor a digit: it separates words.
+const SEPARATOR: u8 = 8;
+/// It ends a sentence, or starts a quotation or a new line.
+const SENTENCE_END: u8 = 16;
+
+/// The class of each byte: [`UPPER`], [`LOWER`] or [`DIGIT`] for ASCII letters and
+/// digits, [`SEPARATOR`] (and [`SENTENCE_END`] for `. ! ? : "` and the line feed) for the
+/// rest of ASCII; 0 for the bytes of other characters.
+static ASCII_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_uppercase() {
+            UPPER
+        } else if c.is_ascii_lowercase() {
+            LOWER
+        } else if c.is_ascii_digit() {
+            DIGIT
+        } else if matches!(c, b'.' | b'!' | b'?' | b'\n' | b':' | b'"') {
+            SEPARATOR | SENTENCE_END
+        } else {
+            SEPARATOR
+        };
+        b += 1;
+    }
+    table
+};
 
 /// See [`arabic_folds`]: per code point, what it folds to (`None` for a dropped mark).
 type ArabicFolds = [Option<Option<char>>; 0xD4];
@@ -495,35 +593,27 @@ fn ends_word(text: &str, j: usize) -> bool {
     }
 }
 
-/// The key form and case of a word of ASCII letters and digits.
-fn ascii_word(word: &str) -> (compact_str::CompactString, Case) {
-    // lower-cased in place: a slice of the text is already known to be UTF-8
-    let mut norm = compact_str::CompactString::from(word);
-    norm.as_mut_str().make_ascii_lowercase();
-    let word = word.as_bytes();
-    let mut letters = 0;
-    let mut lower_seen = false;
-    let mut first = None;
-    for &c in word {
-        if c.is_ascii_alphabetic() {
-            letters += 1;
-            first.get_or_insert(c);
-            lower_seen |= c.is_ascii_lowercase();
-        }
+/// The case of a word of ASCII letters and digits, given the [`ASCII_CLASS`] bits of all
+/// its bytes together.
+fn ascii_case(word: &[u8], seen: u8) -> Case {
+    if seen & (UPPER | LOWER) == 0 {
+        return Case::None;
     }
-    let case = match first {
-        None => Case::None,
-        Some(c) if c.is_ascii_lowercase() => Case::Lower,
-        Some(_) if letters > 1 && !lower_seen => Case::Upper,
-        Some(_) => Case::Title,
-    };
-    (norm, case)
+    let first = word.iter().find(|c| c.is_ascii_alphabetic()).copied().unwrap_or_default();
+    if first.is_ascii_lowercase() {
+        Case::Lower
+    } else if seen & LOWER == 0 && word.iter().filter(|c| c.is_ascii_alphabetic()).count() > 1 {
+        Case::Upper
+    } else {
+        Case::Title
+    }
 }
 
 /// Read the character at byte `i` and, when it starts a word, the whole word (any
 /// script, apostrophes inside, elisions and possessives split off), pushing its tokens.
 /// Returns the byte offset to go on from.
-fn word_at(text: &str, i: usize, tokens: &mut Vec<Token>, sentence_start: &mut bool, buf: &mut String) -> usize {
+fn word_at<'a>(out: &mut Tokens<'a, 'a>, i: usize, sentence_start: &mut bool, buf: &mut String) -> usize {
+    let text = out.text;
     let mut iter = text[i..].char_indices().map(|(k, c)| (k + i, c)).peekable();
     let Some((_, c)) = iter.next() else { return text.len() };
     let mut pos = i + c.len_utf8();
@@ -570,14 +660,8 @@ fn word_at(text: &str, i: usize, tokens: &mut Vec<Token>, sentence_start: &mut b
             normalize_word(&text[start..at], buf);
             if ELISIONS.contains(&buf.as_str()) {
                 let case = if text[start..].starts_with(char::is_uppercase) { Case::Title } else { Case::Lower };
-                tokens.push(Token {
-                    start,
-                    end: at,
-                    norm: buf.as_str().into(),
-                    script,
-                    case,
-                    sentence_start: *sentence_start,
-                });
+                let token = Token { start, end: at, norm: "", script, case, sentence_start: *sentence_start };
+                out.push(token, buf);
                 *sentence_start = false;
                 word_start = at + len;
             }
@@ -589,14 +673,8 @@ fn word_at(text: &str, i: usize, tokens: &mut Vec<Token>, sentence_start: &mut b
         // word to match, and an empty token would put a double space in name keys.
         return pos;
     }
-    tokens.push(Token {
-        start: word_start,
-        end,
-        norm: buf.as_str().into(),
-        script,
-        case,
-        sentence_start: *sentence_start,
-    });
+    let token = Token { start: word_start, end, norm: "", script, case, sentence_start: *sentence_start };
+    out.push(token, buf);
     *sentence_start = false;
     pos
 }
@@ -630,8 +708,9 @@ pub fn push_key_token(key: &mut String, norm: &str, index: usize) {
 /// ```
 pub fn name_key(name: &str) -> String {
     let mut key = String::with_capacity(name.len());
-    for (i, t) in tokenize(name).iter().enumerate() {
-        push_key_token(&mut key, &t.norm, i);
+    let mut keys = String::new();
+    for (i, t) in tokenize(name, &mut keys).iter().enumerate() {
+        push_key_token(&mut key, t.norm, i);
     }
     key
 }
@@ -730,12 +809,13 @@ mod tests {
 
     /// The tokenizer without its fast paths (ASCII, Arabic, Latin-1, Russian): every word
     /// by [`word_at`].
-    fn tokenize_general(text: &str) -> Vec<Token> {
-        let (mut tokens, mut sentence_start, mut buf, mut i) = (Vec::new(), true, String::new(), 0);
+    fn tokenize_general<'a>(text: &'a str, keys: &'a mut String) -> Vec<Token<'a>> {
+        let mut out = Tokens { text, list: Vec::new(), keys, owned: Vec::new() };
+        let (mut sentence_start, mut buf, mut i) = (true, String::new(), 0);
         while i < text.len() {
-            i = word_at(text, i, &mut tokens, &mut sentence_start, &mut buf);
+            i = word_at(&mut out, i, &mut sentence_start, &mut buf);
         }
-        tokens
+        out.finish()
     }
 
     #[test]
@@ -758,13 +838,15 @@ mod tests {
             "ا",
         ];
         for text in cases {
-            assert_eq!(tokenize(text), tokenize_general(text), "{text:?}");
+            let (mut a, mut b) = (String::new(), String::new());
+            assert_eq!(tokenize(text, &mut a), tokenize_general(text, &mut b), "{text:?}");
         }
         // the demo articles, whole
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("site/articles");
         for entry in std::fs::read_dir(dir).unwrap() {
             let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-            assert_eq!(tokenize(&text), tokenize_general(&text));
+            let (mut a, mut b) = (String::new(), String::new());
+            assert_eq!(tokenize(&text, &mut a), tokenize_general(&text, &mut b));
         }
     }
 
@@ -886,8 +968,9 @@ mod tests {
     #[test]
     fn tokens_and_case() {
         let text = "Kabul fell. the nice town of Nice l'Afghanistan Pakistan's Panjwa'i";
-        let t = tokenize(text);
-        let norms: Vec<_> = t.iter().map(|t| t.norm.as_str()).collect();
+        let mut keys = String::new();
+        let t = tokenize(text, &mut keys);
+        let norms: Vec<_> = t.iter().map(|t| t.norm).collect();
         assert_eq!(
             norms,
             ["kabul", "fell", "the", "nice", "town", "of", "nice", "l", "afghanistan", "pakistan", "panjwai"]
@@ -901,10 +984,12 @@ mod tests {
         assert_eq!(&text[t[9].start..t[9].end], "Pakistan");
         assert_eq!(&text[t[0].start..t[0].end], "Kabul");
         // Persian ZWNJ separates: اسلام‌قلعه is اسلام قلعه
-        let t = tokenize("اسلام\u{200c}قلعه");
+        let mut keys = String::new();
+        let t = tokenize("اسلام\u{200c}قلعه", &mut keys);
         assert_eq!(t.len(), 2);
         // no place inside a longer word
-        let t = tokenize("Parisian");
+        let mut keys = String::new();
+        let t = tokenize("Parisian", &mut keys);
         assert_eq!(t.len(), 1);
         assert_eq!(t[0].norm, "parisian");
     }
@@ -912,7 +997,8 @@ mod tests {
     #[test]
     fn arabic_tokens_keep_offsets() {
         let text = "سيطرت طالبان على بانجواي، وكابول";
-        let t = tokenize(text);
+        let mut keys = String::new();
+        let t = tokenize(text, &mut keys);
         assert_eq!(t.len(), 5);
         assert_eq!(&text[t[3].start..t[3].end], "بانجواي");
         assert_eq!(t[3].script, Script::Arabic);

@@ -129,16 +129,16 @@ struct WordClass {
 struct Words<'a> {
     lex: &'a Lexicon,
     lang: &'a str,
-    tokens: &'a [Token],
+    tokens: &'a [Token<'a>],
     classes: Vec<Option<WordClass>>,
 }
 
 impl<'a> Words<'a> {
-    fn new(lex: &'a Lexicon, lang: &'a str, tokens: &'a [Token]) -> Words<'a> {
+    fn new(lex: &'a Lexicon, lang: &'a str, tokens: &'a [Token<'a>]) -> Words<'a> {
         Words { lex, lang, tokens, classes: vec![None; tokens.len()] }
     }
     fn class(&mut self, i: usize) -> WordClass {
-        let (lex, lang, norm) = (self.lex, self.lang, &self.tokens[i].norm);
+        let (lex, lang, norm) = (self.lex, self.lang, self.tokens[i].norm);
         *self.classes[i].get_or_insert_with(|| {
             if !lex.is_context_word(norm) {
                 return WordClass::default();
@@ -160,7 +160,7 @@ fn around(words: &mut Words, surfaces: &[Surface], idx: usize, text: &str) -> Ar
     // a cue counts only with nothing but spaces between it and the name
     let spaced = |a: &Token, b: &Token| text[a.end..b.start].chars().all(|c| c == ' ' || c == '\u{a0}');
     if s.first > 0 {
-        let prev = tokens[s.first - 1].norm.as_str();
+        let prev = tokens[s.first - 1].norm;
         let cue_ok = spaced(&tokens[s.first - 1], &tokens[s.first]);
         let class = words.class(s.first - 1);
         if let Some((k, pos)) = class.cue.filter(|_| cue_ok) {
@@ -248,13 +248,13 @@ fn context_says_not_a_place(lex: &Lexicon, tokens: &[Token], s: &Surface, lang: 
     // the word before, bare or with a proclitic peeled (`وصلاة`); peeled only when asked
     let before = |w: &str| {
         prev.is_some_and(|p| {
-            p.norm == w || (p.script == Script::Arabic && crate::text::arabic_peeled(&p.norm).any(|x| x == w))
+            p.norm == w || (p.script == Script::Arabic && crate::text::arabic_peeled(p.norm).any(|x| x == w))
         })
     };
     let after = tokens
         .get(s.last)
         .filter(|n| text[tokens[s.last - 1].end..n.start].chars().all(|c| c == ' ' || c == '\u{200c}'))
-        .map(|n| n.norm.as_str());
+        .map(|n| n.norm);
     lex.context_says_not_a_place(&s.key, before, after, lang)
 }
 
@@ -370,7 +370,8 @@ struct Group<'a> {
 pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) -> Vec<Mention> {
     let text = &article.plain;
     let lang = article.lang.as_str();
-    let tokens = tokenize(text);
+    let mut keys = String::new();
+    let tokens = tokenize(text, &mut keys);
     let surfaces = recognize::recognize(g, lex, text, &tokens, lang);
     let mut words = Words::new(lex, lang, &tokens);
     // demonyms go straight to context: only names need what is around them
@@ -512,7 +513,7 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
                 // an everyday word, not a minor place: "Farmers in …" at a sentence
                 // start, or an uncased word as common as `كبيرة`
                 let t = &tokens[s.first];
-                let common = lexicon::zipf(lang, &t.norm);
+                let common = lexicon::zipf(lang, t.norm);
                 // uncased: the word as matched, after any peeling (`وبركة` → `بركة`, "blessing")
                 if (t.script.is_cased() && t.sentence_start && common >= 3.5)
                     || (!t.script.is_cased() && lexicon::zipf(lang, &s.key) >= 4.0)

@@ -105,18 +105,18 @@ struct Starts {
 fn starts<D: AsRef<[u8]>>(fst: &Fst<D>, lex: &Lexicon, t: &Token) -> Starts {
     // inflected readings: Arabic proclitics peeled, or a Cyrillic ending undone
     let inflected = match t.script {
-        Script::Arabic => arabic_peelings(&t.norm),
-        Script::Cyrillic => cyrillic_lemmas(&t.norm),
+        Script::Arabic => arabic_peelings(t.norm),
+        Script::Cyrillic => cyrillic_lemmas(t.norm),
         _ => Vec::new(),
     };
-    let demonym = lex.starts_demonym(&t.norm);
+    let demonym = lex.starts_demonym(t.norm);
     let demonym_peeled = if t.script == Script::Arabic && !demonym {
         inflected.iter().filter(|p| lex.starts_demonym(p)).cloned().collect()
     } else {
         Vec::new()
     };
     let variants = inflected.into_iter().filter_map(|v| Reading::of(fst, &v).map(|r| (v, r))).collect();
-    Starts { bare: Reading::of(fst, &t.norm), variants, demonym, demonym_peeled }
+    Starts { bare: Reading::of(fst, t.norm), variants, demonym, demonym_peeled }
 }
 
 /// What each distinct word can start. Text repeats its words, so each thread remembers
@@ -187,7 +187,7 @@ impl Memo {
     /// What token `t` can start, or `None` when nothing: most words; and the memo of
     /// steps, to walk on from there.
     fn starts<D: AsRef<[u8]>>(&mut self, fst: &Fst<D>, lex: &Lexicon, t: &Token) -> (Option<&Starts>, &mut Steps) {
-        let i = match self.index.get(t.norm.as_str()) {
+        let i = match self.index.get(t.norm) {
             Some(&i) => i,
             None => {
                 let s = starts(fst, lex, t);
@@ -198,7 +198,7 @@ impl Memo {
                 } else {
                     Self::NOTHING
                 };
-                self.index.insert(t.norm.clone(), i);
+                self.index.insert(t.norm.into(), i);
                 i
             }
         };
@@ -245,8 +245,8 @@ fn walk_from<D: AsRef<[u8]>>(
                 return;
             }
             let next = &tokens[j];
-            let lemmas = if next.script == Script::Cyrillic { cyrillic_lemmas(&next.norm) } else { Vec::new() };
-            for form in std::iter::once(next.norm.as_str()).chain(lemmas.iter().map(String::as_str)) {
+            let lemmas = if next.script == Script::Cyrillic { cyrillic_lemmas(next.norm) } else { Vec::new() };
+            for form in std::iter::once(next.norm).chain(lemmas.iter().map(String::as_str)) {
                 if let Some(r) = steps.step(fst, addr, form, piece) {
                     piece.clear();
                     push_key_token(piece, form, 1);
@@ -292,7 +292,7 @@ fn longest_at(
     let mut walk = |variant: &str, r: Reading, inflected: bool, best: &mut Best| {
         walk_from((fst, &mut *steps), text, tokens, i, (variant, r, inflected), best, &mut piece)
     };
-    if !st.bare.is_some_and(|b| walk(&t.norm, b, false, &mut best)) {
+    if !st.bare.is_some_and(|b| walk(t.norm, b, false, &mut best)) {
         let mut whole = None;
         for (v, r) in &st.variants {
             let mut found = None;
@@ -300,7 +300,7 @@ fn longest_at(
                 continue;
             }
             if t.script == Script::Arabic {
-                let w = *whole.get_or_insert_with(|| zipf(lang, &t.norm));
+                let w = *whole.get_or_insert_with(|| zipf(lang, t.norm));
                 if w >= 2.5 && zipf(lang, v) <= w {
                     continue;
                 }
@@ -348,7 +348,7 @@ fn demonym_at(lex: &Lexicon, tokens: &[Token], i: usize, lang: &str, st: &Starts
     for n in (1..=lex.max_demonym_tokens.min(tokens.len() - i)).rev() {
         key.clear();
         for (k, t) in tokens[i..i + n].iter().enumerate() {
-            push_key_token(&mut key, &t.norm, k);
+            push_key_token(&mut key, t.norm, k);
         }
         if let Some(s) = found(i, n, &key, false) {
             return Some(s);
@@ -378,7 +378,7 @@ pub fn recognize(g: &Gazetteer, lex: &Lexicon, text: &str, tokens: &[Token], lan
             if t.script.is_cased() && t.case == Case::Lower {
                 // a lower-case word starts no name, and no demonym unless one starts with it
                 let demonym = lex
-                    .starts_demonym(&t.norm)
+                    .starts_demonym(t.norm)
                     .then(|| demonym_at(lex, tokens, i, lang, &Starts { demonym: true, ..Starts::default() }))
                     .flatten();
                 if let Some(d) = demonym {

@@ -398,29 +398,36 @@ pub fn stream(
     let lex = Lexicon::embedded();
     let opts = geoparse::Options { explain };
     let mut code = 0;
-    // Each batch goes through three ordered parallel steps on the pool (parse the lines,
-    // geoparse, write each event's output); only the bytes are read and written in turn.
-    let prepare = |articles: Vec<Result<Article, Diagnostic>>| -> Prepared {
+    // Each article goes through its steps on one pool thread (parse its line, geoparse,
+    // write its output), in a batch's one ordered parallel pass; only the bytes are
+    // read and written in turn.
+    let one = |article: std::result::Result<Article, Diagnostic>| -> (Vec<Diagnostic>, Option<Chunk>) {
         let mut diags = Vec::new();
-        let articles: Vec<Article> = articles.into_iter().filter_map(|a| a.map_err(|d| diags.push(d)).ok()).collect();
-        let events = guarded_events(articles, &|a| event::from_article(g, lex, a, opts), &mut diags);
-        for e in &events {
-            event_diagnostics(e, &mut diags);
+        let article = match article {
+            Ok(a) => a,
+            Err(d) => return (vec![d], None),
+        };
+        let path = article.path.clone();
+        let e = match article::guard(&path, "geoparsing", || event::from_article(g, lex, article, opts)) {
+            Ok(e) => e,
+            Err(d) => return (vec![d], None),
+        };
+        event_diagnostics(&e, &mut diags);
+        let mut buf = Vec::new();
+        let events = std::slice::from_ref(&e);
+        let written = match format {
+            Format::Mentions => write_mentions(g, &mut buf, events, explain),
+            _ => export::geojson::write_lines(&mut buf, events, ArticleKey::Path, demonyms),
+        };
+        (diags, Some(written.map(|()| buf)))
+    };
+    let prepare = |items: Vec<(Vec<Diagnostic>, Option<Chunk>)>| -> Prepared {
+        let mut p = Prepared { diags: Vec::new(), chunks: Vec::with_capacity(items.len()) };
+        for (diags, chunk) in items {
+            p.diags.extend(diags);
+            p.chunks.extend(chunk);
         }
-        // each event is written and freed on the thread that holds it
-        let chunks = events
-            .into_par_iter()
-            .map(|e| {
-                let mut buf = Vec::new();
-                let one = std::slice::from_ref(&e);
-                match format {
-                    Format::Mentions => write_mentions(g, &mut buf, one, explain)?,
-                    _ => export::geojson::write_lines(&mut buf, one, ArticleKey::Path, demonyms)?,
-                }
-                Ok(buf)
-            })
-            .collect();
-        Prepared { diags, chunks }
+        p
     };
     let mut deliver = |p: Prepared, out: &mut dyn Write| -> Result<()> {
         code = code.max(report(config, &p.diags));
@@ -433,13 +440,14 @@ pub fn stream(
         let mut bytes = Vec::new();
         input.read_to_end(&mut bytes).map_err(io)?;
         let article = article::decode(name, bytes).and_then(|t| article::parse(name, "stdin", t, true));
-        deliver(prepare(vec![article.map_err(error_diag)]), out)?;
+        deliver(prepare(vec![one(article.map_err(error_diag))]), out)?;
         return Ok(code);
     }
     // A pipeline of three batches: while the pool geoparses one, this thread writes what
     // the one before made and reads the one after. Memory holds those three at most.
-    let parse_lines =
-        |lines: Lines| lines.into_par_iter().filter_map(|(n, line)| corpus_line(name, n, &line)).collect();
+    let parse_lines = |lines: Lines| {
+        prepare(lines.into_par_iter().filter_map(|(n, line)| corpus_line(name, n, &line)).map(one).collect())
+    };
     let mut n = 0;
     let mut batch = read_batch(&mut input, &mut n).map_err(io)?;
     let mut done: Option<Prepared> = None;
@@ -447,7 +455,7 @@ pub fn stream(
         let mut prepared = None;
         let next = rayon::in_place_scope(|s| {
             let lines = std::mem::take(&mut batch);
-            s.spawn(|_| prepared = Some(prepare(parse_lines(lines))));
+            s.spawn(|_| prepared = Some(parse_lines(lines)));
             if let Some(p) = done.take() {
                 deliver(p, out)?;
             }
@@ -469,8 +477,11 @@ type Lines = Vec<(usize, Vec<u8>)>;
 /// by event.
 struct Prepared {
     diags: Vec<Diagnostic>,
-    chunks: Vec<std::io::Result<Vec<u8>>>,
+    chunks: Vec<Chunk>,
 }
+
+/// One event's output, written in memory.
+type Chunk = std::io::Result<Vec<u8>>;
 
 /// The next [`STREAM_BATCH`] non-blank lines of a stream (fewer at its end, none after
 /// it); `n` counts the lines read so far, blank ones included.

@@ -352,8 +352,11 @@ fn stdin_stream_matches_a_file_run_and_survives_a_bad_line() {
     let bad = streamed(&with_bad);
     assert_eq!(bad.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&bad.stderr);
-    for line in ["line 602", "line 603: invalid UTF-8", "line 1104"] {
-        assert!(stderr.contains(line), "{line}: {stderr}");
-    }
+    // each named, in input order
+    let at: Vec<usize> = ["line 602", "line 603: invalid UTF-8", "line 1104"]
+        .iter()
+        .map(|line| stderr.find(line).unwrap_or_else(|| panic!("{line}: {stderr}")))
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{stderr}");
     assert_eq!(String::from_utf8(bad.stdout).unwrap(), expected);
 }

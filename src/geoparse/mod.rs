@@ -433,20 +433,17 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
 
     // Pass 1: context-free choice per group, to build the article's context.
     let priors: Vec<std::rc::Rc<[Prior]>> = groups.iter().map(|gr| priors_of(g, gr.postings_id, gr.postings)).collect();
-    let mut tops: Vec<Option<PlaceIdx>> = groups
+    // each group's choice, as an index into its postings (and priors)
+    let mut tops: Vec<Option<usize>> = groups
         .iter()
         .zip(&priors)
-        .map(|(gr, pr)| {
-            (0..gr.postings.len())
-                .max_by(|&a, &b| pr[a].total.total_cmp(&pr[b].total).then(b.cmp(&a)))
-                .map(|k| gr.postings[k].place)
-        })
+        .map(|(gr, pr)| (0..gr.postings.len()).max_by(|&a, &b| pr[a].total.total_cmp(&pr[b].total).then(b.cmp(&a))))
         .collect();
 
     // Two rounds: each group's winner given the others' context-free choices, then every
     // candidate given those winners. When no winner changed, the second round's context
     // is the first's, and so are its scores.
-    let ctx = Context::new(g, &groups, &tops, &demonym_countries);
+    let ctx = Context::new(&groups, &priors, &tops, &demonym_countries);
     let first: Vec<Option<Vec<Score>>> = groups
         .iter()
         .enumerate()
@@ -454,17 +451,17 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
             (gr.postings.len() > 1).then(|| Scorer::new(g, (gi, gr), &priors[gi], &ctx, &tops, &surfaces).scores())
         })
         .collect();
-    let winners: Vec<Option<PlaceIdx>> = groups
+    let winners: Vec<Option<usize>> = groups
         .iter()
         .zip(&first)
         .map(|(gr, sc)| match sc {
-            Some(sc) => sc.first().map(|s| gr.postings[s.k].place),
-            None => gr.postings.first().map(|p| p.place),
+            Some(sc) => sc.first().map(|s| s.k),
+            None => (!gr.postings.is_empty()).then_some(0),
         })
         .collect();
     let same = winners == tops;
     tops = winners;
-    let ctx = if same { ctx } else { Context::new(g, &groups, &tops, &demonym_countries) };
+    let ctx = if same { ctx } else { Context::new(&groups, &priors, &tops, &demonym_countries) };
     let scored: Vec<Scored> = groups
         .iter()
         .enumerate()
@@ -581,17 +578,22 @@ struct Context {
 }
 
 impl Context {
-    fn new(g: &Gazetteer, groups: &[Group], tops: &[Option<PlaceIdx>], demonyms: &Counts<[u8; 2]>) -> Context {
+    fn new(
+        groups: &[Group],
+        priors: &[std::rc::Rc<[Prior]>],
+        tops: &[Option<usize>],
+        demonyms: &Counts<[u8; 2]>,
+    ) -> Context {
         let mut c = Context { countries: demonyms.clone(), admin1: Counts::default(), anchors: Vec::new() };
         for (gi, top) in tops.iter().enumerate() {
-            let Some(p) = top else { continue };
-            let m = g.meta(*p);
+            let Some(k) = *top else { continue };
+            let (m, cos_lat) = (&priors[gi][k].meta, priors[gi][k].cos_lat);
             c.countries.add(m.country, groups[gi].surfaces.len().min(3));
             if m.admin1 != 0 {
                 c.admin1.add(m.admin1, 1);
             }
             if !m.is_country() && !m.is_admin1() {
-                c.anchors.push((gi, m.lat, m.lon, m.lat.to_radians().cos()));
+                c.anchors.push((gi, m.lat, m.lon, cos_lat));
             }
         }
         c
@@ -712,10 +714,10 @@ impl<'a> Scorer<'a> {
         (gi, gr): (usize, &'a Group),
         priors: &'a [Prior],
         ctx: &'a Context,
-        tops: &[Option<PlaceIdx>],
+        tops: &[Option<usize>],
         surfaces: &[Surface],
     ) -> Scorer<'a> {
-        let own = tops[gi].map(|p| g.meta(p));
+        let own = tops[gi].map(|k| priors[k].meta);
         let view = View { ctx, gi, own, own_weight: gr.surfaces.len().min(3) };
         let mut qual_countries: Vec<[u8; 2]> = Vec::new();
         let mut qual_admin1: Vec<u16> = Vec::new();

@@ -417,7 +417,7 @@ pub fn stream(
         let events = std::slice::from_ref(&e);
         let written = match format {
             Format::Mentions => write_mentions(g, &mut buf, events, explain),
-            _ => export::geojson::write_lines(&mut buf, events, ArticleKey::Path, demonyms),
+            _ => export::geojson::event_lines(&mut buf, &e, ArticleKey::Path, demonyms).map_err(Into::into),
         };
         (diags, Some(written.map(|()| buf)))
     };
@@ -431,8 +431,12 @@ pub fn stream(
     };
     let mut deliver = |p: Prepared, out: &mut dyn Write| -> Result<()> {
         code = code.max(report(config, &p.diags));
-        for chunk in p.chunks {
-            out.write_all(&chunk.map_err(io)?).map_err(io)?;
+        // the chunks written so far, then the first error, if any
+        let written = p.chunks.iter().take_while(|c| c.is_ok()).count();
+        let chunks: Vec<&[u8]> = p.chunks[..written].iter().filter_map(|c| c.as_deref().ok()).collect();
+        write_all_vectored(out, &chunks).map_err(io)?;
+        if let Some(Err(e)) = p.chunks.into_iter().nth(written) {
+            return Err(io(e));
         }
         out.flush().map_err(io)
     };
@@ -468,6 +472,24 @@ pub fn stream(
         deliver(p, out)?;
     }
     Ok(code)
+}
+
+/// Write every chunk in turn, as few writes as the writer allows: a buffered writer
+/// hands a large batch straight to the system (`writev`) without copying it first.
+fn write_all_vectored(out: &mut dyn Write, chunks: &[&[u8]]) -> std::io::Result<()> {
+    // an empty slice would leave nothing to write: a zero-byte write, taken for an error
+    let mut slices: Vec<std::io::IoSlice> =
+        chunks.iter().filter(|c| !c.is_empty()).map(|c| std::io::IoSlice::new(c)).collect();
+    let mut rest = &mut slices[..];
+    // the system takes at most IOV_MAX (1024 on Linux) slices at once
+    while !rest.is_empty() {
+        let n = out.write_vectored(&rest[..rest.len().min(1024)])?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        std::io::IoSlice::advance_slices(&mut rest, n);
+    }
+    Ok(())
 }
 
 /// (line number, line) of the non-blank lines of a batch.

@@ -136,15 +136,34 @@ fn write_features<W: Write + ?Sized>(
     let mut buf = Vec::new();
     for e in events {
         buf.clear();
-        let fields = ArticleFields::of(e, key).escaped()?;
-        for p in feature_places(e, demonyms) {
-            before(&mut buf);
-            write_feature(&mut buf, e, p, fields.as_raw())?;
-            buf.extend_from_slice(after);
-        }
+        event_features(&mut buf, e, key, demonyms, &mut before, after)?;
         w.write_all(&buf)?;
     }
     Ok(())
+}
+
+/// One event's features, each after `before` and followed by `after`, into `buf`.
+fn event_features(
+    buf: &mut Vec<u8>,
+    e: &Event,
+    key: ArticleKey,
+    demonyms: bool,
+    mut before: impl FnMut(&mut Vec<u8>),
+    after: &[u8],
+) -> serde_json::Result<()> {
+    let fields = ArticleFields::of(e, key).escaped()?;
+    for p in feature_places(e, demonyms) {
+        before(buf);
+        write_feature(buf, e, p, fields.as_raw())?;
+        buf.extend_from_slice(after);
+    }
+    Ok(())
+}
+
+/// One event's features as GeoJSON Lines, appended to `buf`: what [`write_lines`] writes
+/// for it.
+pub fn event_lines(buf: &mut Vec<u8>, e: &Event, key: ArticleKey, demonyms: bool) -> serde_json::Result<()> {
+    event_features(buf, e, key, demonyms, |_| {}, b"\n")
 }
 
 /// Write a FeatureCollection, one feature per line for readable diffs.

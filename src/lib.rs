@@ -42,6 +42,13 @@ pub const ATTRIBUTION: &str = "Place data © GeoNames (geonames.org), CC BY 4.0;
 
 /// Run one command, writing its main output to `out`. Returns the exit code.
 pub fn run(config: &Config, out: &mut dyn Write) -> Result<i32> {
+    if matches!(config.command, Command::Extract { .. } | Command::Build { .. } | Command::Check { .. }) {
+        // geoparsing needs the lexicons: read them on the pool while the gazetteer opens
+        // and the first articles are read (whoever asks first waits for them)
+        rayon::spawn(|| {
+            Lexicon::embedded();
+        });
+    }
     let owned;
     let g: &Gazetteer = match &config.gazetteer {
         Some(p) => {

@@ -152,6 +152,9 @@ fn event_features(
     after: &[u8],
 ) -> serde_json::Result<()> {
     let fields = ArticleFields::of(e, key).escaped()?;
+    // room for every feature at once: the article's fields, and about 400 bytes more
+    let each = fields.bytes() + 400;
+    buf.reserve(each * e.places.len());
     for p in feature_places(e, demonyms) {
         before(buf);
         write_feature(buf, e, p, fields.as_raw())?;

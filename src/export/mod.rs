@@ -79,7 +79,7 @@ pub struct Properties<'a, T = Cow<'a, str>> {
     pub geo_precision: u8,
     pub geonameid: Option<u32>,
     pub lang: T,
-    pub matched: String,
+    pub matched: Cow<'a, str>,
     pub mentions: usize,
     pub path: T,
     pub place: &'a str,
@@ -148,6 +148,16 @@ impl<'a> ArticleFields<Cow<'a, str>> {
 }
 
 impl ArticleFields<Box<RawValue>> {
+    /// The bytes of all the escaped fields together.
+    pub fn bytes(&self) -> usize {
+        let opt = |v: &Option<Box<RawValue>>| v.as_ref().map_or(0, |v| v.get().len());
+        [&self.article, &self.lang, &self.path, &self.tags, &self.title].iter().map(|v| v.get().len()).sum::<usize>()
+            + [&self.date, &self.event_date, &self.event_datetime, &self.source, &self.url]
+                .into_iter()
+                .map(opt)
+                .sum::<usize>()
+    }
+
     /// The escaped fields, borrowed for one feature.
     pub fn as_raw(&self) -> ArticleFields<&RawValue> {
         ArticleFields {
@@ -185,7 +195,11 @@ pub fn properties_with<T>(p: &EventPlace, a: ArticleFields<T>) -> Properties<'_,
         geo_precision: p.geo_precision,
         geonameid: p.geonameid,
         lang: a.lang,
-        matched: p.matched.join("; "),
+        // most places have one form: no need to join
+        matched: match &p.matched[..] {
+            [one] => Cow::Borrowed(one.as_str()),
+            all => Cow::Owned(all.join("; ")),
+        },
         mentions: p.mentions,
         path: a.path,
         place: &p.name,

@@ -360,6 +360,15 @@ pub fn parse_date(s: &str) -> Option<EventDate> {
     use chrono::Datelike;
     let s = s.trim();
     let year_ok = |d: chrono::NaiveDate| (1..=9999).contains(&d.year());
+    // the usual `YYYY-MM-DD`, read without a format string: written as it came
+    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *s.as_bytes() {
+        let digits = [y0, y1, y2, y3, m0, m1, d0, d1];
+        if digits.iter().all(u8::is_ascii_digit) {
+            let n = |ds: &[u8]| ds.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0'));
+            let d = chrono::NaiveDate::from_ymd_opt(n(&digits[..4]) as i32, n(&digits[4..6]), n(&digits[6..]))?;
+            return year_ok(d).then(|| EventDate { date: s.to_string(), datetime: None });
+        }
+    }
     if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return year_ok(d).then(|| EventDate { date: d.format("%Y-%m-%d").to_string(), datetime: None });
     }
@@ -916,6 +925,11 @@ mod tests {
         for bad in ["-200000-01-01", "+20000-01-01", "0000-01-01", "-0001-01-01 10:00", "2021-02-29", "2021-13-01"] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
+        // the plain form reads as chrono reads it, leap days and short forms included
+        for (s, date) in [("2024-02-29", "2024-02-29"), ("2021-7-15", "2021-07-15"), ("1999-12-31", "1999-12-31")] {
+            assert_eq!(parse_date(s).unwrap().date, date, "{s}");
+        }
+        assert_eq!(parse_date("2021-00-10"), None);
     }
 
     #[test]

@@ -325,8 +325,8 @@ fn error_diag(e: Error) -> Diagnostic {
 
 /// Read and geoparse every input, in parallel; events keep input order.
 pub fn process(g: &Gazetteer, inputs: &[PathBuf], opts: geoparse::Options) -> (Vec<Event>, Vec<Diagnostic>) {
-    let lex = Lexicon::embedded();
-    process_with(inputs, |a| event::from_article(g, lex, a, opts))
+    // the lexicons are asked for only once the files are read: `run` started reading them
+    process_with(inputs, |a| event::from_article(g, Lexicon::embedded(), a, opts))
 }
 
 /// [`process`], with `to_event` making each article's event (`gazette build` looks in
@@ -402,13 +402,14 @@ pub fn stream(
 ) -> Result<i32> {
     let io = |e: std::io::Error| Error::Io { path: PathBuf::from(name), source: e };
     let jsonl = input.fill_buf().map_err(io)?.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-    let lex = Lexicon::embedded();
     let opts = geoparse::Options { explain };
     let mut code = 0;
     // Each article goes through its steps on one pool thread (parse its line, geoparse,
     // write its output), in a batch's one ordered parallel pass; only the bytes are
     // read and written in turn.
-    let one = |article: std::result::Result<Article, Diagnostic>| -> (Vec<Diagnostic>, Option<Chunk>) {
+    let one_article = |article: std::result::Result<Article, Diagnostic>| -> (Vec<Diagnostic>, Option<Chunk>) {
+        // asked here, not before the first batch is read: `run` started reading them
+        let lex = Lexicon::embedded();
         let mut diags = Vec::new();
         let article = match article {
             Ok(a) => a,
@@ -428,7 +429,7 @@ pub fn stream(
         };
         (diags, Some(written.map(|()| buf)))
     };
-    let prepare = |items: Vec<(Vec<Diagnostic>, Option<Chunk>)>| -> Prepared {
+    let gather = |items: Vec<(Vec<Diagnostic>, Option<Chunk>)>| -> Prepared {
         let mut p = Prepared { diags: Vec::new(), chunks: Vec::with_capacity(items.len()) };
         for (diags, chunk) in items {
             p.diags.extend(diags);
@@ -451,13 +452,13 @@ pub fn stream(
         let mut bytes = Vec::new();
         input.read_to_end(&mut bytes).map_err(io)?;
         let article = article::decode(name, bytes).and_then(|t| article::parse(name, "stdin", t, true));
-        deliver(prepare(vec![one(article.map_err(error_diag))]), out)?;
+        deliver(gather(vec![one_article(article.map_err(error_diag))]), out)?;
         return Ok(code);
     }
     // A pipeline of three batches: while the pool geoparses one, this thread writes what
     // the one before made and reads the one after. Memory holds those three at most.
-    let parse_lines = |lines: Lines| {
-        prepare(lines.into_par_iter().filter_map(|(n, line)| corpus_line(name, n, &line)).map(one).collect())
+    let prepare = |lines: Lines| {
+        gather(lines.into_par_iter().filter_map(|(n, line)| corpus_line(name, n, &line)).map(one_article).collect())
     };
     let mut n = 0;
     let mut batch = read_batch(&mut input, &mut n).map_err(io)?;
@@ -466,7 +467,7 @@ pub fn stream(
         let mut prepared = None;
         let next = rayon::in_place_scope(|s| {
             let lines = std::mem::take(&mut batch);
-            s.spawn(|_| prepared = Some(parse_lines(lines)));
+            s.spawn(|_| prepared = Some(prepare(lines)));
             if let Some(p) = done.take() {
                 deliver(p, out)?;
             }

@@ -7,7 +7,8 @@ use gazette::text::{name_key, tokenize};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
-    let tokens = tokenize(text);
+    let mut keys = String::new();
+    let tokens = tokenize(text, &mut keys);
     let mut prev = 0;
     for t in &tokens {
         assert!(prev <= t.start && t.start < t.end && t.end <= text.len(), "{t:?}");

@@ -201,7 +201,6 @@ pub fn build(g: &Gazetteer, article: Article, mentions: Vec<Mention>) -> Event {
             let s = counter.at(src_start);
             (s, counter.at(src_end.max(src_start)))
         };
-        let _ = title_len;
         let i = match places.iter().position(|p| p.idx == m.place) {
             Some(i) => i,
             None => {

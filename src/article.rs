@@ -180,7 +180,8 @@ impl Article {
 
     /// Byte offset of the title within [`Self::plain`]'s end (the body starts after it).
     pub fn title_len(&self) -> usize {
-        self.segments.iter().filter(|s| s.field == Field::Title).map(|s| s.plain + s.len).max().unwrap_or(0)
+        // the title's segments come first
+        self.segments.iter().take_while(|s| s.field == Field::Title).map(|s| s.plain + s.len).max().unwrap_or(0)
     }
 }
 

@@ -32,7 +32,7 @@ pub struct EventPlace {
     pub geo_precision: u8,
     pub mentions: usize,
     /// Distinct surface forms, in order of first appearance.
-    pub matched: Vec<CompactString>,
+    pub matched: smallvec::SmallVec<[CompactString; 1]>,
     pub confidence: f64,
     pub focus: bool,
     /// Only demonyms named it (reported with `--demonyms`).
@@ -42,22 +42,26 @@ pub struct EventPlace {
     pub first: usize,
 }
 
-/// A mention, with offsets into the source as Unicode code points (half-open).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+/// A mention, with byte offsets into the article's plain text (half-open). Where it is
+/// written in the source is worked out on demand: see [`Event::source_spans`].
+#[derive(Debug, Clone, PartialEq)]
 pub struct SourceMention {
-    pub start: usize,
-    pub end: usize,
-    /// Byte offsets into the article's plain text, for rendering.
-    #[serde(skip)]
     pub plain_start: usize,
-    #[serde(skip)]
     pub plain_end: usize,
-    pub field: &'static str,
     pub text: CompactString,
     pub idx: PlaceIdx,
     pub kind: Kind,
     pub confidence: f64,
     pub candidates: Vec<Candidate>,
+}
+
+/// Where a mention is written in the source: its field, and its offsets as Unicode code
+/// points (half-open).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceSpan {
+    pub field: &'static str,
+    pub start: usize,
+    pub end: usize,
 }
 
 /// One article as an event.
@@ -74,6 +78,29 @@ impl Event {
     /// The focus place, if any.
     pub fn focus(&self) -> Option<&EventPlace> {
         self.places.iter().find(|p| p.focus)
+    }
+
+    /// Where each mention is written in the source, in mention order. Only the mentions
+    /// listing reports this, so it is counted here, when asked, not for every event.
+    pub fn source_spans(&self) -> Vec<SourceSpan> {
+        let article = &self.article;
+        let mut counter = CharCounter { text: &article.source_text, byte: 0, chars: 0 };
+        let mut title_counter = CharCounter { text: &article.plain, byte: 0, chars: 0 };
+        // corpus titles are not in `text`: count in the title itself
+        let title_apart = article.path.contains('#');
+        self.mentions
+            .iter()
+            .map(|m| {
+                let (field, src_start, src_end) = article.source_span(m.plain_start, m.plain_end);
+                let (start, end) = if field == Field::Title && title_apart {
+                    (title_counter.at(m.plain_start), title_counter.at(m.plain_end))
+                } else {
+                    let s = counter.at(src_start);
+                    (s, counter.at(src_end.max(src_start)))
+                };
+                SourceSpan { field: if field == Field::Title { "title" } else { "body" }, start, end }
+            })
+            .collect()
     }
 }
 
@@ -127,7 +154,7 @@ fn new_place(g: &Gazetteer, idx: PlaceIdx) -> EventPlace {
         population: m.population as u64,
         geo_precision: m.geo_precision(),
         mentions: 0,
-        matched: Vec::new(),
+        matched: smallvec::SmallVec::new(),
         confidence: 0.0,
         focus: false,
         demonym_only: true,
@@ -189,18 +216,8 @@ pub fn build(g: &Gazetteer, article: Article, mentions: Vec<Mention>) -> Event {
     distinct.dedup();
     let mut places: Vec<EventPlace> = Vec::with_capacity(distinct.len());
     let mut out_mentions = Vec::with_capacity(mentions.len());
-    let mut counter = CharCounter { text: &article.source_text, byte: 0, chars: 0 };
-    let mut title_counter = CharCounter { text: &article.plain, byte: 0, chars: 0 };
     let title_len = article.title_len();
     for m in mentions {
-        let (field, src_start, src_end) = article.source_span(m.start, m.end);
-        let (start, end) = if field == Field::Title && article.path.contains('#') {
-            // corpus titles are not in `text`: count in the title itself
-            (title_counter.at(m.start), title_counter.at(m.end))
-        } else {
-            let s = counter.at(src_start);
-            (s, counter.at(src_end.max(src_start)))
-        };
         let i = match places.iter().position(|p| p.idx == m.place) {
             Some(i) => i,
             None => {
@@ -215,19 +232,14 @@ pub fn build(g: &Gazetteer, article: Article, mentions: Vec<Mention>) -> Event {
             p.demonym_only = false;
             p.confidence = p.confidence.max(m.confidence);
             if !p.matched.contains(&m.text) {
-                // most places have one form: no spare room for more
-                p.matched.reserve_exact(1);
                 p.matched.push(m.text.clone());
             }
         } else if p.demonym_only {
             p.confidence = p.confidence.max(m.confidence);
         }
         out_mentions.push(SourceMention {
-            start,
-            end,
             plain_start: m.start,
             plain_end: m.end,
-            field: if field == Field::Title { "title" } else { "body" },
             text: m.text,
             idx: m.place,
             kind: m.kind,
@@ -248,9 +260,11 @@ pub fn build(g: &Gazetteer, article: Article, mentions: Vec<Mention>) -> Event {
                 || p.matched.iter().any(|m| name_key(m) == k)
         })
     };
-    places.retain(|p| !removed(p));
-    let kept: Vec<PlaceIdx> = places.iter().map(|p| p.idx).collect();
-    out_mentions.retain(|m| kept.contains(&m.idx));
+    if !c.remove.is_empty() {
+        places.retain(|p| !removed(p));
+        let kept: Vec<PlaceIdx> = places.iter().map(|p| p.idx).collect();
+        out_mentions.retain(|m| kept.contains(&m.idx));
+    }
     for a in &c.add {
         let idx = match a.trim().parse::<u32>() {
             Ok(id) => (0..g.len() as u32).find(|&i| g.meta(i).id == id),

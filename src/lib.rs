@@ -552,13 +552,13 @@ fn write_mentions<W: Write + ?Sized>(
     explain: bool,
 ) -> std::io::Result<()> {
     for e in events {
-        for m in &e.mentions {
+        for (m, span) in e.mentions.iter().zip(e.source_spans()) {
             let meta = g.meta(m.idx);
             let mut v = serde_json::json!({
                 "article": e.article.path,
-                "start": m.start,
-                "end": m.end,
-                "field": m.field,
+                "start": span.start,
+                "end": span.end,
+                "field": span.field,
                 "text": m.text,
                 "place": g.name(m.idx),
                 "geonameid": meta.geonameid(),

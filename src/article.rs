@@ -130,6 +130,8 @@ pub struct Article {
     /// Title and body as plain text, the geoparser's input.
     pub plain: String,
     segments: Vec<Segment>,
+    /// See [`Self::title_len`]: kept, so that no reader walks the segments for it.
+    title_end: usize,
     /// The text offsets refer to: the file as read, or the corpus line's `text`.
     pub source_text: String,
     pub diagnostics: Vec<Diagnostic>,
@@ -180,9 +182,13 @@ impl Article {
 
     /// Byte offset of the title within [`Self::plain`]'s end (the body starts after it).
     pub fn title_len(&self) -> usize {
-        // the title's segments come first
-        self.segments.iter().take_while(|s| s.field == Field::Title).map(|s| s.plain + s.len).max().unwrap_or(0)
+        self.title_end
     }
+}
+
+/// Where the title's segments, which come first, end in the plain text.
+fn title_end(segments: &[Segment]) -> usize {
+    segments.iter().take_while(|s| s.field == Field::Title).map(|s| s.plain + s.len).max().unwrap_or(0)
 }
 
 /// Explicit bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069). In a
@@ -663,6 +669,7 @@ pub fn parse(path: &str, stem: &str, text: String, markdown: bool) -> Result<Art
         corrections,
         body_markdown: body.to_string(),
         plain,
+        title_end: title_end(&segments),
         segments,
         source_text: text,
         diagnostics: diags,
@@ -787,6 +794,7 @@ pub fn parse_corpus_line(file: &str, line: usize, json: &str) -> Result<Article,
         corrections: Corrections::default(),
         body_markdown: rec.text.clone(),
         plain,
+        title_end: title_end(&segments),
         segments,
         source_text: rec.text,
         diagnostics: diags,

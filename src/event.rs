@@ -26,7 +26,7 @@ pub struct EventPlace {
     pub country_code: CompactString,
     /// Name of the first-level division the place is in (or is), when known.
     pub admin1: Option<CompactString>,
-    pub feature_code: CompactString,
+    pub feature_code: &'static str,
     pub population: u64,
     /// ACLED-style: 1 town, 2 district, 3 province or region, 4 country.
     pub geo_precision: u8,
@@ -150,7 +150,7 @@ fn new_place(g: &Gazetteer, idx: PlaceIdx) -> EventPlace {
         lon: m.lon,
         country_code: m.country_code().into(),
         admin1,
-        feature_code: m.feature_code.into(),
+        feature_code: m.feature_code,
         population: m.population as u64,
         geo_precision: m.geo_precision(),
         mentions: 0,

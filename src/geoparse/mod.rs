@@ -357,7 +357,8 @@ fn ln_1p(n: usize) -> f64 {
 
 /// A name group: the surfaces that share one key and one cue kind.
 struct Group<'a> {
-    surfaces: Vec<usize>,
+    /// Most names are written once or twice in an article.
+    surfaces: smallvec::SmallVec<[usize; 2]>,
     postings: &'a [Posting],
     /// See [`Surface::postings_id`].
     postings_id: u64,
@@ -370,7 +371,8 @@ struct Group<'a> {
 pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) -> Vec<Mention> {
     let text = &article.plain;
     let lang = article.lang.as_str();
-    let mut keys = String::new();
+    // room for every word's key form: most are slices of the text, and it is never touched
+    let mut keys = String::with_capacity(text.len());
     let tokens = tokenize(text, &mut keys);
     let surfaces = recognize::recognize(g, lex, text, &tokens, lang);
     let mut words = Words::new(lex, lang, &tokens);
@@ -380,8 +382,9 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
         .collect();
 
     // Group place surfaces; demonyms go straight to context.
-    let mut groups: Vec<Group> = Vec::new();
-    let mut by_key: HashMap<(compact_str::CompactString, Option<CueKindKey>), usize> = HashMap::default();
+    let mut groups: Vec<Group> = Vec::with_capacity(surfaces.len());
+    let mut by_key: HashMap<(compact_str::CompactString, Option<CueKindKey>), usize> =
+        HashMap::with_capacity_and_hasher(surfaces.len(), Default::default());
     let mut demonym_countries: Counts<[u8; 2]> = Counts::default();
     for (i, s) in surfaces.iter().enumerate() {
         if let Some(cc) = s.demonym {
@@ -416,7 +419,7 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
         let gk = (s.key.clone(), a.cue.map(CueKindKey::from));
         let gi = *by_key.entry(gk).or_insert_with(|| {
             groups.push(Group {
-                surfaces: Vec::new(),
+                surfaces: smallvec::SmallVec::new(),
                 postings: &s.postings,
                 postings_id: s.postings_id,
                 cue: a.cue,
@@ -476,7 +479,7 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
         })
         .collect();
 
-    let mut mentions = Vec::new();
+    let mut mentions = Vec::with_capacity(surfaces.len());
     for (gi, gr) in groups.iter().enumerate() {
         let Scored { best: Some(best), z, candidates: cands } = &scored[gi] else { continue };
         let m = g.meta(best.place);
@@ -584,7 +587,8 @@ impl Context {
         tops: &[Option<usize>],
         demonyms: &Counts<[u8; 2]>,
     ) -> Context {
-        let mut c = Context { countries: demonyms.clone(), admin1: Counts::default(), anchors: Vec::new() };
+        let mut c =
+            Context { countries: demonyms.clone(), admin1: Counts::default(), anchors: Vec::with_capacity(tops.len()) };
         for (gi, top) in tops.iter().enumerate() {
             let Some(k) = *top else { continue };
             let (m, cos_lat) = (&priors[gi][k].meta, priors[gi][k].cos_lat);

@@ -367,7 +367,8 @@ fn demonym_at(lex: &Lexicon, tokens: &[Token], i: usize, lang: &str, st: &Starts
 pub fn recognize(g: &Gazetteer, lex: &Lexicon, text: &str, tokens: &[Token], lang: &str) -> Vec<Surface> {
     let fst = g.names_fst();
     Memo::with(g, lex, |memo| {
-        let mut out = Vec::new();
+        // about one token in nine starts a name
+        let mut out = Vec::with_capacity(tokens.len() / 8 + 4);
         let mut i = 0;
         while i < tokens.len() {
             let t = &tokens[i];

@@ -125,31 +125,23 @@ impl CharCounter<'_> {
 }
 
 /// A place as an event first reports it. Articles name the same places again and
-/// again, so each thread remembers them for the gazetteer it last used (bounded).
+/// again, so each thread remembers the names it read from the gazetteer's lines for
+/// the gazetteer it last used (bounded); the fixed-width facts are read afresh.
 fn place_of(g: &Gazetteer, idx: PlaceIdx) -> EventPlace {
     thread_local! {
-        static MEMO: std::cell::RefCell<Memo<PlaceIdx, EventPlace>> = std::cell::RefCell::default();
+        static MEMO: std::cell::RefCell<Memo<PlaceIdx, Names>> = std::cell::RefCell::default();
     }
-    MEMO.with_borrow_mut(|memo| memo.for_gazetteer(g, 1 << 16).entry(idx).or_insert_with(|| new_place(g, idx)).clone())
-}
-
-fn new_place(g: &Gazetteer, idx: PlaceIdx) -> EventPlace {
+    let names = MEMO
+        .with_borrow_mut(|memo| memo.for_gazetteer(g, 1 << 16).entry(idx).or_insert_with(|| Names::of(g, idx)).clone());
     let m = g.meta(idx);
-    let admin1 = if m.is_country() {
-        None
-    } else if m.is_admin1() {
-        Some(g.name(idx).into())
-    } else {
-        g.admin1_place(idx).map(|a| g.name(a).into())
-    };
     EventPlace {
         idx,
         geonameid: m.geonameid(),
-        name: g.name(idx).into(),
+        name: names.name,
         lat: m.lat,
         lon: m.lon,
         country_code: m.country_code().into(),
-        admin1,
+        admin1: names.admin1,
         feature_code: m.feature_code,
         population: m.population as u64,
         geo_precision: m.geo_precision(),
@@ -159,6 +151,27 @@ fn new_place(g: &Gazetteer, idx: PlaceIdx) -> EventPlace {
         focus: false,
         demonym_only: true,
         first: usize::MAX,
+    }
+}
+
+/// A place's name and its first-level division's, as the gazetteer's lines give them.
+#[derive(Clone)]
+struct Names {
+    name: CompactString,
+    admin1: Option<CompactString>,
+}
+
+impl Names {
+    fn of(g: &Gazetteer, idx: PlaceIdx) -> Names {
+        let m = g.meta(idx);
+        let admin1 = if m.is_country() {
+            None
+        } else if m.is_admin1() {
+            Some(g.name(idx).into())
+        } else {
+            g.admin1_place(idx).map(|a| g.name(a).into())
+        };
+        Names { name: g.name(idx).into(), admin1 }
     }
 }
 

@@ -149,9 +149,21 @@ pub struct Gazetteer {
     admin1_codes: Vec<String>,
     fst: fst::Map<Cow<'static, [u8]>>,
     postings: Cow<'static, [u8]>,
-    admin1_names: OnceLock<HashMap<u16, PlaceIdx>>,
-    countries: OnceLock<HashMap<[u8; 2], PlaceIdx>>,
+    divisions: OnceLock<Divisions>,
     instance: Instance,
+}
+
+/// The first-level divisions and the countries as places, found in one pass over the
+/// meta table the first time either is asked for.
+struct Divisions {
+    /// By admin1 index: the ADM1 place with that key (the last one listed), or `NONE`.
+    admin1: Vec<PlaceIdx>,
+    /// By ISO code: the first country place listed with it.
+    countries: HashMap<[u8; 2], PlaceIdx>,
+}
+
+impl Divisions {
+    const NONE: PlaceIdx = PlaceIdx::MAX;
 }
 
 /// A number no other value of the process has, drawn when the value is made: per-thread
@@ -236,8 +248,7 @@ impl Gazetteer {
             admin1_codes,
             fst: fst::Map::new(fst)?,
             postings,
-            admin1_names: OnceLock::new(),
-            countries: OnceLock::new(),
+            divisions: OnceLock::new(),
             instance: Instance::default(),
         })
     }
@@ -341,27 +352,37 @@ impl Gazetteer {
 
     /// The admin1 division (an ADM1 place) a place lies in, when the gazetteer has it.
     pub fn admin1_place(&self, place: PlaceIdx) -> Option<PlaceIdx> {
-        let map = self.admin1_names.get_or_init(|| {
-            (0..self.len() as u32).filter(|&p| self.meta(p).is_admin1()).map(|p| (self.meta(p).admin1, p)).collect()
-        });
         let a = self.meta(place).admin1;
-        (a != 0).then(|| map.get(&a).copied()).flatten()
+        let p = *self.divisions().admin1.get(a as usize)?;
+        (a != 0 && p != Divisions::NONE).then_some(p)
     }
 
     /// The country place for an ISO code.
     pub fn country(&self, code: [u8; 2]) -> Option<PlaceIdx> {
-        let map = self.countries.get_or_init(|| {
-            let mut m = HashMap::default();
-            for p in 0..self.len() as u32 {
-                let meta = self.meta(p);
-                if meta.is_country() {
+        self.divisions().countries.get(&code).copied()
+    }
+
+    fn divisions(&self) -> &Divisions {
+        self.divisions.get_or_init(|| {
+            let mut d =
+                Divisions { admin1: vec![Divisions::NONE; self.admin1_codes.len()], countries: HashMap::default() };
+            let kinds = kind::table();
+            // only the feature code byte of most rows is read
+            for (p, m) in self.meta.chunks_exact(META_LEN).enumerate() {
+                let k = kinds.get(m[18] as usize).copied().unwrap_or(0);
+                if k & kind::ADMIN1 != 0 {
+                    let a = u16::from_le_bytes([m[16], m[17]]) as usize;
+                    if a >= d.admin1.len() {
+                        d.admin1.resize(a + 1, Divisions::NONE);
+                    }
+                    d.admin1[a] = p as PlaceIdx;
+                } else if k & kind::COUNTRY != 0 {
                     // prefer the independent state over a same-coded territory row
-                    m.entry(meta.country).or_insert(p);
+                    d.countries.entry([m[20], m[21]]).or_insert(p as PlaceIdx);
                 }
             }
-            m
-        });
-        map.get(&code).copied()
+            d
+        })
     }
 
     /// Everything stored about a place.

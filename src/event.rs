@@ -8,7 +8,7 @@
 use crate::article::{Article, Diagnostic, EventDate, Field};
 use compact_str::CompactString;
 
-use crate::gazetteer::{Gazetteer, Memo, PlaceIdx};
+use crate::gazetteer::{Gazetteer, Memo, Meta, PlaceIdx};
 use crate::geoparse::{self, Candidate, Kind, Mention};
 use crate::text::name_key;
 
@@ -125,23 +125,22 @@ impl CharCounter<'_> {
 }
 
 /// A place as an event first reports it. Articles name the same places again and
-/// again, so each thread remembers the names it read from the gazetteer's lines for
-/// the gazetteer it last used (bounded); the fixed-width facts are read afresh.
+/// again, so each thread remembers what it read from the gazetteer for the gazetteer it
+/// last used (bounded).
 fn place_of(g: &Gazetteer, idx: PlaceIdx) -> EventPlace {
     thread_local! {
-        static MEMO: std::cell::RefCell<Memo<PlaceIdx, Names>> = std::cell::RefCell::default();
+        static MEMO: std::cell::RefCell<Memo<PlaceIdx, Facts>> = std::cell::RefCell::default();
     }
-    let names = MEMO
-        .with_borrow_mut(|memo| memo.for_gazetteer(g, 1 << 16).entry(idx).or_insert_with(|| Names::of(g, idx)).clone());
-    let m = g.meta(idx);
+    let Facts { meta: m, name, admin1 } = MEMO
+        .with_borrow_mut(|memo| memo.for_gazetteer(g, 1 << 16).entry(idx).or_insert_with(|| Facts::of(g, idx)).clone());
     EventPlace {
         idx,
         geonameid: m.geonameid(),
-        name: names.name,
+        name,
         lat: m.lat,
         lon: m.lon,
         country_code: m.country_code().into(),
-        admin1: names.admin1,
+        admin1,
         feature_code: m.feature_code,
         population: m.population as u64,
         geo_precision: m.geo_precision(),
@@ -154,15 +153,16 @@ fn place_of(g: &Gazetteer, idx: PlaceIdx) -> EventPlace {
     }
 }
 
-/// A place's name and its first-level division's, as the gazetteer's lines give them.
+/// A place's fixed-width facts, its name and its first-level division's.
 #[derive(Clone)]
-struct Names {
+struct Facts {
+    meta: Meta,
     name: CompactString,
     admin1: Option<CompactString>,
 }
 
-impl Names {
-    fn of(g: &Gazetteer, idx: PlaceIdx) -> Names {
+impl Facts {
+    fn of(g: &Gazetteer, idx: PlaceIdx) -> Facts {
         let m = g.meta(idx);
         let admin1 = if m.is_country() {
             None
@@ -171,7 +171,7 @@ impl Names {
         } else {
             g.admin1_place(idx).map(|a| g.name(a).into())
         };
-        Names { name: g.name(idx).into(), admin1 }
+        Facts { meta: m, name: g.name(idx).into(), admin1 }
     }
 }
 

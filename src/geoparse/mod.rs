@@ -481,8 +481,7 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
 
     let mut mentions = Vec::with_capacity(surfaces.len());
     for (gi, gr) in groups.iter().enumerate() {
-        let Scored { best: Some(best), z, candidates: cands } = &scored[gi] else { continue };
-        let m = g.meta(best.place);
+        let Scored { best: Some((best, m)), z, candidates: cands } = &scored[gi] else { continue };
         let explicit = best.signals.iter().any(|s| matches!(s.name, "qualifier" | "cue") && s.value > 0.0);
         let strong =
             m.is_country() || m.is_admin1() || m.is_macro() || m.feature_code == "PPLC" || m.population >= 100_000;
@@ -833,7 +832,8 @@ impl<'a> Scorer<'a> {
     fn scored(&self, scores: Vec<Score>, explain: bool) -> Scored {
         let candidate = |s: &Score| {
             let place = self.gr.postings[s.k].place;
-            let m = self.g.meta(place);
+            // the facts the priors already hold: no read of the gazetteer's tables
+            let m = &self.priors[s.k].meta;
             let (signals, score) = self.signals(s.k);
             Candidate {
                 place,
@@ -850,7 +850,7 @@ impl<'a> Scorer<'a> {
         let z = scores.iter().map(|s| (s.score - top.score).exp()).sum();
         let candidates: Vec<Candidate> = if explain { scores.iter().map(candidate).collect() } else { Vec::new() };
         let best = candidates.first().cloned().unwrap_or_else(|| candidate(top));
-        Scored { best: Some(best), z, candidates }
+        Scored { best: Some((best, self.priors[top.k].meta)), z, candidates }
     }
 }
 
@@ -865,7 +865,8 @@ struct Score {
 /// A group's outcome: its winner, the softmax denominator of all its candidates' scores
 /// relative to the winner's, and (when explaining) every candidate, best first.
 struct Scored {
-    best: Option<Candidate>,
+    /// The winner, and its facts.
+    best: Option<(Candidate, Meta)>,
     z: f64,
     candidates: Vec<Candidate>,
 }

@@ -679,8 +679,12 @@ fn nearness(lat: f64, lon: f64, cos_phi: f64, alat: f64, alon: f64, acos: f64) -
         dlon = 360.0 - dlon;
     }
     if lat.abs() < 70.0 && alat.abs() < 70.0 {
-        let x = dlon * 0.5 * (cos_phi + acos);
-        let flat = 111.195 * ((alat - lat).powi(2) + x * x).sqrt();
+        let (y, x) = ((alat - lat).abs(), dlon * 0.5 * (cos_phi + acos));
+        // more than 2% past 600 km on either axis is past it on the flat estimate
+        if y.max(x) * 111.195 > 612.0 {
+            return 0.0;
+        }
+        let flat = 111.195 * (y * y + x * x).sqrt();
         let clear = |t: f64| (flat - t).abs() > 0.02 * t;
         if clear(150.0) && clear(600.0) {
             return nearness_at(flat);

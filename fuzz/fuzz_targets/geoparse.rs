@@ -1,6 +1,6 @@
 //! The matcher on arbitrary text: read it as an article (the first byte picks Markdown or
 //! plain text), geoparse it with the embedded gazetteer and build the event. Never a
-//! panic, and every mention is a non-empty span of the plain text.
+//! panic, and every mention is a non-empty span of the plain text and a span of the source.
 #![no_main]
 
 use gazette::article::parse;
@@ -15,8 +15,8 @@ fuzz_target!(|data: &[u8]| {
     let Ok(article) = parse("fuzz.md", "fuzz", text.to_string(), flags & 1 == 1) else { return };
     let plain = article.plain.clone();
     let event = from_article(Gazetteer::embedded(), Lexicon::embedded(), article, Options { explain: flags & 2 == 2 });
-    for m in &event.mentions {
+    for (m, s) in event.mentions.iter().zip(event.source_spans()) {
         assert!(m.plain_start < m.plain_end && m.plain_end <= plain.len(), "{}..{}", m.plain_start, m.plain_end);
-        assert!(m.start <= m.end, "{}..{}", m.start, m.end);
+        assert!(s.start <= s.end, "{}..{}", s.start, s.end);
     }
 });

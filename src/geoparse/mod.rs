@@ -371,7 +371,7 @@ struct Group<'a> {
 pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) -> Vec<Mention> {
     let text = &article.plain;
     let lang = article.lang.as_str();
-    // room for every word's key form: most are slices of the text, and it is never touched
+    // room for every key form that is not a slice of the text; room left unused is not touched
     let mut keys = String::with_capacity(text.len());
     let tokens = tokenize(text, &mut keys);
     let surfaces = recognize::recognize(g, lex, text, &tokens, lang);

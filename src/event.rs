@@ -229,7 +229,6 @@ pub fn build(g: &Gazetteer, article: Article, mentions: Vec<Mention>) -> Event {
     distinct.dedup();
     let mut places: Vec<EventPlace> = Vec::with_capacity(distinct.len());
     let mut out_mentions = Vec::with_capacity(mentions.len());
-    let title_len = article.title_len();
     for m in mentions {
         let i = match places.iter().position(|p| p.idx == m.place) {
             Some(i) => i,
@@ -297,7 +296,7 @@ pub fn build(g: &Gazetteer, article: Article, mentions: Vec<Mention>) -> Event {
     }
 
     // Focus: salience (mentions, title) plus specificity, among non-demonym places.
-    let title_end = title_len;
+    let title_end = article.title_len();
     let best = places
         .iter()
         .enumerate()

@@ -11,7 +11,7 @@ use std::time::Instant;
 use gazette::article;
 use gazette::event;
 use gazette::gazetteer::Gazetteer;
-use gazette::geoparse::{lexicon::Lexicon, Options};
+use gazette::geoparse::{Lexicon, Options};
 use rayon::prelude::*;
 
 // the allocator the gazette binary uses
@@ -29,7 +29,7 @@ fn main() {
     if inputs.is_empty() {
         inputs.push(root.join("site/articles"));
     }
-    let (base, _) = gazette::read_inputs(&inputs);
+    let (base, _) = gazette::pipeline::read_inputs(&inputs);
     let target = 8_000_000usize;
     let mut corpus = Vec::new();
     let mut bytes = 0;
@@ -47,7 +47,7 @@ fn main() {
     let t = Instant::now();
     let g = Gazetteer::embedded();
     let lex = Lexicon::embedded();
-    let _ = g.lookup("Kabul", 1);
+    let _ = gazette::geoparse::lookup(g, "Kabul", 1);
     println!("start-up (gazetteer + lexicons): {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
     let mb = bytes as f64 / 1e6;
     // the stages cumulatively, on one thread: where the time goes

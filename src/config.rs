@@ -20,28 +20,81 @@ pub enum Format {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// Print ranked gazetteer candidates for a name.
-    Lookup { name: String, limit: usize, json: bool },
+    Lookup {
+        /// The name, in any script.
+        name: String,
+        /// How many candidates to print.
+        limit: usize,
+        /// A JSON array instead of a table.
+        json: bool,
+    },
     /// Geoparse articles and print places.
-    Extract { inputs: Vec<PathBuf>, format: Format, explain: bool, demonyms: bool },
+    Extract {
+        /// Files, folders, `.jsonl` corpora, or `-` for stdin.
+        inputs: Vec<PathBuf>,
+        /// The output format.
+        format: Format,
+        /// Add every mention's candidates and signals (mentions only).
+        explain: bool,
+        /// Also report countries named only by a demonym ("Afghan").
+        demonyms: bool,
+    },
     /// Export events of a site or of article paths to a file or stdout.
-    Export { inputs: Vec<PathBuf>, format: Format, output: Option<PathBuf>, demonyms: bool },
+    Export {
+        /// A site folder (its `articles/`), or article files and folders.
+        inputs: Vec<PathBuf>,
+        /// GeoJSON, GeoJSON Lines or CSV.
+        format: Format,
+        /// Write here (atomically) instead of stdout.
+        output: Option<PathBuf>,
+        /// Also export countries named only by a demonym.
+        demonyms: bool,
+    },
     /// Build the static site of a site folder.
-    Build { site_dir: PathBuf, output: Option<PathBuf>, base_url: Option<String> },
+    Build {
+        /// The site folder.
+        site_dir: PathBuf,
+        /// The output folder; `SITE_DIR/public` when not given.
+        output: Option<PathBuf>,
+        /// Overrides `base_url` in `gazette.toml`.
+        base_url: Option<String>,
+    },
     /// Build a site, serve it over HTTP at `bind:port` (0: any free port), rebuild on changes.
-    Serve { site_dir: PathBuf, bind: String, port: u16 },
+    Serve {
+        /// The site folder.
+        site_dir: PathBuf,
+        /// The address to listen on.
+        bind: String,
+        /// The port; 0 picks a free one.
+        port: u16,
+    },
     /// Create a new site folder.
-    Init { dir: PathBuf },
+    Init {
+        /// Where: a folder that does not exist or is empty.
+        dir: PathBuf,
+    },
     /// Check a site folder as a build would, writing nothing.
-    Check { site_dir: PathBuf },
+    Check {
+        /// The site folder.
+        site_dir: PathBuf,
+    },
     /// Print version, data sources and licences.
     About,
     /// Write a synthetic benchmark corpus (see [`crate::corpus`]).
-    Corpus { articles: usize, seed: u64, output: Option<PathBuf> },
+    Corpus {
+        /// How many articles.
+        articles: usize,
+        /// The generator's seed.
+        seed: u64,
+        /// One Markdown file per article in this folder, instead of JSON Lines on stdout.
+        output: Option<PathBuf>,
+    },
 }
 
 /// Everything a run needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
+    /// The command and its arguments.
     pub command: Command,
     /// Load this GeoNames dump instead of the embedded gazetteer.
     pub gazetteer: Option<PathBuf>,

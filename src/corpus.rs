@@ -12,7 +12,9 @@ use crate::gazetteer::Gazetteer;
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Spec {
+    /// How many articles.
     pub articles: usize,
+    /// The seed of the generator: the same seed gives the same bytes.
     pub seed: u64,
 }
 
@@ -175,10 +177,15 @@ fn fill(template: &str, rng: &mut fastrand::Rng, pool: &[String]) -> String {
 /// One synthetic article.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Synthetic {
+    /// Position in the corpus, from 0.
     pub id: usize,
+    /// ISO 639-1 code.
     pub lang: &'static str,
+    /// One line, with a place in it.
     pub title: String,
+    /// `YYYY-MM-DD`.
     pub date: String,
+    /// Paragraphs of plain text.
     pub body: String,
 }
 

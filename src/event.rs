@@ -5,7 +5,8 @@
 //! as CLIFF's focus does it). An editor's corrections from front matter are applied here.
 //! Everything is plain data in a deterministic order: the same input gives the same bytes.
 
-use crate::article::{Article, Diagnostic, EventDate, Field};
+use crate::article::{Article, EventDate, Field};
+use crate::report::Diagnostic;
 use compact_str::CompactString;
 
 use crate::gazetteer::{Gazetteer, Memo, Meta, PlaceIdx};
@@ -16,24 +17,33 @@ use crate::text::name_key;
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct EventPlace {
     #[serde(skip)]
+    /// The place in the gazetteer.
     pub idx: PlaceIdx,
+    /// GeoNames id; `None` for curated places GeoNames lacks.
     pub geonameid: Option<u32>,
+    /// The gazetteer's canonical name.
     pub name: CompactString,
     /// Latitude, WGS84 degrees.
     pub lat: f64,
     /// Longitude, WGS84 degrees.
     pub lon: f64,
+    /// ISO 3166-1 alpha-2; empty when none.
     pub country_code: CompactString,
     /// Name of the first-level division the place is in (or is), when known.
     pub admin1: Option<CompactString>,
+    /// GeoNames feature code (`PPLC`, `ADM1`, `PCLI`, …).
     pub feature_code: &'static str,
+    /// From the gazetteer; 0 when unknown.
     pub population: u64,
     /// ACLED-style: 1 town, 2 district, 3 province or region, 4 country.
     pub geo_precision: u8,
+    /// How often the article names it (demonyms included).
     pub mentions: usize,
     /// Distinct surface forms, in order of first appearance.
     pub matched: smallvec::SmallVec<[CompactString; 1]>,
+    /// The highest confidence among its mentions, 0–1 (see [`crate::geoparse`]); 1 when an editor pinned it.
     pub confidence: f64,
+    /// The article's main place: the most salient, most specific one.
     pub focus: bool,
     /// Only demonyms named it (reported with `--demonyms`).
     pub demonym_only: bool,
@@ -46,12 +56,19 @@ pub struct EventPlace {
 /// written in the source is worked out on demand: see [`Event::source_spans`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceMention {
+    /// Start, a byte offset into the article's plain text.
     pub plain_start: usize,
+    /// End, exclusive.
     pub plain_end: usize,
+    /// The words as written.
     pub text: CompactString,
+    /// The place it resolved to (after a division folded into its namesake town).
     pub idx: PlaceIdx,
+    /// A place name or a demonym.
     pub kind: Kind,
+    /// 0–1, see [`crate::geoparse`].
     pub confidence: f64,
+    /// With `explain`: every scored candidate, best first.
     pub candidates: Vec<Candidate>,
 }
 
@@ -59,18 +76,26 @@ pub struct SourceMention {
 /// points (half-open).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SourceSpan {
+    /// `title` or `body`.
     pub field: &'static str,
+    /// Start, in code points.
     pub start: usize,
+    /// End, exclusive.
     pub end: usize,
 }
 
 /// One article as an event.
 #[derive(Debug, Clone)]
 pub struct Event {
+    /// The article, as read.
     pub article: Article,
+    /// When it happened: the article's date.
     pub date: Option<EventDate>,
+    /// Its places: the focus first, then in order of first mention.
     pub places: Vec<EventPlace>,
+    /// Every mention, in text order.
     pub mentions: Vec<SourceMention>,
+    /// The article's warnings.
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -280,7 +305,7 @@ pub fn build(g: &Gazetteer, article: Article, mentions: Vec<Mention>) -> Event {
     for a in &c.add {
         let idx = match a.trim().parse::<u32>() {
             Ok(id) => (0..g.len() as u32).find(|&i| g.meta(i).id == id),
-            Err(_) => g.lookup(a, 1).first().map(|p| p.place),
+            Err(_) => geoparse::lookup(g, a, 1).first().map(|p| p.place),
         };
         if let Some(idx) = idx {
             if let Some(p) = places.iter_mut().find(|p| p.idx == idx) {
@@ -318,12 +343,7 @@ pub fn build(g: &Gazetteer, article: Article, mentions: Vec<Mention>) -> Event {
 }
 
 /// Geoparse and build, in one step.
-pub fn from_article(
-    g: &Gazetteer,
-    lex: &geoparse::lexicon::Lexicon,
-    article: Article,
-    opts: geoparse::Options,
-) -> Event {
+pub fn from_article(g: &Gazetteer, lex: &geoparse::Lexicon, article: Article, opts: geoparse::Options) -> Event {
     let mentions = geoparse::geoparse(g, lex, &article, opts);
     build(g, article, mentions)
 }

@@ -62,7 +62,9 @@ pub struct Token<'a> {
     /// The normalised form (see the module docs): a slice of the text when that is what
     /// it is (most lower-case words), else of the key buffer [`tokenize`] was given.
     pub norm: &'a str,
+    /// The script of its first letter.
     pub script: Script,
+    /// The case of its first letter (and of the rest, for [`Case::Upper`]).
     pub case: Case,
     /// The token is followed (before the next token) by a sentence-ending mark or a
     /// paragraph break, or starts the text.

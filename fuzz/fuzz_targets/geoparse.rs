@@ -6,7 +6,7 @@
 use gazette::article::parse;
 use gazette::event::from_article;
 use gazette::gazetteer::Gazetteer;
-use gazette::geoparse::{lexicon::Lexicon, Options};
+use gazette::geoparse::{Lexicon, Options};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

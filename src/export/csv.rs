@@ -45,8 +45,17 @@ pub fn csvt() -> String {
     types.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(",") + "\n"
 }
 
-/// Write the CSV.
-pub fn write(w: impl Write, events: &[Event], key: ArticleKey, demonyms: bool) -> csv::Result<()> {
+/// Write the CSV. A failure is an I/O error (a reader that went away is a broken pipe,
+/// as with the other formats); the csv crate's own errors cannot happen with these
+/// fixed-width records, and would read as I/O errors too.
+pub fn write(w: impl Write, events: &[Event], key: ArticleKey, demonyms: bool) -> std::io::Result<()> {
+    write_records(w, events, key, demonyms).map_err(|e| match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => std::io::Error::other(format!("{other:?}")),
+    })
+}
+
+fn write_records(w: impl Write, events: &[Event], key: ArticleKey, demonyms: bool) -> csv::Result<()> {
     let mut out = csv::Writer::from_writer(w);
     let mut header = vec!["latitude", "longitude", "WKT"];
     header.extend(COLUMNS.iter().map(|c| c.0));

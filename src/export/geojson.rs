@@ -207,9 +207,9 @@ mod tests {
     #[test]
     fn written_features_are_the_geojson_crates() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("site/articles");
-        let (mut articles, _) = crate::read_inputs(&[dir]);
+        let (mut articles, _) = crate::pipeline::read_inputs(&[dir]);
         assert!(!articles.is_empty());
-        let (g, lex) = (crate::gazetteer::Gazetteer::embedded(), crate::geoparse::lexicon::Lexicon::embedded());
+        let (g, lex) = (crate::gazetteer::Gazetteer::embedded(), crate::geoparse::Lexicon::embedded());
         crate::corpus::generate(g, crate::corpus::Spec { articles: 40, seed: 3 }, |a| {
             articles.push(crate::article::parse(&format!("{}.md", a.id), "s", a.markdown(), true).unwrap());
             articles.push(crate::article::parse_corpus_line("c.jsonl", a.id + 1, &a.json_line()).unwrap());

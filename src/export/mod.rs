@@ -26,6 +26,7 @@
 
 pub mod csv;
 pub mod geojson;
+pub mod mentions;
 
 use std::borrow::Cow;
 
@@ -37,22 +38,24 @@ use crate::event::{Event, EventPlace};
 /// Which name the `article` property carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ArticleKey {
+    /// The article's slug, unique within one run (`export`, the site's downloads).
     Slug,
+    /// The input path as given (`extract`), or `corpus.jsonl#id` for a corpus record.
     Path,
 }
 
 /// Round degrees to 6 decimals (about 0.1 m).
-pub fn round6(v: f64) -> f64 {
+pub(crate) fn round6(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
 }
 
 /// The places of an event that become features (demonym-only countries only on request).
-pub fn feature_places(e: &Event, demonyms: bool) -> impl Iterator<Item = &EventPlace> {
+pub(crate) fn feature_places(e: &Event, demonyms: bool) -> impl Iterator<Item = &EventPlace> {
     e.places.iter().filter(move |p| demonyms || !p.demonym_only)
 }
 
 /// A feature's stable id.
-pub fn feature_id(e: &Event, p: &EventPlace) -> String {
+pub(crate) fn feature_id(e: &Event, p: &EventPlace) -> String {
     match p.geonameid {
         Some(id) => format!("{}/{}", e.article.slug, id),
         None => format!("{}/{}", e.article.slug, crate::article::slugify(&p.name)),
@@ -66,7 +69,7 @@ pub fn feature_id(e: &Event, p: &EventPlace) -> String {
 /// feature of the article repeats: plain text, or JSON the writers escaped once per
 /// article (see [`ArticleFields::escaped`]).
 #[derive(Debug, serde::Serialize)]
-pub struct Properties<'a, T = Cow<'a, str>> {
+pub(crate) struct Properties<'a, T = Cow<'a, str>> {
     pub admin1: Option<&'a str>,
     pub article: T,
     pub confidence: f64,
@@ -92,7 +95,7 @@ pub struct Properties<'a, T = Cow<'a, str>> {
 
 /// The properties that come from the article, the same on each of its features.
 #[derive(Debug, Clone)]
-pub struct ArticleFields<T> {
+pub(crate) struct ArticleFields<T> {
     pub article: T,
     pub date: Option<T>,
     pub event_date: Option<T>,
@@ -176,12 +179,12 @@ impl ArticleFields<Box<RawValue>> {
 }
 
 /// The properties of the feature for place `p` of event `e`.
-pub fn properties<'a>(e: &'a Event, p: &'a EventPlace, key: ArticleKey) -> Properties<'a> {
+pub(crate) fn properties<'a>(e: &'a Event, p: &'a EventPlace, key: ArticleKey) -> Properties<'a> {
     properties_with(p, ArticleFields::of(e, key))
 }
 
 /// The properties of the feature for place `p`, given its article's fields.
-pub fn properties_with<T>(p: &EventPlace, a: ArticleFields<T>) -> Properties<'_, T> {
+pub(crate) fn properties_with<T>(p: &EventPlace, a: ArticleFields<T>) -> Properties<'_, T> {
     Properties {
         admin1: p.admin1.as_deref(),
         article: a.article,
@@ -212,7 +215,7 @@ pub fn properties_with<T>(p: &EventPlace, a: ArticleFields<T>) -> Properties<'_,
 }
 
 /// [`properties`] as a JSON object, for the typed [`geojson`] API and the CSV columns.
-pub fn property_map(e: &Event, p: &EventPlace, key: ArticleKey) -> Map<String, Value> {
+pub(crate) fn property_map(e: &Event, p: &EventPlace, key: ArticleKey) -> Map<String, Value> {
     match serde_json::to_value(properties(e, p, key)) {
         Ok(Value::Object(m)) => m,
         _ => unreachable!("a struct of plain fields serialises to an object"),

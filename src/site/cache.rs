@@ -28,7 +28,7 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 use crate::article::Article;
 use crate::event::Event;
 use crate::gazetteer::Gazetteer;
-use crate::geoparse::{self, lexicon::Lexicon, Kind, Mention};
+use crate::geoparse::{self, Kind, Lexicon, Mention};
 
 const MAGIC: &[u8] = b"GZGEO1\n";
 /// Where under the site folder the cache lives.

@@ -160,23 +160,21 @@ pub fn direction_of(lang: &str) -> &'static str {
 /// Read and check `SITE_DIR/gazette.toml`. `base_url` (from `--base-url`) wins over the file's.
 pub fn load(site_dir: &Path, base_url: Option<&str>) -> Result<SiteConfig> {
     let path = site_dir.join("gazette.toml");
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| Error::Config { path: path.clone(), message: format!("cannot read it: {e}") })?;
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::Config {
+        path: path.clone(),
+        line: None,
+        message: format!("cannot read it: {e}"),
+    })?;
     parse(&path, &text, base_url)
 }
 
 /// Parse the text of a `gazette.toml`; `path` is only for messages and relative paths.
 pub fn parse(path: &Path, text: &str, base_url: Option<&str>) -> Result<SiteConfig> {
-    let err = |message: String| Error::Config { path: path.to_owned(), message };
-    let raw: RawConfig = toml::from_str(text).map_err(|e| {
-        let msg = e.message().trim().to_string();
-        match e.span() {
-            Some(span) => {
-                let line = text[..span.start.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1;
-                err(format!("line {line}: {msg}"))
-            }
-            None => err(msg),
-        }
+    let err = |message: String| Error::Config { path: path.to_owned(), line: None, message };
+    let raw: RawConfig = toml::from_str(text).map_err(|e| Error::Config {
+        path: path.to_owned(),
+        line: e.span().map(|span| text[..span.start.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1),
+        message: e.message().trim().to_string(),
     })?;
 
     if raw.title.trim().is_empty() {

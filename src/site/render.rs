@@ -210,7 +210,7 @@ pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event], emit: &Emit)
         leaflet_css_integrity: css_sri,
         leaflet_local,
         outlines: config.map.tiles.is_none(),
-        attribution: crate::ATTRIBUTION,
+        attribution: crate::gazetteer::ATTRIBUTION,
         generator: concat!("gazette ", env!("CARGO_PKG_VERSION")),
         granularity: config.granularity,
         events: view.events.len(),
@@ -269,18 +269,6 @@ pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event], emit: &Emit)
         emit(Path::new("static/countries.js"), svg::countries_js().as_bytes())?;
     }
     Ok(())
-}
-
-/// [`render`] into a list of files, sorted by path (for tests and small sites).
-pub fn render_to_vec(config: &SiteConfig, theme: &Theme, events: &[Event]) -> Result<Vec<OutputFile>> {
-    let files = Mutex::new(Vec::new());
-    render(config, theme, events, &|p: &Path, b: &[u8]| {
-        files.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((p.to_path_buf(), b.to_vec()));
-        Ok(())
-    })?;
-    let mut files = files.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(files)
 }
 
 struct Renderer<'a> {

@@ -73,8 +73,11 @@ pub fn load(site_dir: &Path, config: &SiteConfig) -> Result<Theme> {
             if name.starts_with("static/") {
                 replace_or_push(&mut statics, name, bytes);
             } else {
-                let text = String::from_utf8(bytes)
-                    .map_err(|_| Error::Template { name: name.clone(), message: "not valid UTF-8".into() })?;
+                let text = String::from_utf8(bytes).map_err(|_| Error::Template {
+                    name: name.clone(),
+                    line: None,
+                    message: "not valid UTF-8".into(),
+                })?;
                 replace_or_push(&mut templates, name, text);
             }
         }
@@ -120,7 +123,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 /// `leaflet.js`, `leaflet.css` and `images/*` of a Leaflet `dist/` folder, as
 /// `static/leaflet/...`.
 fn leaflet_files(dir: &Path) -> Result<Vec<(String, Vec<u8>)>> {
-    let err = |message: String| Error::Config { path: dir.to_owned(), message };
+    let err = |message: String| Error::Config { path: dir.to_owned(), line: None, message };
     let mut out = Vec::new();
     for f in ["leaflet.js", "leaflet.css"] {
         let bytes = std::fs::read(dir.join(f))
@@ -152,5 +155,8 @@ pub fn template_error(e: &tera::Error, name: Option<&str>) -> Error {
         // "Failed to parse 'index.html'" names the template; keep the name when Tera gives one
         message.split('\'').nth(1).unwrap_or("?").to_string()
     });
-    Error::Template { name, message }
+    // Tera's parse errors point with "--> LINE:COLUMN"
+    let line =
+        message.split_once("--> ").and_then(|(_, r)| r.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok());
+    Error::Template { name, line, message }
 }

@@ -14,10 +14,7 @@
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use rayon::prelude::*;
-
 use super::progress::Progress;
-use super::render::OutputFile;
 use crate::error::{Error, Result};
 
 /// Written into every build; a non-empty output folder without it is not replaced.
@@ -130,7 +127,9 @@ impl Sink {
 }
 
 /// Write `files` as the new content of `out`, atomically (see the module docs).
-pub fn write_site(out: &Path, files: &[OutputFile]) -> Result<()> {
+#[cfg(test)]
+pub fn write_site(out: &Path, files: &[super::render::OutputFile]) -> Result<()> {
+    use rayon::prelude::*;
     write_site_with(out, None, |sink| files.par_iter().try_for_each(|(path, bytes)| sink.emit(path, bytes))).map(|_| ())
 }
 
@@ -199,7 +198,7 @@ fn fresh_dir(parent: &Path, prefix: &str) -> Result<PathBuf> {
 mod tests {
     use super::*;
 
-    fn files(pairs: &[(&str, &str)]) -> Vec<OutputFile> {
+    fn files(pairs: &[(&str, &str)]) -> Vec<super::super::render::OutputFile> {
         pairs.iter().map(|(p, b)| (PathBuf::from(p), b.as_bytes().to_vec())).collect()
     }
 

@@ -1,0 +1,634 @@
+// gazette's pages: the interactive map, the timeline and its playback.
+//
+// Everything here improves pages that already work without it: the server drew an SVG
+// map and the event lists. When Leaflet is there, #map replaces the SVG; on the index
+// page, data/events.js (columnar, see src/site/render.rs) feeds a canvas map whose
+// markers are grid-clustered here, and a timeline that filters map and list. The URL
+// fragment keeps the state: #from=2021-07-05&to=2021-08-15&event=SLUG.
+//
+// Text from articles only ever reaches the page through textContent, never as HTML.
+(function () {
+  'use strict';
+
+  var body = document.body;
+  var root = body.getAttribute('data-root') || '';
+  var gz = (window.gazette = { page: body.getAttribute('data-page'), ready: false, leaflet: false });
+
+  var CELL = 56; // cluster grid cell, in pixels
+  var LIST_MAX = 500; // list items shown at once
+  var STEP_MS = 700; // playback speed
+  var RTL = ['ar', 'fa', 'ur', 'ps', 'he', 'yi', 'dv', 'ckb', 'sd', 'ug'];
+
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (k) {
+        if (attrs[k] !== null && attrs[k] !== undefined) e.setAttribute(k, attrs[k]);
+      });
+    }
+    if (text !== undefined && text !== null) e.textContent = text;
+    return e;
+  }
+
+  function dirOf(lang) {
+    return RTL.indexOf(String(lang || '').split('-')[0].toLowerCase()) >= 0 ? 'rtl' : 'ltr';
+  }
+
+  function escapeHtml(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+    });
+  }
+
+  // Leaflet, if it loaded, with the base layer the site asked for; null otherwise.
+  function makeMap(options) {
+    var box = document.getElementById('map');
+    if (!box || typeof window.L !== 'object' || typeof L.map !== 'function') return null;
+    var fallback = document.getElementById('fallback-map');
+    box.hidden = false;
+    var map;
+    try {
+      map = L.map(box, options || {});
+      var tiles = body.getAttribute('data-tiles');
+      if (tiles) {
+        var attr = escapeHtml(body.getAttribute('data-attribution') || '');
+        var url = body.getAttribute('data-attribution-url');
+        if (url) attr = '<a href="' + escapeHtml(url) + '">' + attr + '</a>';
+        L.tileLayer(tiles, { maxZoom: +body.getAttribute('data-max-zoom') || 18, attribution: attr }).addTo(map);
+      } else if (window.gazetteCountries) {
+        L.polygon(window.gazetteCountries, {
+          renderer: L.canvas({ padding: 0.3 }),
+          interactive: false,
+          color: '#a4acb3',
+          weight: 0.7,
+          fillColor: '#f4f1e8',
+          fillOpacity: 1,
+          fillRule: 'nonzero',
+        }).addTo(map);
+        map.attributionControl.addAttribution('Natural Earth');
+        box.classList.add('no-tiles');
+      }
+    } catch (err) {
+      box.hidden = true;
+      if (map) map.remove();
+      throw err;
+    }
+    if (fallback) fallback.hidden = true;
+    gz.leaflet = true;
+    return map;
+  }
+
+  // Points written into the page by the server (event and place pages).
+  function initSmallMap() {
+    var map = makeMap({ scrollWheelZoom: false });
+    if (!map) return;
+    var renderer = L.canvas();
+    var bounds = [];
+    document.querySelectorAll('.map-point[data-lat]').forEach(function (node) {
+      var ll = [+node.getAttribute('data-lat'), +node.getAttribute('data-lon')];
+      bounds.push(ll);
+      var link = el('a', { href: node.getAttribute('data-href') }, node.getAttribute('data-name'));
+      L.circleMarker(ll, { renderer: renderer, radius: 7, color: '#fff', weight: 2, fillColor: '#b03a2e', fillOpacity: 0.9 })
+        .bindPopup(link)
+        .addTo(map);
+    });
+    // outlines alone show little close up; tiles have streets and towns to show
+    var maxZoom = body.getAttribute('data-tiles') ? 7 : 5;
+    if (bounds.length) map.fitBounds(bounds, { maxZoom: maxZoom, padding: [40, 40] });
+    else map.setView([25, 45], 2);
+    gz.markers = bounds.length;
+    gz.ready = true;
+  }
+
+  // ---- the index page ------------------------------------------------------------
+
+  // A cluster marker: a canvas circle with its count drawn on top.
+  function clusterClass() {
+    return L.CircleMarker.extend({
+      _updatePath: function () {
+        L.CircleMarker.prototype._updatePath.call(this);
+        var ctx = this._renderer && this._renderer._ctx;
+        if (!ctx || !this._point) return;
+        ctx.save();
+        ctx.fillStyle = '#fff';
+        ctx.font = 'bold 12px system-ui, sans-serif';
+        ctx.textAlign = 'center';
+        ctx.textBaseline = 'middle';
+        ctx.fillText(String(this.options.count), this._point.x, this._point.y + 0.5);
+        ctx.restore();
+      },
+    });
+  }
+
+  function initIndex(D) {
+    var ev = D.events,
+      pl = D.places,
+      pts = D.points,
+      bins = D.bins;
+    // points come in event order; events.points says how many are each event's
+    if (!pts.event) {
+      pts.event = new Array(pts.place.length);
+      for (var e0 = 0, p0 = 0; e0 < ev.points.length; e0++) {
+        for (var k0 = 0; k0 < ev.points[e0]; k0++) pts.event[p0++] = e0;
+      }
+    }
+    var nEvents = ev.slug.length,
+      nPoints = pts.event.length,
+      nBins = bins.start.length;
+    var bySlug = {};
+    for (var i = 0; i < nEvents; i++) bySlug[ev.slug[i]] = i;
+    var firstPlace = new Array(nEvents).fill(-1);
+    var pointsOf = [];
+    for (var p = 0; p < nPoints; p++) {
+      var e = pts.event[p];
+      if (firstPlace[e] < 0) firstPlace[e] = pts.place[p];
+      (pointsOf[e] = pointsOf[e] || []).push(p);
+    }
+
+    var state = { from: 0, to: Math.max(nBins - 1, 0), event: null, mode: 'cumulative', timer: null };
+    var $ = function (id) {
+      return document.getElementById(id);
+    };
+    var fromIn = $('range-from'),
+      toIn = $('range-to'),
+      list = $('event-list'),
+      status = $('status'),
+      more = $('list-more'),
+      playBtn = $('play'),
+      hist = document.querySelector('#histogram svg'),
+      bars = hist ? hist.querySelectorAll('rect.bar') : [];
+
+    function full() {
+      return state.from === 0 && state.to === nBins - 1;
+    }
+    function inRange(e) {
+      var b = ev.bin[e];
+      if (b === null || b === undefined) return full() || nBins === 0;
+      return b >= state.from && b <= state.to;
+    }
+
+    // -- map
+    var map = null,
+      layer = null,
+      Cluster = null,
+      renderer = null;
+    try {
+      map = makeMap({ preferCanvas: true, worldCopyJump: true });
+    } catch (err) {
+      console.warn('gazette: the interactive map failed, the SVG map stays', err);
+    }
+    if (map) {
+      Cluster = clusterClass();
+      renderer = L.canvas({ padding: 0.5 });
+      layer = L.layerGroup().addTo(map);
+      var core = coreBounds();
+      if (core) map.fitBounds(core, { padding: [30, 30], maxZoom: 8 });
+      else map.setView([25, 45], 2);
+      map.on('zoomend', drawMap);
+      map.on('popupclose', function () {
+        if (state.event !== null && !state.keepEvent) {
+          state.event = null;
+          writeHash();
+          markCurrent();
+        }
+      });
+    }
+
+    // Where most points are: around the median point, the nearest three quarters of
+    // the points, so that a few far-away places do not zoom the first view out to the
+    // whole world. Everything else is a zoom-out away.
+    function coreBounds() {
+      if (!nPoints) return null;
+      var num = function (a, b) {
+        return a - b;
+      };
+      var lats = [],
+        lons = [];
+      for (var p = 0; p < nPoints; p++) {
+        lats.push(pl.lat[pts.place[p]]);
+        lons.push(pl.lon[pts.place[p]]);
+      }
+      var mlat = lats.slice().sort(num)[nPoints >> 1];
+      var mlon = lons.slice().sort(num)[nPoints >> 1];
+      var cos = Math.cos((mlat * Math.PI) / 180);
+      var dist = lats.map(function (lat, i) {
+        var dx = (lons[i] - mlon) * cos,
+          dy = lat - mlat;
+        return dx * dx + dy * dy;
+      });
+      var limit = dist.slice().sort(num)[Math.min(nPoints - 1, Math.ceil(nPoints * 0.75))];
+      var core = [];
+      for (var i = 0; i < nPoints; i++) if (dist[i] <= limit) core.push([lats[i], lons[i]]);
+      return L.latLngBounds(core);
+    }
+
+    function eventPopup(e) {
+      var box = el('div', { class: 'popup' });
+      var h = el('p', { class: 'popup-title', dir: 'auto' });
+      h.appendChild(el('a', { href: root + 'events/' + ev.slug[e] + '/', lang: ev.lang[e], dir: dirOf(ev.lang[e]) }, ev.title[e]));
+      box.appendChild(h);
+      var meta = el('p', { class: 'popup-meta' });
+      meta.appendChild(el('time', ev.date[e] ? { datetime: ev.date[e] } : null, ev.date[e] || 'undated'));
+      var places = pointsOf[e] || [];
+      places.forEach(function (p, k) {
+        meta.appendChild(document.createTextNode(k === 0 ? ' · ' : ', '));
+        meta.appendChild(el('a', { href: root + 'places/' + pl.slug[pts.place[p]] + '/' }, pl.name[pts.place[p]]));
+      });
+      box.appendChild(meta);
+      return box;
+    }
+
+    function clusterPopup(members) {
+      var box = el('div', { class: 'popup' });
+      var events = [];
+      members.forEach(function (p) {
+        if (events.indexOf(pts.event[p]) < 0) events.push(pts.event[p]);
+      });
+      box.appendChild(el('p', { class: 'popup-meta' }, events.length + (events.length === 1 ? ' event' : ' events') + ' here'));
+      var ul = el('ul', { class: 'popup-list' });
+      events.slice(0, 30).forEach(function (e) {
+        var li = el('li', { dir: 'auto' });
+        li.appendChild(el('time', ev.date[e] ? { datetime: ev.date[e] } : null, (ev.date[e] || 'undated') + ' '));
+        li.appendChild(el('a', { href: root + 'events/' + ev.slug[e] + '/', lang: ev.lang[e], dir: dirOf(ev.lang[e]) }, ev.title[e]));
+        ul.appendChild(li);
+      });
+      box.appendChild(ul);
+      if (events.length > 30) box.appendChild(el('p', null, '… and ' + (events.length - 30) + ' more: narrow the timeline.'));
+      return box;
+    }
+
+    function openEvent(e, latlng) {
+      if (!map) return;
+      state.keepEvent = true;
+      L.popup({ maxWidth: 320 }).setLatLng(latlng).setContent(eventPopup(e)).openOn(map);
+      state.keepEvent = false;
+      state.event = ev.slug[e];
+      writeHash();
+      markCurrent();
+    }
+
+    function radius(n) {
+      return Math.min(30, 11 + 3.5 * Math.log2(n));
+    }
+
+    // Grid clustering: points in range, projected at the current zoom, binned into cells.
+    function drawMap() {
+      if (!map) return;
+      layer.clearLayers();
+      var zoom = map.getZoom();
+      var cells = new Map();
+      var visible = 0;
+      for (var p = 0; p < nPoints; p++) {
+        if (!inRange(pts.event[p])) continue;
+        visible++;
+        var k = pts.place[p];
+        var xy = map.project([pl.lat[k], pl.lon[k]], zoom);
+        var key = Math.floor(xy.x / CELL) + ',' + Math.floor(xy.y / CELL);
+        var c = cells.get(key);
+        if (!c) cells.set(key, (c = { members: [], lat: 0, lon: 0 }));
+        c.members.push(p);
+        c.lat += pl.lat[k];
+        c.lon += pl.lon[k];
+      }
+      // Grid cells are cheap but can leave two big clusters overlapping across a cell
+      // border: merge those, biggest first.
+      var list = Array.from(cells.values()).sort(function (a, b) {
+        return b.members.length - a.members.length;
+      });
+      list.forEach(function (c) {
+        var n = c.members.length;
+        c.r = n === 1 ? 7 : radius(n);
+        c.xy = map.project([c.lat / n, c.lon / n], zoom);
+      });
+      var kept = [];
+      list.forEach(function (c) {
+        for (var j = 0; j < kept.length; j++) {
+          var k = kept[j];
+          if (k.xy.distanceTo(c.xy) < k.r + c.r - 4 && (k.members.length > 1 || c.members.length > 1)) {
+            k.members = k.members.concat(c.members);
+            k.lat += c.lat;
+            k.lon += c.lon;
+            k.r = radius(k.members.length);
+            return;
+          }
+        }
+        kept.push(c);
+      });
+      var markers = 0,
+        clusters = 0,
+        clustered = 0;
+      kept.forEach(function (c) {
+        var n = c.members.length;
+        if (n === 1) {
+          var p = c.members[0];
+          var ll = [pl.lat[pts.place[p]], pl.lon[pts.place[p]]];
+          markers++;
+          L.circleMarker(ll, { renderer: renderer, radius: 7, color: '#fff', weight: 2, fillColor: '#b03a2e', fillOpacity: 0.9 })
+            .on('click', function () {
+              openEvent(pts.event[p], ll);
+            })
+            .addTo(layer);
+          return;
+        }
+        clusters++;
+        clustered += n;
+        var center = [c.lat / n, c.lon / n];
+        var samePlace = c.members.every(function (p) {
+          return pts.place[p] === pts.place[c.members[0]];
+        });
+        new Cluster(center, {
+          renderer: renderer,
+          count: n,
+          radius: radius(n),
+          color: '#fff',
+          weight: 2,
+          fillColor: '#1f4e79',
+          fillOpacity: 0.88,
+        })
+          .on('click', function () {
+            if (samePlace || map.getZoom() >= map.getMaxZoom()) {
+              state.keepEvent = true;
+              L.popup({ maxWidth: 340 }).setLatLng(center).setContent(clusterPopup(c.members)).openOn(map);
+              state.keepEvent = false;
+            } else {
+              var b = L.latLngBounds(
+                c.members.map(function (p) {
+                  return [pl.lat[pts.place[p]], pl.lon[pts.place[p]]];
+                })
+              );
+              map.fitBounds(b, { padding: [40, 40], maxZoom: map.getZoom() + 3 });
+            }
+          })
+          .addTo(layer);
+      });
+      gz.markers = markers;
+      gz.clusters = clusters;
+      gz.clustered = clustered;
+      gz.visiblePoints = visible;
+      var box = $('map');
+      box.setAttribute('data-markers', markers);
+      box.setAttribute('data-clusters', clusters);
+      box.setAttribute('data-clustered', clustered);
+    }
+
+    // -- list
+    function item(e) {
+      var li = el('li', { dir: 'auto', 'data-slug': ev.slug[e] });
+      if (ev.date[e]) li.appendChild(el('time', { datetime: ev.date[e] }, ev.date[e]));
+      else li.appendChild(el('span', { class: 'undated' }, 'undated'));
+      li.appendChild(document.createTextNode(' '));
+      li.appendChild(el('a', { href: root + 'events/' + ev.slug[e] + '/', lang: ev.lang[e], dir: dirOf(ev.lang[e]) }, ev.title[e]));
+      if (firstPlace[e] >= 0) {
+        li.appendChild(document.createTextNode(' '));
+        li.appendChild(el('span', { class: 'where' }, pl.name[firstPlace[e]]));
+      }
+      return li;
+    }
+
+    function drawList() {
+      var frag = document.createDocumentFragment();
+      var n = 0;
+      for (var e = 0; e < nEvents; e++) {
+        if (!inRange(e)) continue;
+        if (n < LIST_MAX) frag.appendChild(item(e));
+        n++;
+      }
+      list.replaceChildren(frag);
+      more.textContent = n > LIST_MAX ? 'Showing the first ' + LIST_MAX + ' of ' + n + ' events in this range; narrow the timeline or see the archive.' : '';
+      gz.visibleEvents = n;
+      var span = nBins ? bins.start[state.from] + ' to ' + bins.end[state.to] : '';
+      status.textContent = full()
+        ? n + (n === 1 ? ' event' : ' events') + ', ' + span + '.'
+        : n + ' of ' + nEvents + ' events, ' + span + '.';
+      markCurrent();
+    }
+
+    function markCurrent() {
+      list.querySelectorAll('li[aria-current]').forEach(function (li) {
+        li.removeAttribute('aria-current');
+      });
+      if (state.event === null) return;
+      list.querySelectorAll('li').forEach(function (li) {
+        if (li.getAttribute('data-slug') === state.event) li.setAttribute('aria-current', 'true');
+      });
+    }
+
+    // -- timeline
+    function drawTimeline() {
+      if (!fromIn) return;
+      fromIn.value = state.from;
+      toIn.value = state.to;
+      fromIn.setAttribute('aria-valuetext', bins.start[state.from]);
+      toIn.setAttribute('aria-valuetext', bins.end[state.to]);
+      $('from-out').textContent = bins.start[state.from];
+      $('to-out').textContent = bins.end[state.to];
+      var span = Math.max(nBins - 1, 1);
+      var sel = $('range-selected');
+      sel.style.left = (state.from / span) * 100 + '%';
+      sel.style.width = ((state.to - state.from) / span) * 100 + '%';
+      for (var b = 0; b < bars.length; b++) bars[b].classList.toggle('out', b < state.from || b > state.to);
+    }
+
+    function update() {
+      drawTimeline();
+      drawMap();
+      drawList();
+      writeHash();
+      gz.from = state.from;
+      gz.to = state.to;
+    }
+
+    function setRange(from, to) {
+      from = Math.max(0, Math.min(nBins - 1, from | 0));
+      to = Math.max(0, Math.min(nBins - 1, to | 0));
+      if (from > to) {
+        var t = from;
+        from = to;
+        to = t;
+      }
+      state.from = from;
+      state.to = to;
+      update();
+    }
+    gz.setRange = setRange;
+
+    function onSlide(which) {
+      stop();
+      var f = +fromIn.value,
+        t = +toIn.value;
+      if (f > t) {
+        if (which === 'from') t = f;
+        else f = t;
+      }
+      setRange(f, t);
+    }
+
+    // -- playback: cumulative grows the end; a sliding window keeps its width
+    function stop() {
+      if (state.timer) clearInterval(state.timer);
+      state.timer = null;
+      if (playBtn) {
+        playBtn.textContent = 'Play';
+        playBtn.setAttribute('aria-pressed', 'false');
+      }
+      gz.playing = false;
+    }
+
+    function play() {
+      if (state.timer) return stop();
+      var mode = (document.querySelector('input[name=mode]:checked') || {}).value || 'cumulative';
+      var width = state.to - state.from;
+      if (mode === 'cumulative') {
+        // start from the range's first bar and grow it; from the start when at the end
+        var first = state.from >= nBins - 1 ? 0 : state.from;
+        setRange(first, state.to >= nBins - 1 ? first : state.to);
+      } else if (state.to >= nBins - 1) {
+        width = Math.min(width, nBins - 2);
+        setRange(0, width);
+      }
+      playBtn.textContent = 'Pause';
+      playBtn.setAttribute('aria-pressed', 'true');
+      gz.playing = mode;
+      state.timer = setInterval(function () {
+        if (state.to >= nBins - 1) return stop();
+        if (mode === 'cumulative') setRange(state.from, state.to + 1);
+        else setRange(state.from + 1, state.to + 1);
+      }, STEP_MS);
+    }
+
+    // Drag across the histogram to choose a range; a click picks one bar.
+    function brush() {
+      if (!hist || !nBins) return;
+      var start = null;
+      function binAt(ev) {
+        var r = hist.getBoundingClientRect();
+        return Math.max(0, Math.min(nBins - 1, Math.floor(((ev.clientX - r.left) / r.width) * nBins)));
+      }
+      hist.addEventListener('pointerdown', function (e) {
+        stop();
+        start = binAt(e);
+        hist.setPointerCapture(e.pointerId);
+        setRange(start, start);
+      });
+      hist.addEventListener('pointermove', function (e) {
+        if (start === null) return;
+        var b = binAt(e);
+        setRange(Math.min(start, b), Math.max(start, b));
+      });
+      ['pointerup', 'pointercancel'].forEach(function (t) {
+        hist.addEventListener(t, function () {
+          start = null;
+        });
+      });
+    }
+
+    // -- the URL fragment
+    function readHash() {
+      var h = {};
+      location.hash
+        .replace(/^#/, '')
+        .split('&')
+        .forEach(function (kv) {
+          var i = kv.indexOf('=');
+          if (i > 0) h[decodeURIComponent(kv.slice(0, i))] = decodeURIComponent(kv.slice(i + 1));
+        });
+      var from = 0,
+        to = nBins - 1;
+      if (h.from) {
+        for (from = 0; from < nBins - 1 && bins.end[from] < h.from; ) from++;
+      }
+      if (h.to) {
+        for (to = nBins - 1; to > 0 && bins.start[to] > h.to; ) to--;
+      }
+      return { from: from, to: Math.max(from, to), event: h.event && h.event in bySlug ? h.event : null };
+    }
+
+    function writeHash() {
+      var parts = [];
+      if (nBins && !full()) parts.push('from=' + bins.start[state.from], 'to=' + bins.end[state.to]);
+      if (state.event !== null) parts.push('event=' + encodeURIComponent(state.event));
+      var h = parts.length ? '#' + parts.join('&') : '';
+      if (h !== location.hash && !(h === '' && location.hash === '#')) {
+        try {
+          history.replaceState(null, '', h || location.pathname + location.search);
+        } catch (err) {
+          // some file:// setups refuse; the page still works without it
+        }
+      }
+    }
+
+    function restore() {
+      var h = readHash();
+      state.from = h.from;
+      state.to = h.to;
+      state.event = null;
+      update();
+      if (h.event) {
+        var e = bySlug[h.event];
+        var ps = pointsOf[e] || [];
+        if (ps.length && map) {
+          var k = pts.place[ps[0]];
+          map.setView([pl.lat[k], pl.lon[k]], Math.max(map.getZoom(), 6));
+          openEvent(e, [pl.lat[k], pl.lon[k]]);
+        } else {
+          state.event = h.event;
+          writeHash();
+          markCurrent();
+        }
+      }
+    }
+
+    if (fromIn) {
+      $('range-controls').hidden = false;
+      fromIn.addEventListener('input', function () {
+        onSlide('from');
+      });
+      toIn.addEventListener('input', function () {
+        onSlide('to');
+      });
+      playBtn.addEventListener('click', play);
+      $('reset').addEventListener('click', function () {
+        stop();
+        setRange(0, nBins - 1);
+      });
+      brush();
+    }
+    window.addEventListener('hashchange', function () {
+      var h = readHash();
+      if (h.from !== state.from || h.to !== state.to || h.event !== state.event) restore();
+    });
+    gz.points = nPoints;
+    gz.events = nEvents;
+    restore();
+    gz.ready = true;
+  }
+
+  function start() {
+    try {
+      if (gz.page === 'index') {
+        if (window.gazetteData) return initIndex(window.gazetteData);
+        fetch(root + 'data/events.json')
+          .then(function (r) {
+            return r.json();
+          })
+          .then(initIndex)
+          .catch(function (err) {
+            console.warn('gazette: no event data', err);
+          });
+      } else if (gz.page === 'event' || gz.page === 'place') {
+        initSmallMap();
+      } else {
+        gz.ready = true;
+      }
+    } catch (err) {
+      var box = document.getElementById('map');
+      var fallback = document.getElementById('fallback-map');
+      if (box) box.hidden = true;
+      if (fallback) fallback.hidden = false;
+      console.warn('gazette: the interactive map failed, the SVG map stays', err);
+    }
+  }
+
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+  else start();
+})();

@@ -1,0 +1,119 @@
+//! JSON Lines corpora: one article per line, `{"id","title","date","lang","url","text"}`
+//! (only `text` is required). Offsets of a record's mentions refer to its `text`. Part of
+//! reading an article (see [`super`]).
+
+use serde_json::Value;
+
+use super::front_matter::{is_bidi_control, strip_bidi};
+use super::infer::{detect_lang, parse_date, slugify};
+use super::read::{too_large, MAX_ARTICLE_BYTES};
+use super::{title_end, Article, Corrections, Field, Segment};
+use crate::error::Error;
+use crate::report::Diagnostic;
+
+/// One JSON Lines corpus record.
+#[derive(serde::Deserialize)]
+struct CorpusLine {
+    #[serde(default)]
+    id: Option<Value>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    date: Option<String>,
+    #[serde(default)]
+    lang: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    tags: Option<Vec<String>>,
+    #[serde(default)]
+    summary: Option<String>,
+    text: String,
+}
+
+/// Parse one line of a JSON Lines corpus (`line` is 1-based, for messages). Offsets of
+/// its mentions refer to the `text` field.
+pub fn parse_corpus_line(file: &str, line: usize, json: &str) -> Result<Article, Error> {
+    if json.len() as u64 > MAX_ARTICLE_BYTES {
+        return Err(too_large(file, Some(line), json.len() as u64));
+    }
+    let rec: CorpusLine = serde_json::from_str(json).map_err(|e| Error::Article {
+        path: file.into(),
+        line: Some(line),
+        message: format!("bad JSON Lines record: {e}"),
+    })?;
+    let id = match &rec.id {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => format!("line-{line}"),
+    };
+    let path = format!("{file}#{id}");
+    let mut diags = Vec::new();
+    let date = rec.date.as_deref().and_then(|d| {
+        let parsed = parse_date(d);
+        if parsed.is_none() {
+            diags.push(Diagnostic::warning(
+                path.as_str(),
+                Some(line),
+                format!("date {d:?} is not a valid date; the event is undated"),
+            ));
+        }
+        parsed
+    });
+    let mut plain = String::new();
+    let mut segments = Vec::new();
+    let mut clean = |field: &str, s: String| strip_bidi(s, field, &path, Some(line), &mut diags);
+    let title = clean("title", rec.title.unwrap_or_default());
+    let source = rec.source.map(|s| clean("source", s));
+    let url = rec.url.map(|s| clean("url", s));
+    let summary = rec.summary.map(|s| clean("summary", s));
+    let tags: Vec<String> = rec.tags.unwrap_or_default().into_iter().map(|t| clean("a tag", t)).collect();
+    if !title.is_empty() {
+        segments.push(Segment { plain: 0, src: 0, len: title.len(), exact: true, field: Field::Title });
+        plain.push_str(&title);
+        plain.push_str("\n\n");
+    }
+    segments.push(Segment { plain: plain.len(), src: 0, len: rec.text.len(), exact: true, field: Field::Body });
+    plain.push_str(&rec.text);
+    let lang = rec.lang.clone().filter(|l| !l.is_empty()).unwrap_or_else(|| detect_lang(&plain));
+    Ok(Article {
+        slug: slugify(&id),
+        path,
+        title: if title.is_empty() {
+            rec.text.lines().next().unwrap_or("").chars().filter(|&c| !is_bidi_control(c)).take(120).collect()
+        } else {
+            title
+        },
+        date,
+        lang,
+        source,
+        url,
+        tags,
+        summary,
+        corrections: Corrections::default(),
+        body_markdown: rec.text.clone(),
+        plain,
+        title_end: title_end(&segments),
+        segments,
+        source_text: rec.text,
+        diagnostics: diags,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corpus_lines() {
+        let a = parse_corpus_line("c.jsonl", 3, r#"{"id":"x1","title":"T","date":"2021-07-04","text":"In Kabul."}"#)
+            .unwrap();
+        assert_eq!(a.path, "c.jsonl#x1");
+        let at = a.plain.find("Kabul").unwrap();
+        assert_eq!(a.source_offset(at), (Field::Body, 3));
+        let e = parse_corpus_line("c.jsonl", 3, "{").unwrap_err();
+        assert!(e.to_string().starts_with("c.jsonl: line 3:"), "{e}");
+    }
+}

@@ -1,0 +1,326 @@
+//! `gazette serve`: build a site, serve it over HTTP on this machine, and build it again
+//! whenever one of its inputs changes, so that an open page reloads itself.
+//!
+//! ```text
+//!  SITE_DIR ──build──▶ SITE_DIR/.gazette-cache/serve/ ──tiny_http──▶ http://127.0.0.1:1111/BASE/
+//!     ▲                                                              │ (pages poll BASE/__gazette/build)
+//!     └── notify: gazette.toml, articles/, templates/ changed ◀──────┘
+//! ```
+//!
+//! The site is built exactly as `gazette build` builds it (into a folder under the site's
+//! cache), and served under the path of its `base_url` (`/gazette/` for
+//! `https://example.org/gazette/`), so that a project site for GitHub Pages is seen here
+//! as it will be there. Only the responses change: HTML pages get a small script that
+//! asks for the build number every second and reloads the page when it changes. A build
+//! that fails is reported and the last good site stays served.
+
+use std::io::Write;
+use std::path::{Component, Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use notify::event::{EventKind, MetadataKind, ModifyKind};
+use notify::{RecursiveMode, Watcher};
+use tiny_http::{Header, Request, Response, Server};
+
+use crate::error::{Error, Result};
+use crate::gazetteer::Gazetteer;
+use crate::report::Report;
+use crate::site;
+
+/// What `gazette serve` was asked to do.
+#[derive(Debug, Clone)]
+pub(crate) struct ServeOptions {
+    /// The site folder.
+    pub site_dir: PathBuf,
+    /// Address to listen on; `127.0.0.1` keeps the site to this machine.
+    pub bind: String,
+    /// 0 picks a free port.
+    pub port: u16,
+    /// Print no progress or warnings.
+    pub quiet: bool,
+}
+
+/// Where under the site folder the served build goes (the cache folder is not watched).
+pub const SERVE_DIR: &str = ".gazette-cache/serve";
+
+/// The path, under the base path, that answers with the current build number.
+const BUILD_ENDPOINT: &str = "__gazette/build";
+
+/// Polls the build number and reloads when it changes. `BUILD_URL` is replaced.
+const RELOAD_SCRIPT: &str = "<script>(function(){var seen=null;function poll(){\
+fetch('BUILD_URL',{cache:'no-store'}).then(function(r){return r.text();}).then(function(id){\
+if(seen!==null&&id!==seen){location.reload();}seen=id;}).catch(function(){}).then(function(){\
+setTimeout(poll,1000);});}poll();})();</script>";
+
+/// What the request threads read: the current build.
+struct Served {
+    /// Build number, starting at 1; it changes only when a build succeeds.
+    build: u64,
+    /// `/` or `/repo/`: the path the site lives under.
+    base_path: String,
+}
+
+/// Build, serve and rebuild until the process is stopped.
+pub(crate) fn run(g: &Gazetteer, opts: &ServeOptions, out: &mut dyn Write) -> Result<i32> {
+    let output = opts.site_dir.join(SERVE_DIR);
+    let build = || -> Result<String> {
+        let config = site::config::load(&opts.site_dir, None)?;
+        let site_opts =
+            site::BuildOptions { site_dir: opts.site_dir.clone(), output: Some(output.clone()), base_url: None };
+        super::build::build(g, &site_opts, &mut Report::new(opts.quiet, false))?;
+        Ok(base_path(config.base_url.as_deref()))
+    };
+    let state = Mutex::new(Served { build: 1, base_path: build()? });
+
+    let addr = format!("{}:{}", opts.bind, opts.port);
+    let server = Server::http(&addr).map_err(|e| Error::Usage(format!("cannot listen on {addr}: {e}")))?;
+    let local = server.server_addr().to_ip().map(|a| a.to_string()).unwrap_or(addr);
+    let url = format!("http://{local}{}", state.lock().unwrap_or_else(PoisonError::into_inner).base_path);
+    let io = |source| Error::Io { path: PathBuf::from("<stdout>"), source };
+    writeln!(out, "serving {} at {url} (Ctrl-C to stop)", opts.site_dir.display()).map_err(io)?;
+    out.flush().map_err(io)?;
+
+    // Reading the inputs (as every build does) is an event too: only changes count.
+    let (tx, rx) = mpsc::channel::<PathBuf>();
+    let watch_err = |e: notify::Error| Error::Usage(format!("cannot watch {}: {e}", opts.site_dir.display()));
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        let Ok(ev) = res else { return };
+        if !matches!(ev.kind, EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(MetadataKind::AccessTime)))
+        {
+            for p in ev.paths {
+                let _ = tx.send(p);
+            }
+        }
+    })
+    .map_err(watch_err)?;
+    let site_abs = std::path::absolute(&opts.site_dir).unwrap_or_else(|_| opts.site_dir.clone());
+    // The site folder itself only for gazette.toml (its output and cache folders can hold
+    // more folders than inotify allows watches), and the input folders in depth.
+    watcher.watch(&site_abs, RecursiveMode::NonRecursive).map_err(watch_err)?;
+    let inputs = [site_abs.join("articles"), site_abs.join("templates")];
+    for dir in inputs.iter().filter(|d| d.is_dir()) {
+        watcher.watch(dir, RecursiveMode::Recursive).map_err(watch_err)?;
+    }
+
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                while let Ok(req) = server.recv() {
+                    let (build, base) = {
+                        let st = state.lock().unwrap_or_else(PoisonError::into_inner);
+                        (st.build, st.base_path.clone())
+                    };
+                    // a client that went away is no concern of ours
+                    let _ = respond(req, &output, &base, build);
+                }
+            });
+        }
+        while let Ok(first) = rx.recv() {
+            // an editor's save is a burst of events: take it whole
+            let mut paths = vec![first];
+            while let Ok(p) = rx.recv_timeout(Duration::from_millis(150)) {
+                paths.push(p);
+            }
+            // articles/ or templates/ made (or made again) after the start
+            for dir in inputs.iter().filter(|d| paths.contains(d) && d.is_dir()) {
+                let _ = watcher.watch(dir, RecursiveMode::Recursive);
+            }
+            paths.sort();
+            paths.dedup();
+            let changed: Vec<&Path> = paths.iter().map(PathBuf::as_path).filter(|p| is_input(&site_abs, p)).collect();
+            let Some(first) = changed.first() else { continue };
+            if !opts.quiet {
+                let more = if changed.len() > 1 { format!(" and {} more", changed.len() - 1) } else { String::new() };
+                eprintln!("changed: {}{more}; building again", first.display());
+            }
+            match build() {
+                Ok(base) => {
+                    let mut st = state.lock().unwrap_or_else(PoisonError::into_inner);
+                    st.build += 1;
+                    st.base_path = base;
+                }
+                Err(e) => eprintln!("error: {e} (still serving the last good build)"),
+            }
+        }
+    });
+    Ok(0)
+}
+
+/// The path part of a base URL, with slashes at both ends: `https://a.org/x/` → `/x/`.
+fn base_path(base_url: Option<&str>) -> String {
+    let Some(u) = base_url else { return "/".into() };
+    let rest = u.split_once("://").map_or(u, |x| x.1);
+    let path = rest.find('/').map_or("/", |i| &rest[i..]);
+    if path.ends_with('/') {
+        path.to_string()
+    } else {
+        format!("{path}/")
+    }
+}
+
+/// Whether a changed path is one of the site's inputs: `gazette.toml`, or a file under
+/// `articles/` or `templates/` that is not hidden (editors' swap files are).
+fn is_input(site: &Path, path: &Path) -> bool {
+    let Ok(rel) = path.strip_prefix(site) else { return false };
+    let parts: Vec<&str> = rel
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(n) => n.to_str(),
+            _ => None,
+        })
+        .collect();
+    let hidden = parts.iter().any(|p| p.starts_with('.') || p.ends_with('~'));
+    match parts.first() {
+        Some(&"gazette.toml") => parts.len() == 1,
+        Some(&"articles") | Some(&"templates") => !hidden,
+        _ => false,
+    }
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("plain ASCII header")
+}
+
+/// The file a URL path names under `dir`, or `None` when it leaves the site or names a
+/// hidden file. A path ending in `/` names its `index.html`.
+fn file_for(dir: &Path, rel: &str) -> Option<PathBuf> {
+    let mut path = dir.to_path_buf();
+    for part in rel.split('/').filter(|p| !p.is_empty()) {
+        if part.starts_with('.') || part.contains('\\') {
+            return None;
+        }
+        path.push(part);
+    }
+    if rel.is_empty() || rel.ends_with('/') {
+        path.push("index.html");
+    }
+    Some(path)
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "geojson" => "application/geo+json",
+        "csv" => "text/csv; charset=utf-8",
+        "xml" => "application/xml",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "webp" => "image/webp",
+        "woff2" => "font/woff2",
+        _ => "text/plain; charset=utf-8",
+    }
+}
+
+/// Answer one request from the built site in `dir`, served under `base`.
+fn respond(req: Request, dir: &Path, base: &str, build: u64) -> std::io::Result<()> {
+    let raw = req.url().split(['?', '#']).next().unwrap_or("/").to_string();
+    let path = percent_encoding::percent_decode_str(&raw).decode_utf8_lossy().into_owned();
+    let redirect = |to: &str, code: u16| {
+        Response::from_data(Vec::new()).with_status_code(code).with_header(header("Location", to))
+    };
+    if path == format!("{base}{BUILD_ENDPOINT}") {
+        let r = Response::from_data(build.to_string().into_bytes())
+            .with_header(header("Content-Type", "text/plain"))
+            .with_header(header("Cache-Control", "no-store"));
+        return req.respond(r);
+    }
+    let Some(rel) = path.strip_prefix(base) else {
+        // `/` and `/repo` lead to the site at `/repo/`
+        if base.starts_with(&path) {
+            return req.respond(redirect(base, 302));
+        }
+        return req.respond(not_found(dir, base));
+    };
+    let Some(file) = file_for(dir, rel) else { return req.respond(not_found(dir, base)) };
+    if file.is_dir() {
+        return req.respond(redirect(&format!("{raw}/"), 301));
+    }
+    match std::fs::read(&file) {
+        Ok(bytes) => {
+            let ct = content_type(&file);
+            let bytes = if ct.starts_with("text/html") { with_reload(bytes, base) } else { bytes };
+            let r = Response::from_data(bytes)
+                .with_header(header("Content-Type", ct))
+                .with_header(header("Cache-Control", "no-store"));
+            req.respond(r)
+        }
+        Err(_) => req.respond(not_found(dir, base)),
+    }
+}
+
+fn not_found(dir: &Path, base: &str) -> Response<std::io::Cursor<Vec<u8>>> {
+    let (bytes, ct) = match std::fs::read(dir.join("404.html")) {
+        Ok(b) => (with_reload(b, base), "text/html; charset=utf-8"),
+        Err(_) => (b"not found\n".to_vec(), "text/plain; charset=utf-8"),
+    };
+    Response::from_data(bytes)
+        .with_status_code(404)
+        .with_header(header("Content-Type", ct))
+        .with_header(header("Cache-Control", "no-store"))
+}
+
+/// The page with the reload script before its `</body>` (or at its end).
+fn with_reload(mut html: Vec<u8>, base: &str) -> Vec<u8> {
+    let script = RELOAD_SCRIPT.replace("BUILD_URL", &format!("{base}{BUILD_ENDPOINT}"));
+    let at = html.windows(7).rposition(|w| w == b"</body>").unwrap_or(html.len());
+    html.splice(at..at, script.into_bytes());
+    html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_paths() {
+        assert_eq!(base_path(None), "/");
+        assert_eq!(base_path(Some("https://example.org/")), "/");
+        assert_eq!(base_path(Some("https://example.org/gazette/")), "/gazette/");
+        assert_eq!(base_path(Some("https://user.github.io/repo")), "/repo/");
+        assert_eq!(base_path(Some("http://localhost:8000/a/b/")), "/a/b/");
+    }
+
+    #[test]
+    fn only_inputs_trigger_a_build() {
+        let site = Path::new("/s");
+        for (p, yes) in [
+            ("/s/gazette.toml", true),
+            ("/s/articles/kabul.md", true),
+            ("/s/articles/2021/kabul.md", true),
+            ("/s/templates/event.html", true),
+            ("/s/articles/.kabul.md.swp", false),
+            ("/s/articles/kabul.md~", false),
+            ("/s/public/index.html", false),
+            ("/s/.gazette-cache/serve/index.html", false),
+            ("/s/README.md", false),
+            ("/elsewhere/gazette.toml", false),
+        ] {
+            assert_eq!(is_input(site, Path::new(p)), yes, "{p}");
+        }
+    }
+
+    #[test]
+    fn urls_map_to_files_inside_the_site() {
+        let d = Path::new("/out");
+        assert_eq!(file_for(d, ""), Some(PathBuf::from("/out/index.html")));
+        assert_eq!(file_for(d, "events/kabul/"), Some(PathBuf::from("/out/events/kabul/index.html")));
+        assert_eq!(file_for(d, "static/gazette.css"), Some(PathBuf::from("/out/static/gazette.css")));
+        assert_eq!(file_for(d, "../etc/passwd"), None);
+        assert_eq!(file_for(d, "events/../../x"), None);
+        assert_eq!(file_for(d, ".gazette-build"), None);
+    }
+
+    #[test]
+    fn reload_script_goes_before_the_body_ends() {
+        let html = with_reload(b"<html><body><p>x</p></body></html>".to_vec(), "/repo/");
+        let html = String::from_utf8(html).unwrap();
+        assert!(html.contains("fetch('/repo/__gazette/build'"));
+        assert!(html.ends_with("</script></body></html>"));
+    }
+}

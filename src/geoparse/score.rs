@@ -1,0 +1,348 @@
+//! Scoring: every candidate place of a name gets small named signals ([`SignalKind`])
+//! that add up to its score, so that `--explain` can show why a place won. The third
+//! step of geoparsing.
+//!
+//! A candidate's *prior* needs no context: how important its kind of place is
+//! ([`feature_weight`]), its population, and how far its matched name can be trusted
+//! ([`prior_with`]). The context adds cue words, qualifiers, agreement with the
+//! article's countries and divisions, and nearness to its other places. [`resolve`]
+//! scores in two rounds: each name's winner given the others' context-free choices,
+//! then every candidate given those winners.
+
+use std::rc::Rc;
+
+use super::context::{cue_fits, Context, Counts, View};
+use super::recognize::Surface;
+use super::{Candidate, Group, Signal, SignalKind, Signals};
+use crate::gazetteer::index::NameFlags;
+use crate::gazetteer::{Gazetteer, Memo, Meta, Posting};
+
+/// How many of a name's candidates are scored in full.
+const MAX_SCORED: usize = 16;
+
+/// How much a feature type matters on its own: country > capital > admin1 > seat > town.
+pub(crate) fn feature_weight(m: &Meta) -> f64 {
+    match m.feature_code {
+        c if m.is_country() && c != "TERR" => 3.0,
+        "TERR" => 2.0,
+        "CONT" | "OCN" => 3.0,
+        "SEA" | "GULF" => 2.0,
+        "RGN" => 1.6,
+        "PPLC" => 2.2,
+        "ADM1" | "ADM1H" => 1.6,
+        "PPLA" => 1.4,
+        "PPLA2" | "PPLG" => 0.8,
+        "ADM2" => 0.9,
+        "PPLA3" | "PPLA4" => 0.4,
+        "PPLX" => -0.5,
+        "PPLH" | "PPLQ" | "PPLW" => -1.0,
+        _ => 0.0,
+    }
+}
+
+/// The (country, admin1) of every first-level division among a name's candidates.
+pub(crate) fn namesake_divisions(g: &Gazetteer, all: &[Posting]) -> Vec<([u8; 2], u16)> {
+    all.iter().map(|o| g.meta(o.place)).filter(|m| m.is_admin1()).map(|m| (m.country, m.admin1)).collect()
+}
+
+/// The context-free score of one candidate: feature importance, population, and how
+/// trustworthy the matched name is. `divisions` comes from [`namesake_divisions`] over
+/// every candidate of the same name, computed once per name: a city that shares its name
+/// with the province it is the seat of outranks the province (in news "Kandahar" alone
+/// is the city).
+pub(crate) fn prior_with(g: &Gazetteer, p: Posting, divisions: &[([u8; 2], u16)]) -> f64 {
+    let m = g.meta(p.place);
+    let mut s = feature_weight(&m) + 0.5 * (m.population as f64 + 1.0).log10();
+    if p.flags & NameFlags::PRIMARY != 0 {
+        s += 0.3;
+    }
+    if p.flags & NameFlags::LANG != 0 {
+        s += 0.3;
+    }
+    if p.flags & NameFlags::CURATED != 0 {
+        s += 1.0;
+    }
+    // A capital or a city of millions that shares its name with the division it is in
+    // ("Kandahar", "New York") is the usual meaning of that name.
+    let big = m.is_populated() && m.population >= 1_000_000;
+    if m.is_populated() && m.feature_code.starts_with("PPLA") || m.feature_code == "PPLC" || big {
+        let seat_of_namesake = divisions.contains(&(m.country, m.admin1));
+        if seat_of_namesake {
+            // the seat bonus, or more for a city of millions that is not the seat
+            s += if big && !m.feature_code.starts_with("PPLA") && m.feature_code != "PPLC" { 2.5 } else { 1.5 };
+        }
+    }
+    s
+}
+
+/// A candidate's context-free score and two of its parts, worked out once per article.
+pub(super) struct Prior {
+    /// The candidate's facts, kept beside its score: scoring reads them from here, not
+    /// from the gazetteer's tables.
+    pub(super) meta: Meta,
+    pub(super) total: f64,
+    pub(super) feature: f64,
+    pub(super) population: f64,
+    /// For the distance to other places.
+    pub(super) cos_lat: f64,
+}
+
+/// The context-free scores of a name's candidates. Text repeats its names, so each
+/// thread remembers them by postings for the gazetteer it last used; the memory is
+/// bounded.
+fn priors_of(g: &Gazetteer, id: u64, postings: &[Posting]) -> std::rc::Rc<[Prior]> {
+    thread_local! {
+        static MEMO: std::cell::RefCell<Memo<u64, std::rc::Rc<[Prior]>>> = std::cell::RefCell::default();
+    }
+    MEMO.with_borrow_mut(|memo| {
+        memo.for_gazetteer(g, 1 << 16)
+            .entry(id)
+            .or_insert_with(|| {
+                let divisions = namesake_divisions(g, postings);
+                postings
+                    .iter()
+                    .map(|p| {
+                        let m = g.meta(p.place);
+                        Prior {
+                            meta: m,
+                            total: prior_with(g, *p, &divisions),
+                            feature: feature_weight(&m),
+                            population: 0.5 * (m.population as f64 + 1.0).log10(),
+                            cos_lat: m.lat.to_radians().cos(),
+                        }
+                    })
+                    .collect()
+            })
+            .clone()
+    })
+}
+
+/// ln(1 + n), from a table for the small counts context signals use.
+fn ln_1p(n: usize) -> f64 {
+    static TABLE: std::sync::OnceLock<[f64; 64]> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| std::array::from_fn(|i| (1.0 + i as f64).ln()));
+    table.get(n).copied().unwrap_or_else(|| (1.0 + n as f64).ln())
+}
+
+/// Score every group's candidates in two rounds: each group's winner given the others'
+/// context-free choices, then every candidate given those winners. When no winner
+/// changed, the second round's context is the first's, and so are its scores.
+pub(super) fn resolve(
+    g: &Gazetteer,
+    groups: &[Group],
+    surfaces: &[Surface],
+    demonym_countries: &Counts<[u8; 2]>,
+    explain: bool,
+) -> Vec<Scored> {
+    // Pass 1: context-free choice per group, to build the article's context.
+    let priors: Vec<Rc<[Prior]>> = groups.iter().map(|gr| priors_of(g, gr.postings_id, gr.postings)).collect();
+    // each group's choice, as an index into its postings (and priors)
+    let mut tops: Vec<Option<usize>> = groups
+        .iter()
+        .zip(&priors)
+        .map(|(gr, pr)| (0..gr.postings.len()).max_by(|&a, &b| pr[a].total.total_cmp(&pr[b].total).then(b.cmp(&a))))
+        .collect();
+    let ctx = Context::new(groups, &priors, &tops, demonym_countries);
+    let first: Vec<Option<Vec<Score>>> = groups
+        .iter()
+        .enumerate()
+        .map(|(gi, gr)| {
+            (gr.postings.len() > 1).then(|| Scorer::new(g, (gi, gr), &priors[gi], &ctx, &tops, surfaces).scores())
+        })
+        .collect();
+    let winners: Vec<Option<usize>> = groups
+        .iter()
+        .zip(&first)
+        .map(|(gr, sc)| match sc {
+            Some(sc) => sc.first().map(|s| s.k),
+            None => (!gr.postings.is_empty()).then_some(0),
+        })
+        .collect();
+    let same = winners == tops;
+    tops = winners;
+    let ctx = if same { ctx } else { Context::new(groups, &priors, &tops, demonym_countries) };
+    groups
+        .iter()
+        .enumerate()
+        .zip(first)
+        .map(|((gi, gr), sc)| {
+            let scorer = Scorer::new(g, (gi, gr), &priors[gi], &ctx, &tops, surfaces);
+            let scores = match sc {
+                Some(sc) if same => sc,
+                _ => scorer.scores(),
+            };
+            scorer.scored(scores, explain)
+        })
+        .collect()
+}
+
+/// Scores one group's candidates against the article's context in one round.
+struct Scorer<'a> {
+    g: &'a Gazetteer,
+    gr: &'a Group<'a>,
+    priors: &'a [Prior],
+    view: View<'a>,
+    /// What the following names say this one is in.
+    qual_countries: Vec<[u8; 2]>,
+    qual_admin1: Vec<u16>,
+}
+
+impl<'a> Scorer<'a> {
+    pub(super) fn new(
+        g: &'a Gazetteer,
+        (gi, gr): (usize, &'a Group),
+        priors: &'a [Prior],
+        ctx: &'a Context,
+        tops: &[Option<usize>],
+        surfaces: &[Surface],
+    ) -> Scorer<'a> {
+        let own = tops[gi].map(|k| priors[k].meta);
+        let view = View { ctx, gi, own, own_weight: gr.surfaces.len().min(3) };
+        let mut qual_countries: Vec<[u8; 2]> = Vec::new();
+        let mut qual_admin1: Vec<u16> = Vec::new();
+        for &q in &gr.qualifiers {
+            let qs = &surfaces[q];
+            if let Some(cc) = qs.demonym {
+                qual_countries.push(cc);
+            }
+            for p in &qs.postings {
+                let m = g.meta(p.place);
+                if m.is_country() {
+                    qual_countries.push(m.country);
+                } else if m.is_admin1() {
+                    qual_admin1.push(m.admin1);
+                }
+            }
+        }
+        Scorer { g, gr, priors, view, qual_countries, qual_admin1 }
+    }
+
+    /// The candidates that get every signal, in posting order: all of them, or for a
+    /// common name ("San José", "Springfield", hundreds of places) the most likely by
+    /// context-free score plus country agreement.
+    pub(super) fn shortlist(&self) -> Vec<usize> {
+        let gr = self.gr;
+        let mut order: Vec<usize> = (0..gr.postings.len()).collect();
+        if order.len() > MAX_SCORED {
+            let quick = |k: usize| {
+                let m = &self.priors[k].meta;
+                let cc = self.view.country(m.country);
+                let inside = self.qual_countries.contains(&m.country) || self.qual_admin1.contains(&m.admin1);
+                let q = if inside { 5.0 } else { 0.0 };
+                self.priors[k].total + 1.2 * ln_1p(cc) + q
+            };
+            let quick: Vec<f64> = order.iter().map(|&k| quick(k)).collect();
+            order.sort_by(|&a, &b| quick[b].total_cmp(&quick[a]).then(a.cmp(&b)));
+            order.truncate(MAX_SCORED);
+        }
+        order
+    }
+
+    /// Candidate `k`'s signals, each handed to `signal` in order.
+    pub(super) fn each_signal(&self, k: usize, mut signal: impl FnMut(Signal)) {
+        let (gr, pr, view) = (self.gr, &self.priors[k], &self.view);
+        let m = &pr.meta;
+        signal(Signal { name: SignalKind::Feature, value: pr.feature });
+        signal(Signal { name: SignalKind::Population, value: pr.population });
+        signal(Signal { name: SignalKind::Name, value: pr.total - pr.feature - pr.population });
+        if let Some(kind) = gr.cue {
+            signal(Signal { name: SignalKind::Cue, value: if cue_fits(kind, m) { 3.0 } else { -1.5 } });
+        }
+        if !gr.qualifiers.is_empty() {
+            let inside =
+                self.qual_countries.contains(&m.country) || (m.admin1 != 0 && self.qual_admin1.contains(&m.admin1));
+            signal(Signal { name: SignalKind::Qualifier, value: if inside { 5.0 } else { -1.0 } });
+        }
+        let cc = view.country(m.country);
+        if cc > 0 {
+            signal(Signal { name: SignalKind::CountryContext, value: 1.2 * ln_1p(cc) });
+        }
+        if !m.is_admin1() && !m.is_country() {
+            let a1 = view.admin1(m.admin1);
+            if a1 > 0 && m.admin1 != 0 {
+                signal(Signal { name: SignalKind::Admin1Context, value: 0.8 * ln_1p(a1) });
+            }
+        } else if m.is_admin1() {
+            let inside = view.admin1(m.admin1);
+            if inside > 0 {
+                signal(Signal { name: SignalKind::Admin1Context, value: 0.8 * ln_1p(inside) });
+            }
+        }
+        if !m.is_country() {
+            let v = view.nearby(m.lat, m.lon, pr.cos_lat);
+            if v > 0.0 {
+                signal(Signal { name: SignalKind::Nearby, value: v });
+            }
+        }
+    }
+
+    /// Candidate `k`'s signals and its score (their sum, to three decimals).
+    pub(super) fn signals(&self, k: usize) -> (Signals, f64) {
+        let mut signals = Signals::new();
+        self.each_signal(k, |s| signals.push(s));
+        let score = signals.iter().map(|s| s.value).sum::<f64>();
+        (signals, (score * 1000.0).round() / 1000.0)
+    }
+
+    /// Candidate `k`'s score alone: the sum of its signals, to three decimals.
+    pub(super) fn score(&self, k: usize) -> f64 {
+        // summed in order from -0.0, as `Iterator::sum` does
+        let mut score = -0.0;
+        self.each_signal(k, |s| score += s.value);
+        (score * 1000.0).round() / 1000.0
+    }
+
+    /// The shortlist's scores, best first: the highest score, then the lowest id.
+    pub(super) fn scores(&self) -> Vec<Score> {
+        let mut scores: Vec<Score> = self
+            .shortlist()
+            .into_iter()
+            .map(|k| Score { score: self.score(k), id: self.priors[k].meta.id, k })
+            .collect();
+        scores.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+        scores
+    }
+
+    /// The winner with its signals and softmax denominator; with `explain`, every
+    /// shortlisted candidate too, best first.
+    pub(super) fn scored(&self, scores: Vec<Score>, explain: bool) -> Scored {
+        let candidate = |s: &Score| {
+            let place = self.gr.postings[s.k].place;
+            // the facts the priors already hold: no read of the gazetteer's tables
+            let m = &self.priors[s.k].meta;
+            let (signals, score) = self.signals(s.k);
+            Candidate {
+                place,
+                geonameid: m.geonameid(),
+                name: if explain { self.g.name(place).to_string() } else { String::new() },
+                country_code: m.country_code().into(),
+                feature_code: m.feature_code,
+                population: m.population,
+                score,
+                signals,
+            }
+        };
+        let Some(top) = scores.first() else { return Scored { best: None, z: 0.0, candidates: Vec::new() } };
+        let z = scores.iter().map(|s| (s.score - top.score).exp()).sum();
+        let candidates: Vec<Candidate> = if explain { scores.iter().map(candidate).collect() } else { Vec::new() };
+        let best = candidates.first().cloned().unwrap_or_else(|| candidate(top));
+        Scored { best: Some((best, self.priors[top.k].meta)), z, candidates }
+    }
+}
+
+/// A shortlisted candidate's score: `k` indexes the group's postings.
+#[derive(Debug, Clone, Copy)]
+struct Score {
+    score: f64,
+    id: u32,
+    k: usize,
+}
+
+/// A group's outcome: its winner, the softmax denominator of all its candidates' scores
+/// relative to the winner's, and (when explaining) every candidate, best first.
+pub(super) struct Scored {
+    /// The winner, and its facts.
+    pub(super) best: Option<(Candidate, Meta)>,
+    pub(super) z: f64,
+    pub(super) candidates: Vec<Candidate>,
+}

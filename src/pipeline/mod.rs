@@ -1,0 +1,178 @@
+//! The pipeline every command shares: read the inputs into articles, geoparse each, and
+//! build its event, in parallel, keeping input order.
+//!
+//! ```text
+//!  paths ──read_inputs──▶ Article ──geoparse──▶ Mention ──event::build──▶ Event
+//!  (files, folders, -)    (article/)            (geoparse/)               (event.rs)
+//! ```
+//!
+//! [`process`] is the whole of it for `extract`, `export` and `check`; `build` calls
+//! [`process_with`] to look in its cache before geoparsing. [`stream`] runs the same
+//! steps over a JSON Lines stream in bounded memory. A problem with one article is a
+//! [`Diagnostic`] beside the events, never the end of the run, and a panic while reading
+//! or geoparsing one article becomes an error naming it.
+
+mod stream;
+
+pub use stream::{stream, StreamOptions};
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::article::{self, Article};
+use crate::error::Error;
+use crate::event::{self, Event};
+use crate::gazetteer::Gazetteer;
+use crate::geoparse::{self, Lexicon};
+use crate::report::{guard, Diagnostic};
+
+/// Read every input into articles. Unreadable files become error diagnostics; the rest
+/// are still read. Slugs are made unique (with a warning).
+pub fn read_inputs(inputs: &[PathBuf]) -> (Vec<Article>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut stdin_articles = Vec::new();
+    let files: Vec<PathBuf> = if inputs.iter().any(|p| p.as_os_str() == "-") {
+        let mut text = String::new();
+        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+            diags.push(Diagnostic::error("<stdin>", None, e.to_string()));
+        }
+        if text.trim_start().starts_with('{') {
+            read_corpus("<stdin>", &text, &mut stdin_articles, &mut diags);
+        } else {
+            match article::parse("<stdin>", "stdin", text, true) {
+                Ok(a) => stdin_articles.push(a),
+                Err(e) => diags.push(Diagnostic::from_error(e, "")),
+            }
+        }
+        let rest: Vec<PathBuf> = inputs.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
+        article::collect_paths(&rest, &mut diags)
+    } else {
+        article::collect_paths(inputs, &mut diags)
+    };
+    let results: Vec<(Vec<Article>, Vec<Diagnostic>)> = files
+        .par_iter()
+        .map(|p| guard(&p.display().to_string(), "reading", || read_path(p)).unwrap_or_else(|d| (Vec::new(), vec![d])))
+        .collect();
+    let mut articles = stdin_articles;
+    for (a, d) in results {
+        articles.extend(a);
+        diags.extend(d);
+    }
+    unique_slugs(&mut articles);
+    (articles, diags)
+}
+
+/// Rename every slug that an earlier article has (`slug-2`, `slug-3`, …), with a warning
+/// on the renamed article that names the other file.
+fn unique_slugs(articles: &mut [Article]) {
+    // slug → the article that has it; and the next number to try after a slug, so that
+    // 20,000 `index.md` files take linear time, not quadratic.
+    let mut owner: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut next: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for a in articles {
+        let Some(first) = owner.get(&a.slug).cloned() else {
+            owner.insert(a.slug.clone(), a.path.clone());
+            continue;
+        };
+        let base = std::mem::take(&mut a.slug);
+        let n = next.entry(base.clone()).or_insert(2);
+        while owner.contains_key(&format!("{base}-{n}")) {
+            *n += 1;
+        }
+        a.slug = format!("{base}-{n}");
+        *n += 1;
+        owner.insert(a.slug.clone(), a.path.clone());
+        let message = format!("slug {base:?} is taken by {first}; using {:?}", a.slug);
+        a.diagnostics.push(Diagnostic::warning(a.path.as_str(), None, message));
+    }
+}
+
+/// Whether a path names a JSON Lines corpus (one article per line) by its extension.
+pub(crate) fn is_corpus(p: &Path) -> bool {
+    matches!(p.extension().and_then(|e| e.to_str()), Some("jsonl" | "ndjson"))
+}
+
+/// Read one file: an article, or every record of a JSON Lines corpus.
+fn read_path(p: &Path) -> (Vec<Article>, Vec<Diagnostic>) {
+    let mut arts = Vec::new();
+    let mut ds = Vec::new();
+    if is_corpus(p) {
+        match std::fs::read(p)
+            .map_err(|source| Error::Io { path: p.to_path_buf(), source })
+            .and_then(|b| article::decode(&p.display().to_string(), b))
+        {
+            Ok(text) => read_corpus(&p.display().to_string(), &text, &mut arts, &mut ds),
+            Err(e) => ds.push(Diagnostic::from_error(e, "")),
+        }
+    } else {
+        match article::read_file(p) {
+            Ok(a) => arts.push(a),
+            Err(e) => ds.push(Diagnostic::from_error(e, "")),
+        }
+    }
+    (arts, ds)
+}
+
+fn read_corpus(path: &str, text: &str, out: &mut Vec<Article>, diags: &mut Vec<Diagnostic>) {
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match article::parse_corpus_line(path, i + 1, line) {
+            Ok(a) => out.push(a),
+            Err(e) => diags.push(Diagnostic::from_error(e, "")),
+        }
+    }
+}
+
+/// Read and geoparse every input, in parallel; events keep input order.
+///
+/// ```no_run
+/// use gazette::{gazetteer::Gazetteer, geoparse, pipeline};
+/// let (events, diagnostics) =
+///     pipeline::process(Gazetteer::embedded(), &["site/articles".into()], geoparse::Options::default());
+/// for e in &events {
+///     println!("{}: {} places", e.article.title, e.places.len());
+/// }
+/// ```
+pub fn process(g: &Gazetteer, inputs: &[PathBuf], opts: geoparse::Options) -> (Vec<Event>, Vec<Diagnostic>) {
+    // the lexicons are asked for only once the files are read: `run` started reading them
+    process_with(inputs, |a| event::from_article(g, Lexicon::embedded(), a, opts))
+}
+
+/// [`process`], with `to_event` making each article's event (`gazette build` looks in
+/// its cache first). A panic on one article becomes an error naming it; the rest go on.
+pub fn process_with(
+    inputs: &[PathBuf],
+    to_event: impl Fn(Article) -> Event + Sync + Send,
+) -> (Vec<Event>, Vec<Diagnostic>) {
+    let (articles, mut diags) = read_inputs(inputs);
+    let results: Vec<Result<Event, Diagnostic>> = articles
+        .into_par_iter()
+        .map(|a| {
+            let path = a.path.clone();
+            guard(&path, "geoparsing", || to_event(a))
+        })
+        .collect();
+    let mut events = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(e) => events.push(e),
+            Err(d) => diags.push(d),
+        }
+    }
+    for e in &events {
+        event_diagnostics(e, &mut diags);
+    }
+    (events, diags)
+}
+
+/// An event's diagnostics: its article's, and a warning when it has no date.
+fn event_diagnostics(e: &Event, diags: &mut Vec<Diagnostic>) {
+    diags.extend(e.diagnostics.iter().cloned());
+    if e.date.is_none() && !e.diagnostics.iter().any(|d| d.message.contains("date")) {
+        diags.push(Diagnostic::warning(e.article.path.as_str(), None, "no date; the event is undated"));
+    }
+}

@@ -7,8 +7,8 @@
 use std::io::Read;
 use std::path::PathBuf;
 
-#[allow(dead_code)]
-#[path = "src/text.rs"]
+#[allow(dead_code, unused_imports)]
+#[path = "src/text/mod.rs"]
 mod text;
 
 #[allow(dead_code)]
@@ -19,7 +19,7 @@ fn main() {
     println!("cargo:rerun-if-env-changed=GAZETTE_PLACES");
     let src = std::env::var("GAZETTE_PLACES").unwrap_or_else(|_| "gazetteer/places.tsv.gz".into());
     println!("cargo:rerun-if-changed={src}");
-    println!("cargo:rerun-if-changed=src/text.rs");
+    println!("cargo:rerun-if-changed=src/text");
     println!("cargo:rerun-if-changed=src/gazetteer/index.rs");
     let file = std::fs::File::open(&src).unwrap_or_else(|e| panic!("{src}: {e}"));
     let mut tsv = String::new();

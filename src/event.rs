@@ -5,7 +5,7 @@
 //! as CLIFF's focus does it). An editor's corrections from front matter are applied here.
 //! Everything is plain data in a deterministic order: the same input gives the same bytes.
 
-use crate::article::{Article, EventDate, Field};
+use crate::article::{Article, Corrections, EventDate, Field};
 use crate::report::Diagnostic;
 use compact_str::CompactString;
 
@@ -287,8 +287,19 @@ pub fn build(g: &Gazetteer, article: Article, mentions: Vec<Mention>) -> Event {
 
     fold_namesake_divisions(g, &mut places, &mut out_mentions);
 
-    // Editor's corrections.
-    let c = &article.corrections;
+    apply_corrections(g, &article.corrections, &mut places, &mut out_mentions);
+    if let Some(i) = focus(&places, &out_mentions, article.title_len()) {
+        places[i].focus = true;
+    }
+    places.sort_by(|a, b| b.focus.cmp(&a.focus).then(a.first.cmp(&b.first)).then(a.name.cmp(&b.name)));
+
+    let diagnostics = article.diagnostics.clone();
+    Event { date: article.date.clone(), article, places, mentions: out_mentions, diagnostics }
+}
+
+/// An editor's corrections: drop the places `remove` names (and their mentions), and pin
+/// the places `add` names with confidence 1.
+fn apply_corrections(g: &Gazetteer, c: &Corrections, places: &mut Vec<EventPlace>, mentions: &mut Vec<SourceMention>) {
     let removed = |p: &EventPlace| {
         c.remove.iter().any(|r| {
             let k = name_key(r);
@@ -300,7 +311,7 @@ pub fn build(g: &Gazetteer, article: Article, mentions: Vec<Mention>) -> Event {
     if !c.remove.is_empty() {
         places.retain(|p| !removed(p));
         let kept: Vec<PlaceIdx> = places.iter().map(|p| p.idx).collect();
-        out_mentions.retain(|m| kept.contains(&m.idx));
+        mentions.retain(|m| kept.contains(&m.idx));
     }
     for a in &c.add {
         let idx = match a.trim().parse::<u32>() {
@@ -319,27 +330,24 @@ pub fn build(g: &Gazetteer, article: Article, mentions: Vec<Mention>) -> Event {
             }
         }
     }
+}
 
-    // Focus: salience (mentions, title) plus specificity, among non-demonym places.
-    let title_end = article.title_len();
+/// The article's main place, as an index into `places`: the most salient (mentions, a
+/// mention in the title) and most specific one, among places not named only by a
+/// demonym; the first named wins a tie.
+fn focus(places: &[EventPlace], mentions: &[SourceMention], title_end: usize) -> Option<usize> {
     let best = places
         .iter()
         .enumerate()
         .filter(|(_, p)| !p.demonym_only)
         .map(|(i, p)| {
-            let in_title = out_mentions.iter().any(|m| m.idx == p.idx && m.plain_start < title_end);
+            let in_title = mentions.iter().any(|m| m.idx == p.idx && m.plain_start < title_end);
             let specificity = [0.0, 1.0, 0.7, 0.3, 0.0][p.geo_precision.min(4) as usize];
             let s = p.mentions as f64 + if in_title { 2.0 } else { 0.0 } + specificity;
             (i, s, p.first)
         })
         .max_by(|a, b| a.1.total_cmp(&b.1).then(b.2.cmp(&a.2)));
-    if let Some((i, _, _)) = best {
-        places[i].focus = true;
-    }
-    places.sort_by(|a, b| b.focus.cmp(&a.focus).then(a.first.cmp(&b.first)).then(a.name.cmp(&b.name)));
-
-    let diagnostics = article.diagnostics.clone();
-    Event { date: article.date.clone(), article, places, mentions: out_mentions, diagnostics }
+    best.map(|(i, _, _)| i)
 }
 
 /// Geoparse and build, in one step.

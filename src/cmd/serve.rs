@@ -62,7 +62,8 @@ struct Served {
     base_path: String,
 }
 
-/// Build, serve and rebuild until the process is stopped.
+/// Build, serve and rebuild until the process is stopped. Long, as a main loop is: the
+/// first build, the listener, the watcher, then the request threads and the rebuild loop.
 pub(crate) fn run(g: &Gazetteer, opts: &ServeOptions, out: &mut dyn Write) -> Result<i32> {
     let output = opts.site_dir.join(SERVE_DIR);
     let build = || -> Result<String> {

@@ -22,7 +22,8 @@ fn read(path: &Path) -> Result<String, Error> {
         .map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 
-/// Convert a GeoNames dump (and its optional neighbours) to the places TSV.
+/// Convert a GeoNames dump (and its optional neighbours) to the places TSV. One pass
+/// over the dump's rows, each checked and written as it is read: long, but a straight line.
 pub fn to_places_tsv(path: &Path) -> Result<String, Error> {
     let main = read(path)?;
     let dir = path.parent().unwrap_or(Path::new("."));

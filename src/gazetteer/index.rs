@@ -175,6 +175,13 @@ pub fn build(tsv: &str) -> Result<Blobs, String> {
         blobs.admin1.push(b'\n');
     }
 
+    index_names(keys, &mut blobs)?;
+    Ok(blobs)
+}
+
+/// Sort the (key, place, flags) of every name and write the name FST and the postings:
+/// one posting per (key, place), with the flags of all its names merged.
+fn index_names(mut keys: Vec<(String, u32, u8)>, blobs: &mut Blobs) -> Result<(), String> {
     keys.sort_unstable();
     let mut builder = fst::MapBuilder::memory();
     let mut i = 0;
@@ -197,5 +204,5 @@ pub fn build(tsv: &str) -> Result<Blobs, String> {
         i = j;
     }
     blobs.fst = builder.into_inner().map_err(|e| format!("fst: {e}"))?;
-    Ok(blobs)
+    Ok(())
 }

@@ -75,6 +75,8 @@ pub struct SiteView<'a> {
 
 impl<'a> SiteView<'a> {
     /// Build the views of some events (in any order).
+    // Long by design: one pass over the sorted events builds the places, each place's
+    // events and the timeline's bins together, and each needs the others' indexes.
     pub fn new(events: &'a [Event], granularity: Granularity) -> SiteView<'a> {
         let mut sorted: Vec<&Event> = events.iter().collect();
         sorted.sort_by(|a, b| {

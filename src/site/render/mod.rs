@@ -35,14 +35,16 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
+mod data;
+mod sitemap;
+
 use super::config::SiteConfig;
 use super::markdown::{PlaceLink, Sanitizer};
 use super::svg::{self, Basemap, Land, MapPoint};
 use super::theme::{self, Theme};
 use super::view::{EventItem, PlaceItem, SiteView};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::event::Event;
-use crate::export::ArticleKey;
 use crate::geoparse::Kind;
 
 /// A file of the site: its path relative to the output folder, and its bytes.
@@ -184,38 +186,7 @@ struct FeedEntry<'a> {
 /// from [`theme::load`].
 pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event], emit: &Emit) -> Result<()> {
     let view = SiteView::new(events, config.granularity);
-    let (leaflet_local, leaflet_js, leaflet_css, js_sri, css_sri) = match &config.map.leaflet {
-        super::config::Leaflet::Cdn => (
-            false,
-            theme::LEAFLET_CDN_JS,
-            theme::LEAFLET_CDN_CSS,
-            theme::LEAFLET_CDN_JS_SRI,
-            theme::LEAFLET_CDN_CSS_SRI,
-        ),
-        super::config::Leaflet::Local(_) => (true, "static/leaflet/leaflet.js", "static/leaflet/leaflet.css", "", ""),
-    };
-    let site = SiteCtx {
-        title: &config.title,
-        description: &config.description,
-        language: &config.language,
-        dir: config.direction,
-        base_url: config.base_url.as_deref(),
-        tiles: config.map.tiles.as_deref(),
-        tiles_attribution: &config.map.attribution,
-        tiles_attribution_url: config.map.attribution_url.as_deref(),
-        max_zoom: config.map.max_zoom,
-        leaflet_js,
-        leaflet_css,
-        leaflet_js_integrity: js_sri,
-        leaflet_css_integrity: css_sri,
-        leaflet_local,
-        outlines: config.map.tiles.is_none(),
-        attribution: crate::gazetteer::ATTRIBUTION,
-        generator: concat!("gazette ", env!("CARGO_PKG_VERSION")),
-        granularity: config.granularity,
-        events: view.events.len(),
-        places: view.places.len(),
-    };
+    let site = site_ctx(config, &view);
     let r = Renderer { tera: &theme.tera, site: &site, view: &view, emit, basemaps: Mutex::new(HashSet::new()) };
 
     r.emit_page("index.html", "index.html", "", r.index_ctx())?;
@@ -248,14 +219,52 @@ pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event], emit: &Emit)
     };
     // The downloads are the biggest files and each is written by one thread: make them
     // while the pages are rendered.
-    let (pages, downloads) = rayon::join(pages, || exports(events, emit));
+    let (pages, downloads) = rayon::join(pages, || data::exports(events, emit));
     pages.and(downloads)?;
 
-    let data = data_json(&view, config.granularity);
+    /// What every page knows of the site: its config, where Leaflet comes from, and its size.
+    fn site_ctx<'a>(config: &'a SiteConfig, view: &SiteView) -> SiteCtx<'a> {
+        let (leaflet_local, leaflet_js, leaflet_css, js_sri, css_sri) = match &config.map.leaflet {
+            super::config::Leaflet::Cdn => (
+                false,
+                theme::LEAFLET_CDN_JS,
+                theme::LEAFLET_CDN_CSS,
+                theme::LEAFLET_CDN_JS_SRI,
+                theme::LEAFLET_CDN_CSS_SRI,
+            ),
+            super::config::Leaflet::Local(_) => {
+                (true, "static/leaflet/leaflet.js", "static/leaflet/leaflet.css", "", "")
+            }
+        };
+        SiteCtx {
+            title: &config.title,
+            description: &config.description,
+            language: &config.language,
+            dir: config.direction,
+            base_url: config.base_url.as_deref(),
+            tiles: config.map.tiles.as_deref(),
+            tiles_attribution: &config.map.attribution,
+            tiles_attribution_url: config.map.attribution_url.as_deref(),
+            max_zoom: config.map.max_zoom,
+            leaflet_js,
+            leaflet_css,
+            leaflet_js_integrity: js_sri,
+            leaflet_css_integrity: css_sri,
+            leaflet_local,
+            outlines: config.map.tiles.is_none(),
+            attribution: crate::gazetteer::ATTRIBUTION,
+            generator: concat!("gazette ", env!("CARGO_PKG_VERSION")),
+            granularity: config.granularity,
+            events: view.events.len(),
+            places: view.places.len(),
+        }
+    }
+
+    let data = data::data_json(&view, config.granularity);
     emit(Path::new("data/events.js"), format!("window.gazetteData={data};\n").as_bytes())?;
     emit(Path::new("data/events.json"), format!("{data}\n").as_bytes())?;
     drop(data);
-    for (path, bytes) in sitemaps(config.base_url.as_deref(), &view) {
+    for (path, bytes) in sitemap::sitemaps(config.base_url.as_deref(), &view) {
         emit(&path, &bytes)?;
     }
     let outlines = config.map.tiles.is_none();
@@ -517,186 +526,9 @@ fn is_web_url(u: &str) -> bool {
     (lower.starts_with("https://") || lower.starts_with("http://")) && !u.contains(['"', '<', '>', '\n'])
 }
 
-#[derive(Serialize)]
-struct Columns<'a> {
-    version: u32,
-    granularity: super::config::Granularity,
-    bins: BinColumns<'a>,
-    events: EventColumns<'a>,
-    places: PlaceColumns<'a>,
-    points: PointColumns,
-}
-
-#[derive(Serialize)]
-struct BinColumns<'a> {
-    start: Vec<&'a str>,
-    end: Vec<&'a str>,
-    count: Vec<usize>,
-}
-
-#[derive(Serialize)]
-struct EventColumns<'a> {
-    slug: Vec<&'a str>,
-    title: Vec<&'a str>,
-    date: Vec<Option<&'a str>>,
-    lang: Vec<&'a str>,
-    bin: Vec<Option<usize>>,
-    /// How many of `points` (which come in event order) are this event's.
-    points: Vec<usize>,
-}
-
-#[derive(Serialize)]
-struct PlaceColumns<'a> {
-    slug: Vec<&'a str>,
-    name: Vec<&'a str>,
-    lat: Vec<f64>,
-    lon: Vec<f64>,
-}
-
-#[derive(Serialize)]
-struct PointColumns {
-    place: Vec<usize>,
-}
-
-/// The index page's data, columnar (see the module docs).
-fn data_json(v: &SiteView, granularity: super::config::Granularity) -> String {
-    let round = crate::export::round6;
-    let cols = Columns {
-        version: 2,
-        granularity,
-        bins: BinColumns {
-            start: v.bins.iter().map(|b| b.start.as_str()).collect(),
-            end: v.bins.iter().map(|b| b.end.as_str()).collect(),
-            count: v.bins.iter().map(|b| b.count).collect(),
-        },
-        events: EventColumns {
-            slug: v.items.iter().map(|i| i.slug).collect(),
-            title: v.items.iter().map(|i| i.title).collect(),
-            date: v.items.iter().map(|i| i.date).collect(),
-            lang: v.items.iter().map(|i| i.lang).collect(),
-            bin: v.items.iter().map(|i| i.bin).collect(),
-            points: v.event_places.iter().map(Vec::len).collect(),
-        },
-        places: PlaceColumns {
-            slug: v.places.iter().map(|p| p.slug.as_str()).collect(),
-            name: v.places.iter().map(|p| p.name).collect(),
-            lat: v.places.iter().map(|p| round(p.lat)).collect(),
-            lon: v.places.iter().map(|p| round(p.lon)).collect(),
-        },
-        points: PointColumns { place: v.event_places.iter().flatten().copied().collect() },
-    };
-    script_safe(serde_json::to_string(&cols).expect("plain data serialises"))
-}
-
-/// JSON that stays inert if a template inlines it in a `<script>` element: `<`, `>` and
-/// `&` can only occur inside JSON strings, where `\u003c` means the same, so `</script>`
-/// and `<!--` never appear; U+2028 and U+2029 are escaped for older JavaScript engines.
-fn script_safe(json: String) -> String {
-    if !json.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
-        return json;
-    }
-    let mut out = String::with_capacity(json.len() + 64);
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// `events.geojson`, `events.csv` and its `.csvt` and `.prj` sidecars, for QGIS.
-fn exports(events: &[Event], emit: &Emit) -> Result<()> {
-    let geojson = || {
-        let mut geojson = Vec::new();
-        crate::export::geojson::write_collection(&mut geojson, events, ArticleKey::Slug, false)
-            .map_err(|source| Error::Io { path: "events.geojson".into(), source })?;
-        emit(Path::new("events.geojson"), &geojson)
-    };
-    let csv = || {
-        let mut csv = Vec::new();
-        crate::export::csv::write(&mut csv, events, ArticleKey::Slug, false)
-            .map_err(|e| Error::Usage(format!("events.csv: {e}")))?;
-        emit(Path::new("events.csv"), &csv)
-    };
-    let (a, b) = rayon::join(geojson, csv);
-    a.and(b)?;
-    emit(Path::new("events.csvt"), crate::export::csv::csvt().as_bytes())?;
-    emit(Path::new("events.prj"), crate::export::csv::WGS84_PRJ.as_bytes())
-}
-
-/// `sitemap.xml`, split into `sitemap-N.xml` files under a sitemap index past 50,000 URLs.
-/// Without a `base_url` there are no absolute URLs to list, and no sitemap.
-fn sitemaps(base_url: Option<&str>, v: &SiteView) -> Vec<OutputFile> {
-    let Some(base) = base_url else { return Vec::new() };
-    let base = svg::escape(base);
-    let mut urls: Vec<(String, Option<&str>)> = vec![(String::new(), None), ("archive/".into(), None)];
-    urls.extend(v.items.iter().map(|i| (format!("events/{}/", i.slug), i.date)));
-    urls.extend(v.places.iter().map(|p| (format!("places/{}/", p.slug), None)));
-    sitemap_files(&base, &urls)
-}
-
-/// The sitemap files for some URLs (paths relative to `base`, which is escaped already).
-fn sitemap_files(base: &str, urls: &[(String, Option<&str>)]) -> Vec<OutputFile> {
-    let chunk = |urls: &[(String, Option<&str>)]| {
-        let mut s = String::from(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-        );
-        for (path, date) in urls {
-            s.push_str("  <url><loc>");
-            s.push_str(base);
-            s.push_str(path);
-            s.push_str("</loc>");
-            if let Some(d) = date {
-                s.push_str("<lastmod>");
-                s.push_str(d);
-                s.push_str("</lastmod>");
-            }
-            s.push_str("</url>\n");
-        }
-        s.push_str("</urlset>\n");
-        s.into_bytes()
-    };
-    if urls.len() <= SITEMAP_MAX {
-        return vec![("sitemap.xml".into(), chunk(urls))];
-    }
-    let mut out = Vec::new();
-    let mut index = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    for (n, part) in urls.chunks(SITEMAP_MAX).enumerate() {
-        let name = format!("sitemap-{}.xml", n + 1);
-        index.push_str(&format!("  <sitemap><loc>{base}{name}</loc></sitemap>\n"));
-        out.push((PathBuf::from(name), chunk(part)));
-    }
-    index.push_str("</sitemapindex>\n");
-    out.push(("sitemap.xml".into(), index.into_bytes()));
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sitemap_splits_past_50000_urls() {
-        let urls: Vec<(String, Option<&str>)> = (0..SITEMAP_MAX + 1).map(|i| (format!("events/e{i}/"), None)).collect();
-        let files = sitemap_files("https://example.org/news/", &urls);
-        let names: Vec<_> = files.iter().map(|f| f.0.display().to_string()).collect();
-        assert_eq!(names, ["sitemap-1.xml", "sitemap-2.xml", "sitemap.xml"]);
-        let index = String::from_utf8(files[2].1.clone()).unwrap();
-        assert!(index.contains("<sitemapindex"));
-        assert!(index.contains("<loc>https://example.org/news/sitemap-2.xml</loc>"));
-        let second = String::from_utf8(files[1].1.clone()).unwrap();
-        assert_eq!(second.matches("<url>").count(), 1);
-        let small = sitemap_files("https://example.org/", &urls[..3]);
-        assert_eq!(small.len(), 1);
-        assert!(String::from_utf8_lossy(&small[0].1).contains("<loc>https://example.org/events/e2/</loc>"));
-    }
 
     #[test]
     fn times_read_as_written() {
@@ -718,15 +550,6 @@ mod tests {
         assert_eq!(rfc3339(&item("2021-08-15", None)), "2021-08-15T00:00:00Z");
         assert_eq!(rfc3339(&item("2021-08-15", Some("2021-08-15T18:30:00"))), "2021-08-15T18:30:00Z");
         assert_eq!(rfc3339(&item("2021-08-15", Some("2021-08-15T18:30:00+04:30"))), "2021-08-15T18:30:00+04:30");
-    }
-
-    #[test]
-    fn data_json_cannot_close_a_script_element() {
-        let json = serde_json::to_string(&["</script><!-- & \u{2028}", "a\\<b"]).unwrap();
-        let safe = script_safe(json.clone());
-        assert_eq!(safe, r#"["\u003c/script\u003e\u003c!-- \u0026 \u2028","a\\\u003cb"]"#);
-        let back: Vec<String> = serde_json::from_str(&safe).unwrap();
-        assert_eq!(back, serde_json::from_str::<Vec<String>>(&json).unwrap());
     }
 
     #[test]

@@ -1,0 +1,138 @@
+//! `data/events.json` (and `data/events.js`), the columnar data the index page's map and
+//! timeline read, and the downloads: `events.geojson`, `events.csv` and its sidecars.
+//! See the module docs of [`super`] for the columns.
+
+use serde::Serialize;
+
+use super::Emit;
+use crate::error::{Error, Result};
+use crate::event::Event;
+use crate::export::ArticleKey;
+use crate::site::view::SiteView;
+use std::path::Path;
+
+#[derive(Serialize)]
+struct Columns<'a> {
+    version: u32,
+    granularity: crate::site::config::Granularity,
+    bins: BinColumns<'a>,
+    events: EventColumns<'a>,
+    places: PlaceColumns<'a>,
+    points: PointColumns,
+}
+
+#[derive(Serialize)]
+struct BinColumns<'a> {
+    start: Vec<&'a str>,
+    end: Vec<&'a str>,
+    count: Vec<usize>,
+}
+
+#[derive(Serialize)]
+struct EventColumns<'a> {
+    slug: Vec<&'a str>,
+    title: Vec<&'a str>,
+    date: Vec<Option<&'a str>>,
+    lang: Vec<&'a str>,
+    bin: Vec<Option<usize>>,
+    /// How many of `points` (which come in event order) are this event's.
+    points: Vec<usize>,
+}
+
+#[derive(Serialize)]
+struct PlaceColumns<'a> {
+    slug: Vec<&'a str>,
+    name: Vec<&'a str>,
+    lat: Vec<f64>,
+    lon: Vec<f64>,
+}
+
+#[derive(Serialize)]
+struct PointColumns {
+    place: Vec<usize>,
+}
+
+/// The index page's data, columnar (see the module docs).
+pub(super) fn data_json(v: &SiteView, granularity: crate::site::config::Granularity) -> String {
+    let round = crate::export::round6;
+    let cols = Columns {
+        version: 2,
+        granularity,
+        bins: BinColumns {
+            start: v.bins.iter().map(|b| b.start.as_str()).collect(),
+            end: v.bins.iter().map(|b| b.end.as_str()).collect(),
+            count: v.bins.iter().map(|b| b.count).collect(),
+        },
+        events: EventColumns {
+            slug: v.items.iter().map(|i| i.slug).collect(),
+            title: v.items.iter().map(|i| i.title).collect(),
+            date: v.items.iter().map(|i| i.date).collect(),
+            lang: v.items.iter().map(|i| i.lang).collect(),
+            bin: v.items.iter().map(|i| i.bin).collect(),
+            points: v.event_places.iter().map(Vec::len).collect(),
+        },
+        places: PlaceColumns {
+            slug: v.places.iter().map(|p| p.slug.as_str()).collect(),
+            name: v.places.iter().map(|p| p.name).collect(),
+            lat: v.places.iter().map(|p| round(p.lat)).collect(),
+            lon: v.places.iter().map(|p| round(p.lon)).collect(),
+        },
+        points: PointColumns { place: v.event_places.iter().flatten().copied().collect() },
+    };
+    script_safe(serde_json::to_string(&cols).expect("plain data serialises"))
+}
+
+/// JSON that stays inert if a template inlines it in a `<script>` element: `<`, `>` and
+/// `&` can only occur inside JSON strings, where `\u003c` means the same, so `</script>`
+/// and `<!--` never appear; U+2028 and U+2029 are escaped for older JavaScript engines.
+fn script_safe(json: String) -> String {
+    if !json.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 64);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `events.geojson`, `events.csv` and its `.csvt` and `.prj` sidecars, for QGIS.
+pub(super) fn exports(events: &[Event], emit: &Emit) -> Result<()> {
+    let geojson = || {
+        let mut geojson = Vec::new();
+        crate::export::geojson::write_collection(&mut geojson, events, ArticleKey::Slug, false)
+            .map_err(|source| Error::Io { path: "events.geojson".into(), source })?;
+        emit(Path::new("events.geojson"), &geojson)
+    };
+    let csv = || {
+        let mut csv = Vec::new();
+        crate::export::csv::write(&mut csv, events, ArticleKey::Slug, false)
+            .map_err(|e| Error::Usage(format!("events.csv: {e}")))?;
+        emit(Path::new("events.csv"), &csv)
+    };
+    let (a, b) = rayon::join(geojson, csv);
+    a.and(b)?;
+    emit(Path::new("events.csvt"), crate::export::csv::csvt().as_bytes())?;
+    emit(Path::new("events.prj"), crate::export::csv::WGS84_PRJ.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_json_cannot_close_a_script_element() {
+        let json = serde_json::to_string(&["</script><!-- & \u{2028}", "a\\<b"]).unwrap();
+        let safe = script_safe(json.clone());
+        assert_eq!(safe, r#"["\u003c/script\u003e\u003c!-- \u0026 \u2028","a\\\u003cb"]"#);
+        let back: Vec<String> = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back, serde_json::from_str::<Vec<String>>(&json).unwrap());
+    }
+}

@@ -66,6 +66,10 @@ SOURCES = {
     "msgpack": ("pypi-sdist", "msgpack", "1.1.1",
                 "msgpack-1.1.1.tar.gz",
                 "77b79ce34a2bdab2594f490c8e80dd62a02d650b91a75159a63ec413b8d104cd"),
+    # US Census 1990 given names, for gazetteer/names.py (given_names.txt)
+    "names": ("pypi-sdist", "names", "0.3.0",
+              "names-0.3.0.tar.gz",
+              "726e46254f2ed03f1ffb5d941dae3bc67c35123941c29becd02d48d0caa2a671"),
     "world-atlas": ("npm", "world-atlas", "2.0.2",
                     "world-atlas-2.0.2.tgz",
                     "032e7765f2ce00edaeafec23ff22bc3b77e42987c257da944cc585b452c05b97"),
@@ -73,8 +77,8 @@ SOURCES = {
 
 FIRST_CURATED_ID = 2000000001
 
-# sources used only by words.py
-WORD_SOURCES = ("wordfreq", "msgpack")
+# sources used only by words.py and names.py
+WORD_SOURCES = ("wordfreq", "msgpack", "names")
 
 
 def log(*a):

@@ -16,9 +16,11 @@ Output: UTF-8 TSV with a header `lang, word, zipf`, sorted by lang then word.
 `zipf` is the Zipf frequency times 10 (an integer: 50 = once per 100,000
 words). Kept: words with Zipf >= 3.0 (>= 2.5 in Arabic-script languages,
 where proclitics are glued to words and the peeling test needs the rarer
-forms too). Latin and Cyrillic words are kept only if, lower-cased and with
-accents removed, they are also a gazetteer name, since only those can be
-mistaken for one. Deterministic: gzip with mtime=0 and no file name.
+forms too). Latin and Cyrillic words below Zipf 4.0 are kept only if,
+lower-cased and with accents removed, they are also a gazetteer name, since
+only those can be mistaken for one; the everyday words at or above it are all
+kept, so that the geoparser can tell "Police" or "Council" in a capitalised
+run from a surname. Deterministic: gzip with mtime=0 and no file name.
 """
 
 import gzip
@@ -82,7 +84,7 @@ def main():
             for w in bucket:
                 if "\t" in w or "\n" in w or not any(c.isalpha() for c in w):
                     continue
-                if lang not in ARABIC_SCRIPT and fold(w) not in names:
+                if lang not in ARABIC_SCRIPT and zipf < 4.0 and fold(w) not in names:
                     continue
                 rows.append((lang, w, round(zipf * 10)))
                 kept += 1

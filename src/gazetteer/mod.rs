@@ -181,6 +181,8 @@ struct Divisions {
     admin1: Vec<PlaceIdx>,
     /// By ISO code: the first country place listed with it.
     countries: HashMap<[u8; 2], PlaceIdx>,
+    /// By `CC.code` admin1 key: the admin1 index.
+    admin1_keys: HashMap<String, u16>,
 }
 
 impl Divisions {
@@ -379,6 +381,13 @@ impl Gazetteer {
         (a != 0 && p != Divisions::NONE).then_some(p)
     }
 
+    /// The first-level division (an ADM1 place) with a `CC.code` admin1 key (`US.KY`).
+    pub fn division(&self, key: &str) -> Option<PlaceIdx> {
+        let d = self.divisions();
+        let p = *d.admin1.get(*d.admin1_keys.get(key)? as usize)?;
+        (p != Divisions::NONE).then_some(p)
+    }
+
     /// The country place for an ISO code.
     pub fn country(&self, code: [u8; 2]) -> Option<PlaceIdx> {
         self.divisions().countries.get(&code).copied()
@@ -386,8 +395,11 @@ impl Gazetteer {
 
     fn divisions(&self) -> &Divisions {
         self.divisions.get_or_init(|| {
-            let mut d =
-                Divisions { admin1: vec![Divisions::NONE; self.admin1_codes.len()], countries: HashMap::default() };
+            let mut d = Divisions {
+                admin1: vec![Divisions::NONE; self.admin1_codes.len()],
+                countries: HashMap::default(),
+                admin1_keys: self.admin1_codes.iter().enumerate().map(|(i, k)| (k.clone(), i as u16)).collect(),
+            };
             let kinds = kind::table();
             // only the feature code byte of most rows is read
             for (p, m) in self.meta.chunks_exact(META_LEN).enumerate() {

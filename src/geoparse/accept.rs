@@ -9,12 +9,14 @@
 //! evidence (a cue, a qualifier, or enough score besides country agreement), and a
 //! single word must not look like a person's name or an everyday word.
 
+use super::chunks::{Chunks, Person};
 use super::context::{person_pattern, qualifies, Around, Words};
-use super::lexicon::{self, Rule};
+use super::lexicon::{self, AbbreviationUse, Lexicon, Rule};
 use super::recognize::Surface;
 use super::score::Scored;
 use super::{Group, Kind, Mention, SignalKind};
-use crate::gazetteer::Gazetteer;
+use crate::gazetteer::index::NameFlags;
+use crate::gazetteer::{Gazetteer, Meta};
 use crate::text::{Case, Token};
 
 /// Score below which a name with no supporting evidence is dropped as a likely false hit.
@@ -26,11 +28,19 @@ pub(super) fn surface_may_be_a_place(
     g: &Gazetteer,
     words: &mut Words,
     (surfaces, i): (&[Surface], usize),
-    a: &Around,
+    (arounds, a): (&[Around], &Around),
     rule: Option<Rule>,
     text: &str,
 ) -> bool {
     let s = &surfaces[i];
+    if a.dateline {
+        return true;
+    }
+    if s.abbreviation == Some(AbbreviationUse::Qualifier) {
+        // "Springfield, IL": only as the qualifier of the place before it
+        let before = i.checked_sub(1).filter(|&p| arounds[p].qualifier == Some(i));
+        return before.is_some_and(|p| arounds[p].dateline || qualifies(g, &surfaces[p], s));
+    }
     let t = &words.tokens[s.first];
     let single = s.last - s.first == 1;
     if (single && a.after_title) || a.not_a_place {
@@ -53,6 +63,41 @@ pub(super) fn surface_may_be_a_place(
     !lower_sense
 }
 
+/// Whether the words around surface `s`, whose winner is `m` (matched with name flags
+/// `flags`), leave it a place: not a person's name (in a person's chunk, or a word the
+/// article uses as a person's name), and not a word inside a longer proper name unless
+/// the place is well known on its own and matched by a name it really has.
+fn names_a_place(
+    s: &Surface,
+    m: &Meta,
+    flags: u8,
+    (tokens, chunks): (&[Token], &Chunks),
+    (lex, lang): (&Lexicon, &str),
+) -> bool {
+    let famous = m.is_country() || m.is_admin1() || m.is_macro() || m.feature_code == "PPLC" || m.population >= 100_000;
+    let division = m.is_country() || m.is_admin1();
+    // countries' and divisions' names come from CLDR and ISO: none is a rare alternate
+    let trusted = division || flags & (NameFlags::PRIMARY | NameFlags::LANG | NameFlags::CURATED) != 0;
+    // "in Clinton", "near Freeland": a preposition of place says it is the place
+    let locative = s.first > 0 && lex.is_direction(tokens[s.first - 1].norm, lang);
+    let chunk = chunks.of(s);
+    let in_person = chunk.and_then(|c| c.person);
+    let single = s.last - s.first == 1;
+    let as_surname = if single && !locative { chunks.surname(tokens[s.first].norm) } else { None };
+    match in_person.max(as_surname) {
+        // a title, an initial or an age: a person; elsewhere in the article only a
+        // country or a division named like that person stays a place
+        Some(Person::Title) => return in_person.is_none() && division,
+        Some(Person::Said | Person::GivenName) => return famous && trusted,
+        None => {}
+    }
+    // a name inside a longer proper name: only a well-known place stands out of it
+    if chunk.is_some_and(|c| c.last - c.first > s.last - s.first) {
+        return famous && trusted;
+    }
+    true
+}
+
 /// The mentions of one group's winner: none when the winner lacks the evidence a minor
 /// place needs, else one per surface that does not look like a person or an everyday
 /// word. `confidence` is the winner's softmax share of the group's candidates, scaled
@@ -60,15 +105,15 @@ pub(super) fn surface_may_be_a_place(
 pub(super) fn mentions_of(
     gr: &Group,
     scored: &Scored,
-    (surfaces, arounds, tokens): (&[Surface], &[Around], &[Token]),
-    (text, lang): (&str, &str),
+    (surfaces, arounds, tokens, chunks): (&[Surface], &[Around], &[Token], &Chunks),
+    (text, lang, lex): (&str, &str, &Lexicon),
     explain: bool,
     mentions: &mut Vec<Mention>,
 ) {
-    let Scored { best: Some((best, m)), z, candidates: cands } = scored else { return };
+    let Scored { best: Some((best, m)), flags, z, candidates: cands } = scored else { return };
     let has =
         |kind: SignalKind, pred: &dyn Fn(f64) -> bool| best.signals.iter().any(|s| s.name == kind && pred(s.value));
-    let explicit = has(SignalKind::Qualifier, &|v| v > 0.0) || has(SignalKind::Cue, &|v| v > 0.0);
+    let explicit = has(SignalKind::Qualifier, &|v| v > 0.0) || has(SignalKind::Cue, &|v| v > 0.0) || gr.dateline;
     let strong = m.is_country() || m.is_admin1() || m.is_macro() || m.feature_code == "PPLC" || m.population >= 100_000;
     // Agreeing with the article's countries helps choose between candidates, but is
     // no evidence that a small place is meant at all.
@@ -90,7 +135,10 @@ pub(super) fn mentions_of(
     for &si in &gr.surfaces {
         let s = &surfaces[si];
         let a = &arounds[si];
-        if !strong && !explicit && s.last - s.first == 1 {
+        if !a.dateline && !explicit && !names_a_place(s, m, *flags, (tokens, chunks), (lex, lang)) {
+            continue;
+        }
+        if !strong && !explicit && !a.dateline && s.last - s.first == 1 {
             if a.person_next || a.person_prev {
                 continue;
             }

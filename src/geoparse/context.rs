@@ -28,6 +28,8 @@ pub(super) struct Around {
     pub(super) person_prev: bool,
     /// A neighbouring word shows the name means something else ("The Washington Post").
     pub(super) not_a_place: bool,
+    /// The name opens a news dateline: "LONDON, Ky. (AP) —", "KABUL (Reuters) -".
+    pub(super) dateline: bool,
 }
 
 pub(super) fn cue_fits(kind: CueKind, m: &Meta) -> bool {
@@ -124,6 +126,7 @@ pub(super) fn around(words: &mut Words, surfaces: &[Surface], idx: usize, text: 
             && !surfaces.get(idx + 1).is_some_and(|n| n.first == s.last);
     }
     a.not_a_place = context_says_not_a_place(lex, tokens, s, lang, text);
+    a.dateline = dateline(text, tokens, s);
     // a qualifier: the next surface, after at most a comma, brackets and a few small words
     if let Some(n) = surfaces.get(idx + 1) {
         if n.first >= s.last && n.first - s.last <= 4 {
@@ -141,6 +144,37 @@ pub(super) fn around(words: &mut Words, surfaces: &[Surface], idx: usize, text: 
         }
     }
     a
+}
+
+/// Whether a surface opens a dateline: it starts a paragraph (or the text), is written in
+/// capitals, and is followed by an agency in brackets or a dash, perhaps after a comma
+/// and a division ("LONDON, Ky. (AP) —", "KABUL (Reuters) -", "CAIRO — ").
+fn dateline(text: &str, tokens: &[Token], s: &Surface) -> bool {
+    let start = tokens[s.first].start;
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    if !text[line_start..start].trim().is_empty() {
+        return false;
+    }
+    let caps = tokens[s.first..s.last].iter().all(|t| t.case == Case::Upper || !t.script.is_cased());
+    if !caps || !tokens[s.first].script.is_cased() {
+        return false;
+    }
+    let mut rest = &text[tokens[s.last - 1].end..];
+    if let Some(r) = rest.strip_prefix(',') {
+        // a qualifier: a division, written out or abbreviated ("Ky.", "W.Va.", "Ontario")
+        let r = r.trim_start_matches(' ');
+        if !r.starts_with(|c: char| c.is_uppercase()) {
+            return false;
+        }
+        let n =
+            r.char_indices().find(|&(_, c)| !(c.is_alphabetic() || c == '.' || c == ' ')).map_or(r.len(), |(i, _)| i);
+        if n > 30 {
+            return false;
+        }
+        rest = &r[n..];
+    }
+    let rest = rest.trim_start_matches(' ');
+    rest.starts_with(['(', '—', '–', '-', '_']) && !rest.starts_with("-based")
 }
 
 /// Whether surface `q` is followed by another name as in a list ("Mexico, the US, and

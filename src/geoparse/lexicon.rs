@@ -65,8 +65,54 @@ pub struct Lexicon {
     demonym_sieve: Sieve,
     /// The most tokens any demonym has.
     pub(crate) max_demonym_tokens: usize,
+    /// Name words (verbs of saying, name particles, connectors, unit heads): key →
+    /// (lang, kind).
+    pub(crate) name_words: HashMap<String, Vec<(String, NameWord)>>,
+    /// Given names (lower case), from `gazetteer/given_names.txt`.
+    pub(crate) given_names: FxHashSet<String>,
+    /// Abbreviations of first-level divisions ("Ky.", "B.C.", "IL"), in file order.
+    pub(crate) abbreviations: Vec<Abbreviation>,
+    /// The first letters of each abbreviation's form, as a token reads them ("W" for
+    /// "W.Va.", "Ky" for "Ky.") → indexes into `abbreviations`.
+    abbreviation_starts: HashMap<String, Vec<usize>>,
     /// Keys per-thread memos of what this lexicon says.
     instance: crate::gazetteer::Instance,
+}
+
+/// What a word in `name_words.tsv` says about the names around it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NameWord {
+    /// A verb of saying after a name: the name is a person.
+    SaidAfter,
+    /// A verb of saying (or "according to") before a name: the name is a person.
+    SaidBefore,
+    /// A small word inside a person's name ("von", "bin").
+    Particle,
+    /// A small word inside an organisation's or facility's name ("of", "and").
+    Connector,
+    /// A noun whose following words name one facility, street or quarter (`مطار`).
+    UnitHead,
+}
+
+/// Where an abbreviation may name its division.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AbbreviationUse {
+    /// Wherever it stands ("Calif.", "Ont.").
+    Place,
+    /// Only right after a place and a comma ("Paris, Ky.", "Springfield, IL"), or in a
+    /// dateline: the form is also a common word or another abbreviation.
+    Qualifier,
+}
+
+/// An abbreviation of a first-level division, as news writes it after a place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Abbreviation {
+    /// Exactly as written: case and dots count.
+    pub form: String,
+    pub lang: String,
+    /// The division's `CC.code` admin1 key (`US.KY`, `CA.02`).
+    pub admin1: String,
+    pub use_: AbbreviationUse,
 }
 
 /// A one-hash bit map over a set of word keys: a Bloom filter whose hash reads only a
@@ -127,6 +173,9 @@ const TITLES: &str = include_str!("../../gazetteer/lexicon/titles.tsv");
 const CUES: &str = include_str!("../../gazetteer/lexicon/cues.tsv");
 const DIRECTIONS: &str = include_str!("../../gazetteer/lexicon/directions.tsv");
 const CONTEXTS: &str = include_str!("../../gazetteer/lexicon/contexts.tsv");
+const ABBREVIATIONS: &str = include_str!("../../gazetteer/lexicon/abbreviations.tsv");
+const NAME_WORDS: &str = include_str!("../../gazetteer/lexicon/name_words.tsv");
+const GIVEN_NAMES: &str = include_str!("../../gazetteer/given_names.txt");
 
 /// Word frequencies, indexed by `build.rs` from `gazetteer/common_words.tsv.gz`.
 static WORDS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/words.fst"));
@@ -188,8 +237,80 @@ impl Lexicon {
         L.get_or_init(|| {
             let mut l = Lexicon::parse(DEMONYMS, NOT_PLACES, TITLES, CUES, DIRECTIONS);
             l.add_contexts(CONTEXTS);
+            l.add_abbreviations(ABBREVIATIONS);
+            l.add_name_words(NAME_WORDS, GIVEN_NAMES);
             l
         })
+    }
+
+    /// Add the rows of a `name_words.tsv`, and a list of given names (one per line).
+    pub(crate) fn add_name_words(&mut self, text: &str, given_names: &str) {
+        for r in rows(text) {
+            if let [word, lang, kind, ..] = r[..] {
+                let kind = match kind {
+                    "said_after" => NameWord::SaidAfter,
+                    "said_before" => NameWord::SaidBefore,
+                    "particle" => NameWord::Particle,
+                    "connector" => NameWord::Connector,
+                    "unit_head" => NameWord::UnitHead,
+                    _ => continue,
+                };
+                // "&" has no letters and so no key of its own
+                let key = if word == "&" { word.to_string() } else { name_key(word) };
+                self.name_words.entry(key).or_default().push((lang.to_string(), kind));
+            }
+        }
+        self.given_names.extend(given_names.lines().map(str::trim).filter(|l| !l.is_empty()).map(name_key));
+    }
+
+    /// Whether a word key is a name word of `kind` in an article's language.
+    pub(crate) fn is_name_word(&self, key: &str, kind: NameWord, lang: &str) -> bool {
+        self.name_words.get(key).is_some_and(|ws| ws.iter().any(|(l, k)| *k == kind && lang_applies(l, lang)))
+    }
+
+    /// Whether a word key is a given name ("wade", "chrystia").
+    pub(crate) fn is_given_name(&self, key: &str) -> bool {
+        self.given_names.contains(key)
+    }
+
+    /// Add the rows of an `abbreviations.tsv`.
+    pub(crate) fn add_abbreviations(&mut self, text: &str) {
+        for r in rows(text) {
+            if let [form, lang, cc, admin1, use_, ..] = r[..] {
+                let use_ = match use_ {
+                    "place" => AbbreviationUse::Place,
+                    "qualifier" => AbbreviationUse::Qualifier,
+                    _ => continue,
+                };
+                let start: String = form.chars().take_while(|c| c.is_alphanumeric()).collect();
+                if start.is_empty() {
+                    continue;
+                }
+                self.abbreviation_starts.entry(start).or_default().push(self.abbreviations.len());
+                let admin1 = format!("{cc}.{admin1}");
+                self.abbreviations.push(Abbreviation { form: form.to_string(), lang: lang.to_string(), admin1, use_ });
+            }
+        }
+    }
+
+    /// The abbreviations written at byte `at` of `text`, whose first token reads `word`
+    /// there, with their index in the table: each form must match exactly and end where a
+    /// word ends.
+    pub(crate) fn abbreviations_at<'a>(
+        &'a self,
+        text: &'a str,
+        at: usize,
+        word: &str,
+        lang: &'a str,
+    ) -> impl Iterator<Item = (usize, &'a Abbreviation)> + 'a {
+        self.abbreviation_starts.get(word).into_iter().flatten().map(|&i| (i, &self.abbreviations[i])).filter(
+            move |(_, a)| {
+                let rest = &text[at..];
+                lang_applies(&a.lang, lang)
+                    && rest.starts_with(a.form.as_str())
+                    && !rest[a.form.len()..].starts_with(char::is_alphanumeric)
+            },
+        )
     }
 
     /// Add the rows of a `contexts.tsv`.

@@ -18,6 +18,7 @@
 //! scaled down when the win rests on little evidence; 0 means a guess, 1 certainty.
 
 mod accept;
+mod chunks;
 mod context;
 pub mod lexicon;
 pub mod recognize;
@@ -149,6 +150,8 @@ struct Group<'a> {
     cue: Option<CueKind>,
     qualifiers: Vec<usize>,
     rule: Option<Rule>,
+    /// One of its surfaces opens the article's dateline.
+    dateline: bool,
 }
 
 /// Geoparse one article: every mention of a place or demonym in [`Article::plain`], in
@@ -182,10 +185,12 @@ pub fn geoparse(g: &Gazetteer, lex: &Lexicon, article: &Article, opts: Options) 
         .collect();
     let (groups, demonym_countries) = group(g, &mut words, &surfaces, &arounds, text);
     let scored = score::resolve(g, &groups, &surfaces, &demonym_countries, opts.explain);
+    let chunks = chunks::chunks(lex, lang, text, &tokens, &surfaces);
 
     let mut mentions = Vec::with_capacity(surfaces.len());
     for (gr, sc) in groups.iter().zip(&scored) {
-        accept::mentions_of(gr, sc, (&surfaces, &arounds, &tokens), (text, lang), opts.explain, &mut mentions);
+        let around = (&surfaces[..], &arounds[..], &tokens[..], &chunks);
+        accept::mentions_of(gr, sc, around, (text, lang, lex), opts.explain, &mut mentions);
     }
     for s in surfaces.iter().filter(|s| s.demonym.is_some()) {
         let Some(country) = s.demonym.and_then(|cc| g.country(cc)) else { continue };
@@ -225,7 +230,7 @@ fn group<'a>(
         }
         let a = &arounds[i];
         let rule = lex.rule(&s.key, lang);
-        if !accept::surface_may_be_a_place(g, words, (surfaces, i), a, rule, text) {
+        if !accept::surface_may_be_a_place(g, words, (surfaces, i), (arounds, a), rule, text) {
             continue;
         }
         let single = s.last - s.first == 1;
@@ -237,10 +242,12 @@ fn group<'a>(
                 cue: a.cue,
                 qualifiers: Vec::new(),
                 rule: if single { rule } else { None },
+                dateline: false,
             });
             groups.len() - 1
         });
         groups[gi].surfaces.push(i);
+        groups[gi].dateline |= a.dateline;
         if let Some(q) = a.qualifier {
             groups[gi].qualifiers.push(q);
         }
@@ -259,8 +266,8 @@ fn group<'a>(
 /// ```
 pub fn lookup(g: &Gazetteer, name: &str, limit: usize) -> Vec<Posting> {
     let found = g.candidates(name);
-    let divisions = score::namesake_divisions(g, &found);
-    let scores: Vec<f64> = found.iter().map(|p| score::prior_with(g, *p, &divisions)).collect();
+    let namesakes = score::namesakes(g, &found);
+    let scores: Vec<f64> = found.iter().map(|p| score::prior_with(g, *p, &namesakes)).collect();
     let mut order: Vec<usize> = (0..found.len()).collect();
     order.sort_by(|&a, &b| {
         scores[b].total_cmp(&scores[a]).then(g.meta(found[a].place).id.cmp(&g.meta(found[b].place).id))

@@ -13,7 +13,7 @@ use std::cell::RefCell;
 use compact_str::CompactString;
 use fst::raw::{Fst, Output};
 
-use super::lexicon::{zipf, Lexicon, Rule};
+use super::lexicon::{zipf, AbbreviationUse, Lexicon, Rule};
 use crate::gazetteer::index::{NameFlags, MAX_KEY_TOKENS};
 use crate::gazetteer::{Gazetteer, Instance, Posting};
 use crate::text::{arabic_peelings, cyrillic_lemmas, is_letter, push_key_token, Case, Script, Token};
@@ -36,6 +36,8 @@ pub struct Surface {
     pub demonym: Option<[u8; 2]>,
     /// A clitic was peeled or an ending undone to match.
     pub inflected: bool,
+    /// An abbreviation of a first-level division ("Ky.", "IL"), and where it may stand.
+    pub abbreviation: Option<AbbreviationUse>,
 }
 
 /// Whether the text between two tokens may sit inside one name: spaces, hyphens, a dot
@@ -324,6 +326,7 @@ fn longest_at(
         key,
         demonym: None,
         inflected,
+        abbreviation: None,
     })
 }
 
@@ -342,6 +345,7 @@ fn demonym_at(lex: &Lexicon, tokens: &[Token], i: usize, lang: &str, st: &Starts
             postings_id: 0,
             demonym: Some(cc),
             inflected,
+            abbreviation: None,
         })
     };
     let mut key = String::new();
@@ -390,6 +394,11 @@ pub fn recognize(g: &Gazetteer, lex: &Lexicon, text: &str, tokens: &[Token], lan
                 }
                 continue;
             }
+            if let Some(a) = abbreviation_at(g, lex, text, tokens, i, lang) {
+                i = a.last;
+                out.push(a);
+                continue;
+            }
             let (Some(st), steps) = memo.starts(fst, lex, t) else {
                 i += 1;
                 continue;
@@ -423,9 +432,62 @@ pub fn recognize(g: &Gazetteer, lex: &Lexicon, text: &str, tokens: &[Token], lan
     })
 }
 
+/// Postings ids of abbreviations: above every value the name index gives.
+const ABBREVIATION_IDS: u64 = 1 << 63;
+
+/// The longest division abbreviation written at token `i` ("W.Va.", "Ky.", "IL"), as a
+/// surface whose candidates are the divisions it may stand for.
+fn abbreviation_at(
+    g: &Gazetteer,
+    lex: &Lexicon,
+    text: &str,
+    tokens: &[Token],
+    i: usize,
+    lang: &str,
+) -> Option<Surface> {
+    let t = &tokens[i];
+    if t.script != Script::Latin || t.case == Case::Lower {
+        return None;
+    }
+    let mut found: Option<(usize, &str, AbbreviationUse, Vec<Posting>, usize)> = None;
+    for (k, a) in lex.abbreviations_at(text, t.start, &text[t.start..t.end], lang) {
+        let Some(place) = g.division(&a.admin1) else { continue };
+        let posting = Posting { place, flags: NameFlags::PRIMARY | NameFlags::CURATED };
+        match &mut found {
+            Some(f) if f.1 == a.form => {
+                f.3.push(posting);
+                // a form that may stand for several divisions is a qualifier only
+                if a.use_ == AbbreviationUse::Qualifier {
+                    f.2 = AbbreviationUse::Qualifier;
+                }
+            }
+            Some(f) if f.1.len() >= a.form.len() => {}
+            _ => found = Some((a.form.len(), &a.form, a.use_, vec![posting], k)),
+        }
+    }
+    let (len, form, use_, postings, k) = found?;
+    let end = t.start + len;
+    let last = i + tokens[i..].iter().take_while(|t| t.start < end).count();
+    Some(Surface {
+        first: i,
+        last,
+        key: crate::text::name_key(form).into(),
+        postings_id: ABBREVIATION_IDS | k as u64,
+        postings,
+        demonym: None,
+        inflected: false,
+        abbreviation: Some(use_),
+    })
+}
+
 /// Hard recognition filters that need no disambiguation.
 fn keep(lex: &Lexicon, tokens: &[Token], s: &Surface, lang: &str) -> bool {
     let first = &tokens[s.first];
+    // "U.S.", "U.K.": one-letter tokens are Title case alone, but together all capitals
+    let capitals = |s: &Surface| {
+        tokens[s.first..s.last].iter().all(|t| t.case == Case::Upper || (t.case == Case::Title && t.norm.len() == 1))
+            && (s.last - s.first > 1 || first.case == Case::Upper)
+    };
     let single = s.last - s.first == 1;
     // only "two letters or fewer" matters, and a key of more than 8 bytes has 3 or more
     let short = || s.key.len() <= 8 && s.key.chars().filter(|&c| is_letter(c)).count() <= 2;
@@ -440,10 +502,7 @@ fn keep(lex: &Lexicon, tokens: &[Token], s: &Surface, lang: &str) -> bool {
         return false;
     }
     // an all-capitals abbreviation must be written in capitals
-    if s.postings.iter().all(|p| p.flags & NameFlags::ABBREV != 0)
-        && first.script.is_cased()
-        && first.case != Case::Upper
-    {
+    if s.postings.iter().all(|p| p.flags & NameFlags::ABBREV != 0) && first.script.is_cased() && !capitals(s) {
         return false;
     }
     // `stop` also removes multi-word names that mean something else ("White House")

@@ -4,7 +4,7 @@
 //!
 //! A candidate's *prior* needs no context: how important its kind of place is
 //! ([`feature_weight`]), its population, and how far its matched name can be trusted
-//! ([`prior_with`]). The context adds cue words, qualifiers, agreement with the
+//! (`prior_with`). The context adds cue words, qualifiers, agreement with the
 //! article's countries and divisions, and nearness to its other places. [`resolve`]
 //! scores in two rounds: each name's winner given the others' context-free choices,
 //! then every candidate given those winners.
@@ -40,17 +40,25 @@ pub(crate) fn feature_weight(m: &Meta) -> f64 {
     }
 }
 
-/// The (country, admin1) of every first-level division among a name's candidates.
-pub(crate) fn namesake_divisions(g: &Gazetteer, all: &[Posting]) -> Vec<([u8; 2], u16)> {
-    all.iter().map(|o| g.meta(o.place)).filter(|m| m.is_admin1()).map(|m| (m.country, m.admin1)).collect()
+/// What a name's candidates say about each other, worked out once per name.
+pub(crate) struct Namesakes {
+    /// The (country, admin1) of every first-level division among them.
+    divisions: Vec<([u8; 2], u16)>,
+}
+
+/// See [`Namesakes`].
+pub(crate) fn namesakes(g: &Gazetteer, all: &[Posting]) -> Namesakes {
+    let divisions =
+        all.iter().map(|o| g.meta(o.place)).filter(|m| m.is_admin1()).map(|m| (m.country, m.admin1)).collect();
+    Namesakes { divisions }
 }
 
 /// The context-free score of one candidate: feature importance, population, and how
-/// trustworthy the matched name is. `divisions` comes from [`namesake_divisions`] over
-/// every candidate of the same name, computed once per name: a city that shares its name
-/// with the province it is the seat of outranks the province (in news "Kandahar" alone
-/// is the city).
-pub(crate) fn prior_with(g: &Gazetteer, p: Posting, divisions: &[([u8; 2], u16)]) -> f64 {
+/// trustworthy the matched name is. `namesakes` comes from [`namesakes`] over every
+/// candidate of the same name, computed once per name: a city that shares its name with
+/// the province it is the seat of outranks the province (in news "Kandahar" alone is the
+/// city).
+pub(crate) fn prior_with(g: &Gazetteer, p: Posting, namesakes: &Namesakes) -> f64 {
     let m = g.meta(p.place);
     let mut s = feature_weight(&m) + 0.5 * (m.population as f64 + 1.0).log10();
     if p.flags & NameFlags::PRIMARY != 0 {
@@ -66,7 +74,7 @@ pub(crate) fn prior_with(g: &Gazetteer, p: Posting, divisions: &[([u8; 2], u16)]
     // ("Kandahar", "New York") is the usual meaning of that name.
     let big = m.is_populated() && m.population >= 1_000_000;
     if m.is_populated() && m.feature_code.starts_with("PPLA") || m.feature_code == "PPLC" || big {
-        let seat_of_namesake = divisions.contains(&(m.country, m.admin1));
+        let seat_of_namesake = namesakes.divisions.contains(&(m.country, m.admin1));
         if seat_of_namesake {
             // the seat bonus, or more for a city of millions that is not the seat
             s += if big && !m.feature_code.starts_with("PPLA") && m.feature_code != "PPLC" { 2.5 } else { 1.5 };
@@ -85,6 +93,8 @@ pub(super) struct Prior {
     pub(super) population: f64,
     /// For the distance to other places.
     pub(super) cos_lat: f64,
+    /// How the name matched it ([`NameFlags`] bits).
+    pub(super) flags: u8,
 }
 
 /// The context-free scores of a name's candidates. Text repeats its names, so each
@@ -98,17 +108,18 @@ fn priors_of(g: &Gazetteer, id: u64, postings: &[Posting]) -> std::rc::Rc<[Prior
         memo.for_gazetteer(g, 1 << 16)
             .entry(id)
             .or_insert_with(|| {
-                let divisions = namesake_divisions(g, postings);
+                let namesakes = namesakes(g, postings);
                 postings
                     .iter()
                     .map(|p| {
                         let m = g.meta(p.place);
                         Prior {
                             meta: m,
-                            total: prior_with(g, *p, &divisions),
+                            total: prior_with(g, *p, &namesakes),
                             feature: feature_weight(&m),
                             population: 0.5 * (m.population as f64 + 1.0).log10(),
                             cos_lat: m.lat.to_radians().cos(),
+                            flags: p.flags,
                         }
                     })
                     .collect()
@@ -185,6 +196,8 @@ struct Scorer<'a> {
     /// What the following names say this one is in.
     qual_countries: Vec<[u8; 2]>,
     qual_admin1: Vec<u16>,
+    /// The countries of the famous places with this name (see [`Scorer::famous_abroad`]).
+    famous: smallvec::SmallVec<[[u8; 2]; 2]>,
 }
 
 impl<'a> Scorer<'a> {
@@ -214,7 +227,17 @@ impl<'a> Scorer<'a> {
                 }
             }
         }
-        Scorer { g, gr, priors, view, qual_countries, qual_admin1 }
+        let trusted = NameFlags::PRIMARY | NameFlags::LANG | NameFlags::CURATED;
+        let famous = priors
+            .iter()
+            .filter(|p| {
+                let m = &p.meta;
+                let big = m.is_country() || m.feature_code == "PPLC" || (m.is_populated() && m.population >= 1_000_000);
+                big && (m.is_country() || p.flags & trusted != 0)
+            })
+            .map(|p| p.meta.country)
+            .collect();
+        Scorer { g, gr, priors, view, qual_countries, qual_admin1, famous }
     }
 
     /// The candidates that get every signal, in posting order: all of them, or for a
@@ -245,35 +268,52 @@ impl<'a> Scorer<'a> {
         signal(Signal { name: SignalKind::Feature, value: pr.feature });
         signal(Signal { name: SignalKind::Population, value: pr.population });
         signal(Signal { name: SignalKind::Name, value: pr.total - pr.feature - pr.population });
-        if let Some(kind) = gr.cue {
-            signal(Signal { name: SignalKind::Cue, value: if cue_fits(kind, m) { 3.0 } else { -1.5 } });
+        let cue = gr.cue.map(|kind| if cue_fits(kind, m) { 3.0 } else { -1.5 });
+        let qualifier = (!gr.qualifiers.is_empty()).then(|| {
+            let in_division = m.admin1 != 0 && self.qual_admin1.contains(&m.admin1);
+            let in_country = self.qual_countries.contains(&m.country);
+            // "in Russia, U.S. officials said": a country after a famous name qualifies
+            // nothing small; a division does ("Lebanon, Pennsylvania")
+            if in_division || (in_country && !self.famous_abroad(m)) {
+                5.0
+            } else if in_country {
+                0.0
+            } else {
+                -1.0
+            }
+        });
+        let a1 = if m.is_country() || (!m.is_admin1() && m.admin1 == 0) { 0 } else { view.admin1(m.admin1) };
+        let nearby = if m.is_country() { 0.0 } else { view.nearby(m.lat, m.lon, pr.cos_lat) };
+        // Sharing the article's country is no evidence for a small namesake of a place
+        // famous abroad ("Russia" in an article about Washington is not Russia, Ohio):
+        // it needs something local: its division named twice, a place within 150 km, a cue
+        // or a qualifier.
+        let local = a1 >= 2 || nearby >= 1.0 || cue.is_some_and(|c| c > 0.0) || qualifier.is_some_and(|q| q > 0.0);
+        let overshadowed = !local && self.famous_abroad(m);
+        if let Some(value) = cue {
+            signal(Signal { name: SignalKind::Cue, value });
         }
-        if !gr.qualifiers.is_empty() {
-            let inside =
-                self.qual_countries.contains(&m.country) || (m.admin1 != 0 && self.qual_admin1.contains(&m.admin1));
-            signal(Signal { name: SignalKind::Qualifier, value: if inside { 5.0 } else { -1.0 } });
+        if let Some(value) = qualifier {
+            signal(Signal { name: SignalKind::Qualifier, value });
         }
         let cc = view.country(m.country);
-        if cc > 0 {
+        if cc > 0 && !overshadowed {
             signal(Signal { name: SignalKind::CountryContext, value: 1.2 * ln_1p(cc) });
         }
-        if !m.is_admin1() && !m.is_country() {
-            let a1 = view.admin1(m.admin1);
-            if a1 > 0 && m.admin1 != 0 {
-                signal(Signal { name: SignalKind::Admin1Context, value: 0.8 * ln_1p(a1) });
-            }
-        } else if m.is_admin1() {
-            let inside = view.admin1(m.admin1);
-            if inside > 0 {
-                signal(Signal { name: SignalKind::Admin1Context, value: 0.8 * ln_1p(inside) });
-            }
+        if a1 > 0 {
+            signal(Signal { name: SignalKind::Admin1Context, value: 0.8 * ln_1p(a1) });
         }
-        if !m.is_country() {
-            let v = view.nearby(m.lat, m.lon, pr.cos_lat);
-            if v > 0.0 {
-                signal(Signal { name: SignalKind::Nearby, value: v });
-            }
+        if nearby > 0.0 {
+            signal(Signal { name: SignalKind::Nearby, value: nearby });
         }
+    }
+
+    /// Whether a candidate is a small place (not a country or a first-level division, under
+    /// a million people) and the name also belongs to a famous place in another country:
+    /// a country, a capital or a city of a million, by a name it really has.
+    fn famous_abroad(&self, m: &Meta) -> bool {
+        let small = !m.is_country() && !m.is_admin1() && m.population < 1_000_000;
+        small && self.famous.iter().any(|cc| *cc != m.country)
     }
 
     /// Candidate `k`'s signals and its score (their sum, to three decimals).
@@ -322,11 +362,11 @@ impl<'a> Scorer<'a> {
                 signals,
             }
         };
-        let Some(top) = scores.first() else { return Scored { best: None, z: 0.0, candidates: Vec::new() } };
+        let Some(top) = scores.first() else { return Scored { best: None, flags: 0, z: 0.0, candidates: Vec::new() } };
         let z = scores.iter().map(|s| (s.score - top.score).exp()).sum();
         let candidates: Vec<Candidate> = if explain { scores.iter().map(candidate).collect() } else { Vec::new() };
         let best = candidates.first().cloned().unwrap_or_else(|| candidate(top));
-        Scored { best: Some((best, self.priors[top.k].meta)), z, candidates }
+        Scored { best: Some((best, self.priors[top.k].meta)), flags: self.priors[top.k].flags, z, candidates }
     }
 }
 
@@ -343,6 +383,8 @@ struct Score {
 pub(super) struct Scored {
     /// The winner, and its facts.
     pub(super) best: Option<(Candidate, Meta)>,
+    /// How the winner's name matched ([`NameFlags`] bits).
+    pub(super) flags: u8,
     pub(super) z: f64,
     pub(super) candidates: Vec<Candidate>,
 }

@@ -30,7 +30,13 @@ pub fn tokenize<'a>(text: &'a str, keys: &'a mut String) -> Vec<Token<'a>> {
         let b = bytes[i];
         let class = ASCII_CLASS[usize::from(b)];
         if class & SEPARATOR != 0 {
-            sentence_start |= class & SENTENCE_END != 0;
+            // the dot after an initial ("U.S.", "J. K. Rowling") ends no sentence
+            let initial = b == b'.'
+                && out
+                    .list
+                    .last()
+                    .is_some_and(|t| t.end == i && t.end - t.start == 1 && bytes[t.start].is_ascii_uppercase());
+            sentence_start |= class & SENTENCE_END != 0 && !initial;
             i += 1;
             continue;
         }
@@ -360,7 +366,13 @@ fn word_at<'a>(out: &mut Tokens<'a, 'a>, i: usize, sentence_start: &mut bool, bu
     let Some((_, c)) = iter.next() else { return text.len() };
     let mut pos = i + c.len_utf8();
     if !is_word_char(c) {
-        if matches!(c, '.' | '!' | '?' | '\n' | '؟' | '۔' | '。' | '…' | ':' | '"' | '«' | '»' | '“' | '”') {
+        let initial = c == '.'
+            && out
+                .list
+                .last()
+                .is_some_and(|t| t.end == i && t.end - t.start == 1 && text.as_bytes()[t.start].is_ascii_uppercase());
+        if matches!(c, '.' | '!' | '?' | '\n' | '؟' | '۔' | '。' | '…' | ':' | '"' | '«' | '»' | '“' | '”') && !initial
+        {
             *sentence_start = true;
         }
         return pos;
@@ -442,6 +454,7 @@ mod tests {
             "Kabul's mayor met l'Iran's envoy in Panjwa'i and Côte d'Ivoire.",
             "abc\u{e9}def KABUL kabul Kabul2 2024 3rd 'quoted' ab' x`y",
             "NEW YORK, Jan. 5 -- St. Louis? Yes! #حفر_الباطن",
+            "The U.S. Army and J. K. Rowling met in Washington, D.C. Then they left.",
             "وصلت القوات لطاجيكستان، وبقندهار؛ كابول. كَابُول قنـــدهار ٣٣ الأفغانية",
             "کابل‌های زیرزمینی در تهران، اسلام‌قلعه ۱۴۰۲ ٵ ﻛﺎﺑﻞ كابول'ها",
             "В Москве и Таджикистане; МОСКВА, Ёлкино — «Кабул»",

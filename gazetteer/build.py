@@ -663,8 +663,16 @@ def adm2_names(n, name, cc, words, stats):
             continue
         if cc == "US" and not lang and US_SPANISH.match(nm):
             lang = "es"
+        # US news writes "Boone County", not "Boone": a bare county name is far more
+        # often a person or a town of that name
+        if cc == "US" and nm != name and lang != "es" and not US_DIVISION_WORD.search(nm):
+            stats["ADM2 name dropped: a US county's name without County, Parish or Borough"] += 1
+            continue
         out.add(lang, nm)
     return out
+
+
+US_DIVISION_WORD = re.compile(r"\b(County|Parish|Borough|Census Area|Municipality|City|city)\b")
 
 
 class NearIndex:
@@ -1086,9 +1094,6 @@ def main_build():
                   if p.admin1 == state and one.find(p.lon, p.lat))
         name = county_names[key]
         n = adm2_names(adm_names(name, [], "US"), name, "US", words, stats)
-        bare = re.sub(r" (County|Census Area|Borough|Parish)$", "", name)
-        if bare != name and not words.bad_alias(bare):
-            n.add("", bare)
         stats["ADM2H: US county from us-atlas that GeoNames lacks"] += 1
         put(Place(id=FIRST_US_COUNTY_ID + int(key), name=name, asciiname=ascii_fold(name),
                   lat=round(rp[0], 5), lon=round(rp[1], 5), fclass="A", fcode="ADM2H",
@@ -1321,10 +1326,10 @@ EXPECTED_NAMES = [
     (2519240, ["Córdoba", "Cordoba", "قرطبة"]),
     (1149361, ["Afghanistan", "أفغانستان", "افغانستان"]),
     (6252001, ["United States"]),
-    # second-level divisions: US counties with and without their suffix, worldwide ADM2s
-    (4297480, ["Laurel County", "Laurel", "Condado de Laurel"]),
-    (4336191, ["Orleans Parish", "Orleans"]),
-    (4758041, ["Fairfax County", "Fairfax"]),
+    # second-level divisions: US counties with their suffix (never bare), worldwide ADM2s
+    (4297480, ["Laurel County", "Condado de Laurel"]),
+    (4336191, ["Orleans Parish"]),
+    (4758041, ["Fairfax County"]),
     (4249472, ["Sangamon County"]),
     (2300009003, ["Hartford County"]),
     # airports (generated ids: 2100000000 + ICAO in base 37)

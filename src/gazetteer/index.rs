@@ -10,7 +10,8 @@
 //! - `meta`: [`META_LEN`] bytes per place: id `u32`, lat and lon `i32` in 1e-5 degrees,
 //!   population `u32`, admin1 index `u16` into `admin1`, feature code index `u8` into
 //!   [`FEATURE_CODES`], feature class `u8` (ASCII), country code 2 bytes (ASCII, or 0),
-//!   2 bytes unused.
+//!   admin2 index `u16`: equal for places with the same `CC.admin1.admin2` key, 0 for
+//!   none (or past the 65,535th key).
 //! - `admin1`: newline-separated `CC.code` strings; index 0 is the empty string.
 //! - `fst`: an `fst::Map` from a name key (see [`crate::text::name_key`]) to
 //!   `offset << 32 | count` into `postings`.
@@ -52,7 +53,7 @@ pub const FEATURE_CODES: &[&str] = &[
     "ADM5", "ADMD", "PPLC", "PPLA", "PPLA2", "PPLA3", "PPLA4", "PPLA5", "PPLG", "PPL", "PPLX", "PPLL", "PPLS", "PPLF",
     "PPLR", "PPLQ", "PPLW", "PPLH", "PPLCH", "STLMT", "CONT", "RGN", "AREA", "ISL", "ISLS", "PEN", "MT", "MTS", "STM",
     "LK", "SEA", "GULF", "BAY", "DSRT", "VAL", "PLN", "AIRP", "PRT", "CSTL", "CMP", "MILB", "BDG", "RD", "ST", "SQ",
-    "PRK", "HSP", "SCH", "UNIV", "MUS", "CH", "MSQE", "PAL", "FRM", "ZN", "ADMF", "OCN", "RES",
+    "PRK", "HSP", "SCH", "UNIV", "MUS", "CH", "MSQE", "PAL", "FRM", "ZN", "ADMF", "OCN", "RES", "PSTB", "STRT",
 ];
 
 /// The column names of the places TSV, in order.
@@ -99,6 +100,7 @@ pub fn build(tsv: &str) -> Result<Blobs, String> {
     let mut admin1_ids: HashMap<String, u16> = HashMap::new();
     let mut admin1_names: Vec<String> = vec![String::new()];
     admin1_ids.insert(String::new(), 0);
+    let mut admin2_ids: HashMap<String, u16> = HashMap::new();
     let mut keys: Vec<(String, u32, u8)> = Vec::new();
     let mut place = 0u32;
 
@@ -127,6 +129,12 @@ pub fn build(tsv: &str) -> Result<Blobs, String> {
             admin1_names.push(admin1_key);
             next as u16
         });
+        let admin2 = if f[9].is_empty() || f[8].is_empty() {
+            0
+        } else {
+            let next = admin2_ids.len() + 1;
+            *admin2_ids.entry(format!("{}.{}.{}", f[7], f[8], f[9])).or_insert(u16::try_from(next).unwrap_or(0))
+        };
         if place > PLACE_MASK {
             return Err("more places than the index can hold (16.7 million)".into());
         }
@@ -144,7 +152,7 @@ pub fn build(tsv: &str) -> Result<Blobs, String> {
         blobs.meta.push(fclass);
         blobs.meta.push(cc.first().copied().unwrap_or(0));
         blobs.meta.push(cc.get(1).copied().unwrap_or(0));
-        blobs.meta.extend([0, 0]);
+        blobs.meta.extend(admin2.to_le_bytes());
 
         let mut add = |name: &str, flags: u8| {
             let key = text::name_key(name);

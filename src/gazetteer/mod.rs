@@ -44,6 +44,9 @@ pub struct Meta {
     pub population: u32,
     /// Index into the gazetteer's admin1 table (0 = none); equal values mean same admin1.
     pub admin1: u16,
+    /// Equal values mean the same second-level division (0 = none or unknown): a county's
+    /// own row and the towns in it share it.
+    pub admin2: u16,
     /// GeoNames feature code; empty when the index does not know it.
     pub feature_code: &'static str,
     /// GeoNames feature class, as an ASCII byte (`P`, `A`, `H`, `T`, `L`, `S`).
@@ -92,7 +95,7 @@ impl Meta {
     pub fn geo_precision(&self) -> u8 {
         if self.is_country() || matches!(self.feature_code, "CONT" | "OCN") {
             4
-        } else if self.is_admin1() || matches!(self.feature_code, "RGN" | "SEA" | "GULF" | "AREA") {
+        } else if self.is_admin1() || matches!(self.feature_code, "RGN" | "SEA" | "GULF" | "STRT" | "AREA") {
             3
         } else if self.is_admin2() {
             2
@@ -114,7 +117,7 @@ mod kind {
             "PCLI" | "PCLD" | "PCLF" | "PCLS" | "PCLIX" | "PCL" | "TERR" => COUNTRY,
             "ADM1" | "ADM1H" => ADMIN1,
             "ADM2" | "ADM2H" | "ADM3" => ADMIN2,
-            "CONT" | "OCN" | "SEA" | "GULF" | "RGN" => MACRO,
+            "CONT" | "OCN" | "SEA" | "GULF" | "STRT" | "RGN" => MACRO,
             _ => 0,
         }
     }
@@ -343,6 +346,7 @@ impl Gazetteer {
             kind: kind::table().get(m[18] as usize).copied().unwrap_or(0),
             feature_class: m[19],
             country: [m[20], m[21]],
+            admin2: u16::from_le_bytes([m[22], m[23]]),
         }
     }
 

@@ -13,7 +13,7 @@ use super::chunks::{Chunks, Person};
 use super::context::{person_pattern, qualifies, Around, Words};
 use super::lexicon::{self, AbbreviationUse, Lexicon, Rule};
 use super::recognize::Surface;
-use super::score::Scored;
+use super::score::{well_known, Scored};
 use super::{Group, Kind, Mention, SignalKind};
 use crate::gazetteer::index::NameFlags;
 use crate::gazetteer::{Gazetteer, Meta};
@@ -74,7 +74,7 @@ fn names_a_place(
     (tokens, chunks): (&[Token], &Chunks),
     (lex, lang): (&Lexicon, &str),
 ) -> bool {
-    let famous = m.is_country() || m.is_admin1() || m.is_macro() || m.feature_code == "PPLC" || m.population >= 100_000;
+    let famous = well_known(m, flags);
     let division = m.is_country() || m.is_admin1();
     // countries' and divisions' names come from CLDR and ISO: none is a rare alternate
     let trusted = division || flags & (NameFlags::PRIMARY | NameFlags::LANG | NameFlags::CURATED) != 0;
@@ -114,7 +114,7 @@ pub(super) fn mentions_of(
     let has =
         |kind: SignalKind, pred: &dyn Fn(f64) -> bool| best.signals.iter().any(|s| s.name == kind && pred(s.value));
     let explicit = has(SignalKind::Qualifier, &|v| v > 0.0) || has(SignalKind::Cue, &|v| v > 0.0) || gr.dateline;
-    let strong = m.is_country() || m.is_admin1() || m.is_macro() || m.feature_code == "PPLC" || m.population >= 100_000;
+    let strong = well_known(m, *flags);
     // Agreeing with the article's countries helps choose between candidates, but is
     // no evidence that a small place is meant at all.
     let evidence: f64 = best.signals.iter().filter(|s| s.name != SignalKind::CountryContext).map(|s| s.value).sum();

@@ -268,6 +268,8 @@ pub(super) fn qualifies(g: &Gazetteer, s: &Surface, q: &Surface) -> bool {
 pub(super) struct Context {
     pub(super) countries: Counts<[u8; 2]>,
     pub(super) admin1: Counts<u16>,
+    /// How often each second-level division is named, itself or by a place in it.
+    pub(super) admin2: Counts<u16>,
     /// (group, latitude, longitude, cos(latitude in radians)) of each group's choice that
     /// is neither a country nor a first-level division.
     pub(super) anchors: Vec<(usize, f64, f64, f64)>,
@@ -280,14 +282,21 @@ impl Context {
         tops: &[Option<usize>],
         demonyms: &Counts<[u8; 2]>,
     ) -> Context {
-        let mut c =
-            Context { countries: demonyms.clone(), admin1: Counts::default(), anchors: Vec::with_capacity(tops.len()) };
+        let mut c = Context {
+            countries: demonyms.clone(),
+            admin1: Counts::default(),
+            admin2: Counts::default(),
+            anchors: Vec::with_capacity(tops.len()),
+        };
         for (gi, top) in tops.iter().enumerate() {
             let Some(k) = *top else { continue };
             let (m, cos_lat) = (&priors[gi][k].meta, priors[gi][k].cos_lat);
             c.countries.add(m.country, groups[gi].surfaces.len().min(3));
             if m.admin1 != 0 {
                 c.admin1.add(m.admin1, 1);
+            }
+            if m.admin2 != 0 {
+                c.admin2.add(m.admin2, 1);
             }
             if !m.is_country() && !m.is_admin1() {
                 c.anchors.push((gi, m.lat, m.lon, cos_lat));
@@ -333,6 +342,13 @@ impl View<'_> {
         let n = self.ctx.countries.get(cc);
         match self.own {
             Some(m) if m.country == cc => n - self.own_weight,
+            _ => n,
+        }
+    }
+    pub(super) fn admin2(&self, a2: u16) -> usize {
+        let n = self.ctx.admin2.get(a2);
+        match self.own {
+            Some(m) if m.admin2 == a2 && a2 != 0 => n - 1,
             _ => n,
         }
     }

@@ -64,6 +64,9 @@ pub enum SignalKind {
     CountryContext,
     /// The article names the place's first-level division (or places in it) elsewhere.
     Admin1Context,
+    /// The article names the place's second-level division, a county or district (or
+    /// places in it), elsewhere.
+    Admin2Context,
     /// Another place of the article lies within 150 km (1) or 600 km (0.5).
     Nearby,
 }

@@ -36,8 +36,36 @@ pub(crate) fn feature_weight(m: &Meta) -> f64 {
         "PPLA3" | "PPLA4" => 0.4,
         "PPLX" => -0.5,
         "PPLH" | "PPLQ" | "PPLW" => -1.0,
+        "ADM2H" => 0.9,
+        // named natural features, regions and facilities: they have no population, and a
+        // name like "Euphrates" or "Hindu Kush" means little else
+        "STRT" => 2.0,
+        "BAY" => 1.5,
+        "STM" | "LK" | "MTS" | "DSRT" | "ISLS" | "PEN" => 1.2,
+        "ISL" | "PLN" | "AREA" | "VAL" => 1.0,
+        "MT" | "AIRP" | "PSTB" => 0.8,
+        "PRK" | "MILB" => 0.6,
         _ => 0.0,
     }
+}
+
+/// Whether a posting's name is one the place really has: its canonical or ASCII name, a
+/// name tagged with a language, or a curated one; not an untagged alternate spelling.
+pub(super) fn own_name(flags: u8) -> bool {
+    flags & (NameFlags::PRIMARY | NameFlags::LANG | NameFlags::CURATED) != 0
+}
+
+/// A place well known on its own, that needs no more evidence to be meant: a country, a
+/// first-level division, a macro region, a capital, a city of 100,000 (its own people,
+/// not a division's sum), or a named natural feature, region, airport or crossing
+/// matched by a name it really has.
+pub(super) fn well_known(m: &Meta, flags: u8) -> bool {
+    m.is_country()
+        || m.is_admin1()
+        || m.is_macro()
+        || m.feature_code == "PPLC"
+        || (m.is_populated() && m.population >= 100_000)
+        || (matches!(m.feature_class, b'H' | b'T' | b'L' | b'S') && own_name(flags))
 }
 
 /// What a name's candidates say about each other, worked out once per name.
@@ -283,12 +311,14 @@ impl<'a> Scorer<'a> {
             }
         });
         let a1 = if m.is_country() || (!m.is_admin1() && m.admin1 == 0) { 0 } else { view.admin1(m.admin1) };
+        let a2 = if m.admin2 == 0 { 0 } else { view.admin2(m.admin2) };
         let nearby = if m.is_country() { 0.0 } else { view.nearby(m.lat, m.lon, pr.cos_lat) };
         // Sharing the article's country is no evidence for a small namesake of a place
         // famous abroad ("Russia" in an article about Washington is not Russia, Ohio):
         // it needs something local: its division named twice, a place within 150 km, a cue
         // or a qualifier.
-        let local = a1 >= 2 || nearby >= 1.0 || cue.is_some_and(|c| c > 0.0) || qualifier.is_some_and(|q| q > 0.0);
+        let local =
+            a1 >= 2 || a2 > 0 || nearby >= 1.0 || cue.is_some_and(|c| c > 0.0) || qualifier.is_some_and(|q| q > 0.0);
         let overshadowed = !local && self.famous_abroad(m);
         if let Some(value) = cue {
             signal(Signal { name: SignalKind::Cue, value });
@@ -302,6 +332,9 @@ impl<'a> Scorer<'a> {
         }
         if a1 > 0 {
             signal(Signal { name: SignalKind::Admin1Context, value: 0.8 * ln_1p(a1) });
+        }
+        if a2 > 0 {
+            signal(Signal { name: SignalKind::Admin2Context, value: 1.0 * ln_1p(a2) });
         }
         if nearby > 0.0 {
             signal(Signal { name: SignalKind::Nearby, value: nearby });

@@ -1,9 +1,9 @@
 //! The one way these tests run gazette, and the fixtures they share.
 //!
 //! [`Gazette`] builds one run of the binary under test: its arguments and environment, the
-//! bytes on its stdin (none unless given), and a time limit that turns a hang into a
-//! failure (two minutes unless given; it is never a measure of speed). It runs in the
-//! repository root. [`Gazette::run`] waits for the process and returns a
+//! bytes on its stdin (none unless given), its working folder (the repository root unless
+//! given) and a time limit that turns a hang into a failure (two minutes unless given; it
+//! is never a measure of speed). [`Gazette::run`] waits for the process and returns a
 //! [`Run`]; it does not judge the exit code, [`Run::success`] does:
 //!
 //! ```ignore
@@ -57,6 +57,11 @@ impl Gazette {
     /// that writes while it reads cannot block on a full pipe).
     pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Self {
         self.stdin = Some(bytes.into());
+        self
+    }
+
+    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.cmd.current_dir(dir);
         self
     }
 

@@ -457,7 +457,7 @@ fn check_passes_a_clean_site_and_strict_fails_on_warnings() {
 /// Markdown parser (`">:\n>:\n\n"` in any build, `"\r>:\r>:"`
 /// in debug builds). Articles are now read with the extensions the site renders with, and
 /// a panic while reading or geoparsing one article is an error naming it (see
-/// `article::guard`), not the end of the build.
+/// `report::guard`), not the end of the build.
 #[test]
 fn inputs_that_panicked_the_markdown_parser_are_built() {
     let (slugs, stderr) = case(&[("dl.md", b">:\n>:\n\n"), ("cr.md", b"\r>:\r>:")], 0, &[]);

@@ -45,6 +45,9 @@ impl NameFlags {
     pub const LANG: u8 = 4;
     /// The key comes from a name written all in capitals (an abbreviation such as `UAE`).
     pub const ABBREV: u8 = 8;
+    /// The key is an Arabic-script name with a space after a non-joining letter left out
+    /// (`حفرالباطن`): never an everyday word (the matcher checks).
+    pub const JOINED: u8 = 16;
 }
 
 /// GeoNames feature codes the index knows by number; anything else is stored as `""`.
@@ -162,6 +165,9 @@ pub fn build(tsv: &str) -> Result<Blobs, String> {
             let letters = name.chars().filter(|c| c.is_alphabetic()).count();
             let abbrev = letters >= 2 && name.chars().all(|c| !c.is_lowercase());
             let flags = if abbrev && name.is_ascii() { flags | NameFlags::ABBREV } else { flags };
+            if let Some(joined) = joined_arabic_key(name) {
+                keys.push((joined, place, flags | NameFlags::JOINED));
+            }
             keys.push((key, place, flags));
         };
         add(f[1], NameFlags::PRIMARY);
@@ -185,6 +191,39 @@ pub fn build(tsv: &str) -> Result<Blobs, String> {
 
     index_names(keys, &mut blobs)?;
     Ok(blobs)
+}
+
+/// Arabic letters that never join the letter after them: a writer who leaves out the
+/// space after one sees no difference on screen, so `حفر الباطن` is often typed
+/// `حفرالباطن`, and `أبو ظبي` `ابوظبي`.
+const NON_JOINING: &[char] = &['ا', 'أ', 'إ', 'آ', 'ٱ', 'د', 'ذ', 'ر', 'ز', 'و', 'ؤ', 'ة', 'ء', 'ژ'];
+
+/// The key of a multi-word Arabic-script name written without the spaces that follow a
+/// non-joining letter (see [`NON_JOINING`]), when it has such a space.
+fn joined_arabic_key(name: &str) -> Option<String> {
+    if !name.contains(' ') || !name.chars().any(|c| matches!(c as u32, 0x0600..=0x06FF)) {
+        return None;
+    }
+    let mut buf = String::new();
+    let tokens = text::tokenize(name, &mut buf);
+    if tokens.len() < 2 || tokens.len() > 3 || tokens.iter().any(|t| t.script != text::Script::Arabic) {
+        return None;
+    }
+    let mut joined = String::new();
+    let mut any = false;
+    let mut word = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        let glued = i > 0 && name[..tokens[i - 1].end].ends_with(NON_JOINING);
+        if glued {
+            // the article stays inside the glued word: `حفرالباطن`
+            joined.push_str(t.norm);
+            any = true;
+        } else {
+            text::push_key_token(&mut joined, t.norm, word);
+            word += 1;
+        }
+    }
+    any.then_some(joined)
 }
 
 /// Sort the (key, place, flags) of every name and write the name FST and the postings:

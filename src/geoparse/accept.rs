@@ -121,11 +121,18 @@ pub(super) fn mentions_of(
     if !explicit && !strong && evidence < ACCEPT {
         return;
     }
-    if gr.rule == Some(Rule::Cue)
-        && gr.cue.is_none()
-        && gr.qualifiers.is_empty()
-        && !has(SignalKind::Nearby, &|v| v > 0.0)
-    {
+    let nearby = has(SignalKind::Nearby, &|v| v > 0.0);
+    let country_named = has(SignalKind::CountryContext, &|v| v > 0.0);
+    let supported = match gr.rule {
+        // a cue that fits, a qualifier that contains it, or a place nearby
+        Some(Rule::Cue) => explicit || nearby,
+        // only a cue or a qualifier: `صور` beside Beirut is still "pictures"
+        Some(Rule::Strict) => explicit,
+        // only when the article's other places are in its country (`المملكة`, "the Kingdom")
+        Some(Rule::Context) => explicit || country_named,
+        _ => true,
+    };
+    if !supported {
         return;
     }
     // softmax share of the winner, scaled by how much evidence it has

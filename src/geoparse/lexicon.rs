@@ -17,8 +17,12 @@ pub(crate) enum Rule {
     Stop,
     /// In a cased script, not a place when written in lower case, nor at a sentence start.
     Lower,
-    /// A place only with supporting evidence: a cue word or a qualifier.
+    /// A place only with supporting evidence: a cue word, a qualifier or a place nearby.
     Cue,
+    /// A place only with a cue word or a qualifier.
+    Strict,
+    /// A place only when the article's other places are in its country (`المملكة`).
+    Context,
     /// A first name: not a place when followed by a capitalised word or after a title.
     Person,
 }
@@ -220,8 +224,12 @@ fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
 
 /// Whether a lexicon entry in language `entry` applies to an article in `article`.
 /// Arabic-script languages share words often enough that ar/fa/ps/ur apply to each other.
+/// An entry `ar!` applies to Arabic alone: `مشهد` is "scene" in Arabic, Mashhad in Persian.
 pub(crate) fn lang_applies(entry: &str, article: &str) -> bool {
     const ARABIC_SCRIPT: &[&str] = &["ar", "fa", "ps", "ur"];
+    if let Some(only) = entry.strip_suffix('!') {
+        return only == article;
+    }
     entry == "*" || entry == article || (ARABIC_SCRIPT.contains(&entry) && ARABIC_SCRIPT.contains(&article))
 }
 
@@ -374,6 +382,8 @@ impl Lexicon {
                     "stop" => Rule::Stop,
                     "lower" => Rule::Lower,
                     "cue" => Rule::Cue,
+                    "strict" => Rule::Strict,
+                    "context" => Rule::Context,
                     "person" => Rule::Person,
                     _ => continue,
                 };

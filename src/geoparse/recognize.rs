@@ -449,6 +449,10 @@ fn abbreviation_at(
     if t.script != Script::Latin || t.case == Case::Lower {
         return None;
     }
+    // "500 BC", "the 1930s B.C.": a year, not British Columbia
+    if i > 0 && tokens[i - 1].script == Script::Digits && text[tokens[i - 1].end..t.start].trim().is_empty() {
+        return None;
+    }
     let mut found: Option<(usize, &str, AbbreviationUse, Vec<Posting>, usize)> = None;
     for (k, a) in lex.abbreviations_at(text, t.start, &text[t.start..t.end], lang) {
         let Some(place) = g.division(&a.admin1) else { continue };
@@ -503,6 +507,11 @@ fn keep(lex: &Lexicon, tokens: &[Token], s: &Surface, lang: &str) -> bool {
     }
     // an all-capitals abbreviation must be written in capitals
     if s.postings.iter().all(|p| p.flags & NameFlags::ABBREV != 0) && first.script.is_cased() && !capitals(s) {
+        return false;
+    }
+    // a name glued at a non-joining letter is never an everyday word: `دولي` ("international")
+    // is not `دو لي`
+    if s.postings.iter().all(|p| p.flags & NameFlags::JOINED != 0) && zipf(lang, &s.key) >= 2.5 {
         return false;
     }
     // `stop` also removes multi-word names that mean something else ("White House")

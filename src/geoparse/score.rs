@@ -260,7 +260,11 @@ impl<'a> Scorer<'a> {
             .iter()
             .filter(|p| {
                 let m = &p.meta;
-                let big = m.is_country() || m.feature_code == "PPLC" || (m.is_populated() && m.population >= 1_000_000);
+                let big = m.is_country()
+                    || m.is_macro()
+                    || m.feature_code == "PPLC"
+                    || (m.is_populated() && m.population >= 1_000_000)
+                    || matches!(m.feature_class, b'H' | b'T' | b'L' | b'S');
                 big && (m.is_country() || p.flags & trusted != 0)
             })
             .map(|p| p.meta.country)
@@ -343,7 +347,8 @@ impl<'a> Scorer<'a> {
 
     /// Whether a candidate is a small place (not a country or a first-level division, under
     /// a million people) and the name also belongs to a famous place in another country:
-    /// a country, a capital or a city of a million, by a name it really has.
+    /// a country, a capital, a city of a million, a macro region or a named natural feature,
+    /// by a name it really has.
     fn famous_abroad(&self, m: &Meta) -> bool {
         let small = !m.is_country() && !m.is_admin1() && m.population < 1_000_000;
         small && self.famous.iter().any(|cc| *cc != m.country)

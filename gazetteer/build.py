@@ -1236,7 +1236,12 @@ def main_build():
             sys.exit(f"{where}: note is empty")
         p = places[gid]
         if p.names.has_key(r["name"]):
-            redundant.append(f"{where}: {gid} {p.name} already has {r['name']}")
+            # the name is there untagged: tagging it says it is a name of that language
+            # ("Britain" in English), which the geoparser trusts more
+            if p.names.add(r["lang"], r["name"]):
+                stats["curated: untagged name given its language"] += 1
+            else:
+                redundant.append(f"{where}: {gid} {p.name} already has {r['name']}")
             continue
         p.names.add(r["lang"], r["name"])
         stats["curated: alias added"] += 1

@@ -22,6 +22,10 @@ pub struct Cli {
     /// Treat warnings as errors (exit code 1).
     #[arg(long, global = true)]
     strict: bool,
+    /// Keep only place mentions at least this confident, 0 to 1 (default 0.5: more likely
+    /// right than wrong; 0 keeps every mention).
+    #[arg(long, global = true, value_name = "P", value_parser = confidence)]
+    min_confidence: Option<f64>,
     #[command(subcommand)]
     command: Cmd,
 }
@@ -127,6 +131,14 @@ enum Cmd {
     },
 }
 
+/// A confidence threshold: a number from 0 to 1.
+fn confidence(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!("{s:?} is not a number from 0 to 1")),
+    }
+}
+
 impl Cli {
     /// Convert parsed arguments into the run's [`Config`].
     pub fn into_config(self) -> Config {
@@ -160,7 +172,13 @@ impl Cli {
             Cmd::About => Command::About,
             Cmd::Corpus { articles, seed, output } => Command::Corpus { articles, seed, output },
         };
-        Config { command, gazetteer: self.gazetteer, quiet: self.quiet, strict: self.strict }
+        Config {
+            command,
+            gazetteer: self.gazetteer,
+            quiet: self.quiet,
+            strict: self.strict,
+            min_confidence: self.min_confidence,
+        }
     }
 }
 

@@ -92,7 +92,7 @@ pub enum Command {
 }
 
 /// Everything a run needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     /// The command and its arguments.
     pub command: Command,
@@ -102,4 +102,7 @@ pub struct Config {
     pub quiet: bool,
     /// Treat warnings as errors.
     pub strict: bool,
+    /// Keep only mentions at least this confident (extract, export, build, serve); `None`
+    /// keeps the default, 0.5, or a site's own `min_confidence`.
+    pub min_confidence: Option<f64>,
 }

@@ -70,6 +70,8 @@ pub struct SourceMention {
     pub confidence: f64,
     /// With `explain`: every scored candidate, best first.
     pub candidates: Vec<Candidate>,
+    /// What the confidence was worked out from.
+    pub features: geoparse::confidence::Features,
 }
 
 /// Where a mention is written in the source: its field, and its offsets as Unicode code
@@ -282,6 +284,7 @@ pub fn build(g: &Gazetteer, article: Article, mentions: Vec<Mention>) -> Event {
             kind: m.kind,
             confidence: m.confidence,
             candidates: m.candidates,
+            features: m.features,
         });
     }
 

@@ -82,16 +82,30 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<i32> {
     let stdout = |source| Error::Io { path: "<stdout>".into(), source };
     match &config.command {
         Command::Extract { inputs, format, explain, demonyms } => {
-            let opts = cmd::extract::ExtractOptions { format: *format, explain: *explain, demonyms: *demonyms };
+            let opts = cmd::extract::ExtractOptions {
+                format: *format,
+                explain: *explain,
+                demonyms: *demonyms,
+                min_confidence: config.min_confidence.unwrap_or(geoparse::confidence::DEFAULT_MIN_CONFIDENCE),
+            };
             cmd::extract::run(g, inputs, opts, report, out)
         }
         Command::Export { inputs, format, output, demonyms } => {
-            let opts = cmd::export::ExportOptions { format: *format, output: output.as_deref(), demonyms: *demonyms };
+            let opts = cmd::export::ExportOptions {
+                format: *format,
+                output: output.as_deref(),
+                demonyms: *demonyms,
+                min_confidence: config.min_confidence.unwrap_or(geoparse::confidence::DEFAULT_MIN_CONFIDENCE),
+            };
             cmd::export::run(g, inputs, opts, report, out)
         }
         Command::Build { site_dir, output, base_url } => {
-            let opts =
-                site::BuildOptions { site_dir: site_dir.clone(), output: output.clone(), base_url: base_url.clone() };
+            let opts = site::BuildOptions {
+                site_dir: site_dir.clone(),
+                output: output.clone(),
+                base_url: base_url.clone(),
+                min_confidence: config.min_confidence,
+            };
             cmd::build::run(g, &opts, report)
         }
         Command::Serve { site_dir, bind, port } => {
@@ -100,6 +114,7 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<i32> {
                 bind: bind.clone(),
                 port: *port,
                 quiet: config.quiet,
+                min_confidence: config.min_confidence,
             };
             cmd::serve::run(g, &opts, out)
         }

@@ -25,7 +25,9 @@ pub(crate) fn check_site(g: &Gazetteer, site_dir: &Path) -> (Vec<Diagnostic>, us
     let theme = config
         .as_ref()
         .and_then(|c| site::theme::load(site_dir, c).map_err(|e| diags.push(diagnostic(site_dir, e))).ok());
-    let (events, found) = pipeline::process(g, &[site_dir.join("articles")], geoparse::Options::default());
+    let min_confidence = config.as_ref().map_or(geoparse::confidence::DEFAULT_MIN_CONFIDENCE, |c| c.min_confidence);
+    let popts = geoparse::Options { min_confidence, ..geoparse::Options::default() };
+    let (events, found) = pipeline::process(g, &[site_dir.join("articles")], popts);
     diags.extend(found);
     if let Some(config) = &mut config {
         diags.extend(site::fit_timeline(site_dir, config, &events));

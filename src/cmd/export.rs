@@ -22,20 +22,23 @@ pub(crate) struct ExportOptions<'a> {
     pub output: Option<&'a Path>,
     /// Also export countries named only by a demonym.
     pub demonyms: bool,
+    /// Keep only mentions at least this confident.
+    pub min_confidence: f64,
 }
 
 /// Run `export` over `inputs` (a site folder's `articles/` is read in its place).
 pub(crate) fn run(
     g: &Gazetteer,
     inputs: &[PathBuf],
-    ExportOptions { format, output, demonyms }: ExportOptions,
+    ExportOptions { format, output, demonyms, min_confidence }: ExportOptions,
     mut report: Report,
     out: &mut dyn Write,
 ) -> Result<i32> {
     let io = |e: std::io::Error| Error::Io { path: PathBuf::from("<stdout>"), source: e };
     let inputs: Vec<PathBuf> =
         inputs.iter().map(|p| if p.join("articles").is_dir() { p.join("articles") } else { p.clone() }).collect();
-    let (events, diags) = pipeline::process(g, &inputs, geoparse::Options::default());
+    let popts = geoparse::Options { explain: false, min_confidence, demonyms };
+    let (events, diags) = pipeline::process(g, &inputs, popts);
     report.emit(&diags);
     let mut buf = Vec::new();
     let key = ArticleKey::Slug;

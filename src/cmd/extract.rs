@@ -23,6 +23,8 @@ pub(crate) struct ExtractOptions {
     pub explain: bool,
     /// Also report countries named only by a demonym.
     pub demonyms: bool,
+    /// Keep only mentions at least this confident.
+    pub min_confidence: f64,
 }
 
 /// Run `extract` over `inputs`, writing to `out`; the exit code follows the report.
@@ -35,7 +37,12 @@ pub(crate) fn run(
 ) -> Result<i32> {
     let io = |e: std::io::Error| Error::Io { path: PathBuf::from("<stdout>"), source: e };
     let line_format = matches!(opts.format, Format::GeoJsonLines | Format::Mentions);
-    let stream = StreamOptions { format: opts.format, explain: opts.explain, demonyms: opts.demonyms };
+    let stream = StreamOptions {
+        format: opts.format,
+        explain: opts.explain,
+        demonyms: opts.demonyms,
+        min_confidence: opts.min_confidence,
+    };
     if line_format && inputs.len() == 1 && inputs[0].as_os_str() == "-" {
         let stdin = std::io::BufReader::with_capacity(1 << 20, std::io::stdin().lock());
         pipeline::stream(g, stream, "<stdin>", stdin, out, &mut report)?;
@@ -50,7 +57,9 @@ pub(crate) fn run(
         }
         return Ok(report.code());
     }
-    let (events, diags) = pipeline::process(g, inputs, geoparse::Options { explain: opts.explain });
+    let popts =
+        geoparse::Options { explain: opts.explain, min_confidence: opts.min_confidence, demonyms: opts.demonyms };
+    let (events, diags) = pipeline::process(g, inputs, popts);
     report.emit(&diags);
     let key = ArticleKey::Path;
     match opts.format {

@@ -40,6 +40,8 @@ pub(crate) struct ServeOptions {
     pub port: u16,
     /// Print no progress or warnings.
     pub quiet: bool,
+    /// Overrides `min_confidence` in `gazette.toml`.
+    pub min_confidence: Option<f64>,
 }
 
 /// Where under the site folder the served build goes (the cache folder is not watched).
@@ -68,8 +70,12 @@ pub(crate) fn run(g: &Gazetteer, opts: &ServeOptions, out: &mut dyn Write) -> Re
     let output = opts.site_dir.join(SERVE_DIR);
     let build = || -> Result<String> {
         let config = site::config::load(&opts.site_dir, None)?;
-        let site_opts =
-            site::BuildOptions { site_dir: opts.site_dir.clone(), output: Some(output.clone()), base_url: None };
+        let site_opts = site::BuildOptions {
+            site_dir: opts.site_dir.clone(),
+            output: Some(output.clone()),
+            base_url: None,
+            min_confidence: opts.min_confidence,
+        };
         super::build::build(g, &site_opts, &mut Report::new(opts.quiet, false))?;
         Ok(base_path(config.base_url.as_deref()))
     };

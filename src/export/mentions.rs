@@ -11,6 +11,7 @@
 //! | `confidence` | 0–1, see [`crate::geoparse`] |
 //! | `kind` | `place` or `demonym` |
 //! | `candidates` | with `--explain`: every scored candidate, best first, with its signals |
+//! | `features` | with `--explain`: what the confidence was worked out from (see [`crate::geoparse::confidence`]) |
 
 use std::io::Write;
 
@@ -39,6 +40,7 @@ pub fn write<W: Write + ?Sized>(g: &Gazetteer, out: &mut W, events: &[Event], ex
             });
             if explain {
                 v["candidates"] = serde_json::to_value(&m.candidates).unwrap_or_default();
+                v["features"] = serde_json::to_value(m.features).unwrap_or_default();
             }
             serde_json::to_writer(&mut *out, &v)?;
             out.write_all(b"\n")?;

@@ -45,6 +45,10 @@ impl NameFlags {
     pub const LANG: u8 = 4;
     /// The key comes from a name written all in capitals (an abbreviation such as `UAE`).
     pub const ABBREV: u8 = 8;
+    /// The key comes from a name tagged with one of the languages gazette reads news in
+    /// (ar, fa, ps, ur, en, fr, es, ru): "Britain" is an English name of the United
+    /// Kingdom, "Island" only a German one of Iceland.
+    pub const NEWS_LANG: u8 = 32;
     /// The key is an Arabic-script name with a space after a non-joining letter left out
     /// (`حفرالباطن`): never an everyday word (the matcher checks).
     pub const JOINED: u8 = 16;
@@ -58,6 +62,9 @@ pub const FEATURE_CODES: &[&str] = &[
     "LK", "SEA", "GULF", "BAY", "DSRT", "VAL", "PLN", "AIRP", "PRT", "CSTL", "CMP", "MILB", "BDG", "RD", "ST", "SQ",
     "PRK", "HSP", "SCH", "UNIV", "MUS", "CH", "MSQE", "PAL", "FRM", "ZN", "ADMF", "OCN", "RES", "PSTB", "STRT",
 ];
+
+/// The languages gazette reads news in (see [`NameFlags::NEWS_LANG`]).
+pub const NEWS_LANGS: &[&str] = &["ar", "fa", "ps", "ur", "en", "fr", "es", "ru"];
 
 /// The column names of the places TSV, in order.
 pub const COLUMNS: [&str; 13] = [
@@ -176,6 +183,9 @@ pub fn build(tsv: &str) -> Result<Blobs, String> {
         for entry in f[11].split('|').filter(|e| !e.is_empty()) {
             let (lang, name) = entry.split_once(':').unwrap_or(("", entry));
             let mut flags = if lang.is_empty() { 0 } else { NameFlags::LANG };
+            if NEWS_LANGS.contains(&lang.trim_end_matches('*')) {
+                flags |= NameFlags::NEWS_LANG;
+            }
             if curated || lang.ends_with('*') {
                 flags |= NameFlags::CURATED;
             }

@@ -10,10 +10,11 @@
 //! single word must not look like a person's name or an everyday word.
 
 use super::chunks::{Chunks, Person};
+use super::confidence::{self, Features};
 use super::context::{person_pattern, qualifies, Around, Words};
 use super::lexicon::{self, AbbreviationUse, Lexicon, Rule};
 use super::recognize::Surface;
-use super::score::{well_known, Scored};
+use super::score::{own_name, well_known, Scored};
 use super::{Group, Kind, Mention, SignalKind};
 use crate::gazetteer::index::NameFlags;
 use crate::gazetteer::{Gazetteer, Meta};
@@ -100,8 +101,7 @@ fn names_a_place(
 
 /// The mentions of one group's winner: none when the winner lacks the evidence a minor
 /// place needs, else one per surface that does not look like a person or an everyday
-/// word. `confidence` is the winner's softmax share of the group's candidates, scaled
-/// down when its score rests on little evidence.
+/// word. Its confidence comes from [`confidence`].
 pub(super) fn mentions_of(
     gr: &Group,
     scored: &Scored,
@@ -110,7 +110,7 @@ pub(super) fn mentions_of(
     explain: bool,
     mentions: &mut Vec<Mention>,
 ) {
-    let Scored { best: Some((best, m)), flags, z, candidates: cands } = scored else { return };
+    let Scored { best: Some((best, m)), flags, share, candidates: cands } = scored else { return };
     let has =
         |kind: SignalKind, pred: &dyn Fn(f64) -> bool| best.signals.iter().any(|s| s.name == kind && pred(s.value));
     let explicit = has(SignalKind::Qualifier, &|v| v > 0.0) || has(SignalKind::Cue, &|v| v > 0.0) || gr.dateline;
@@ -135,14 +135,22 @@ pub(super) fn mentions_of(
     if !supported {
         return;
     }
-    // softmax share of the winner, scaled by how much evidence it has
-    let share = 1.0 / z;
-    let evidence = ((best.score - 2.0) / 5.0).clamp(0.3, 1.0);
-    let confidence = (share * evidence * 1000.0).round() / 1000.0;
+    let share = *share;
+    let margin = ((best.score - 2.0) / 5.0).clamp(0.0, 1.0);
     for &si in &gr.surfaces {
         let s = &surfaces[si];
         let a = &arounds[si];
         if !a.dateline && !explicit && !names_a_place(s, m, *flags, (tokens, chunks), (lex, lang)) {
+            continue;
+        }
+        // In English, a place's own names are its canonical (GeoNames') name, English-tagged
+        // and curated ones; an everyday English word that names a place only by another
+        // spelling is that word: "Island" is German for Iceland. (Other languages' names of
+        // cities come untagged from GeoNames, so this holds for English alone.)
+        let t = &tokens[s.first];
+        let news_name = NameFlags::PRIMARY | NameFlags::CURATED | NameFlags::ABBREV | NameFlags::NEWS_LANG;
+        let foreign_name = *flags & news_name == 0;
+        if lang == "en" && s.last - s.first == 1 && !explicit && foreign_name && lexicon::zipf(lang, t.norm) >= 4.0 {
             continue;
         }
         if !strong && !explicit && !a.dateline && s.last - s.first == 1 {
@@ -161,13 +169,29 @@ pub(super) fn mentions_of(
             }
         }
         let (start, end) = (tokens[s.first].start, tokens[s.last - 1].end);
+        let (hashtag, hashtag_part) = confidence::hashtag(text, start, end);
+        let features = Features {
+            share,
+            margin,
+            well_known: f64::from(strong),
+            explicit: f64::from(explicit || a.dateline),
+            own_name: f64::from(own_name(*flags)),
+            multi_word: f64::from(s.last - s.first > 1),
+            hashtag_part: f64::from(hashtag_part),
+            hashtag: f64::from(hashtag && !hashtag_part),
+            uncased: f64::from(!tokens[s.first].script.is_cased()),
+            inflected: f64::from(s.inflected),
+            country: f64::from(m.is_country()),
+            ..Features::default()
+        };
         mentions.push(Mention {
             start,
             end,
             text: text[start..end].into(),
             place: best.place,
             kind: Kind::Place,
-            confidence,
+            confidence: features.confidence(),
+            features,
             candidates: if explain { cands.clone() } else { Vec::new() },
         });
     }

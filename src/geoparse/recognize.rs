@@ -45,9 +45,12 @@ pub struct Surface {
 /// zero-width non-joiner, nothing else.
 fn joinable(text: &str, a: &Token, b: &Token) -> bool {
     let gap = &text[a.end..b.start];
+    // "St. Louis", "Ft. Worth", "Mt. Hood": a dot and a space after a short capitalised
+    // abbreviation; elsewhere they end a sentence
+    let abbreviation = a.case == Case::Title && a.end - a.start <= 3 && a.script == Script::Latin;
     gap.len() <= 3
         && gap.chars().all(|c| matches!(c, ' ' | '-' | '‐' | '–' | '.' | '_' | '\u{a0}' | '\u{200c}' | '\'' | '’'))
-        && !gap.contains(". ")
+        && (!gap.contains(". ") || (gap == ". " && abbreviation))
 }
 
 fn feed<'f, D: AsRef<[u8]>>(
@@ -307,9 +310,12 @@ fn longest_at(
                     continue;
                 }
             }
+            // of two readings as long, one that names a place in a language of the news
+            // ("турции" → `турция`, Russian for Turkey, not `турци`, Chuvash)
+            let news = |value: u64| g.postings(value).any(|p| p.flags & NEWS_NAME != 0);
             let better = match (&best, &found) {
                 (None, Some(_)) => true,
-                (Some(b), Some(f)) => f.0 > b.0,
+                (Some(b), Some(f)) => f.0 > b.0 || (f.0 == b.0 && !news(b.1) && news(f.1)),
                 _ => false,
             };
             if better {
@@ -431,6 +437,9 @@ pub fn recognize(g: &Gazetteer, lex: &Lexicon, text: &str, tokens: &[Token], lan
         out
     })
 }
+
+/// Names in a language gazette reads: canonical, curated, or tagged with a news language.
+const NEWS_NAME: u8 = NameFlags::PRIMARY | NameFlags::CURATED | NameFlags::NEWS_LANG;
 
 /// Postings ids of abbreviations: above every value the name index gives.
 const ABBREVIATION_IDS: u64 = 1 << 63;

@@ -11,7 +11,7 @@
 
 use std::rc::Rc;
 
-use super::context::{cue_fits, Context, Counts, View};
+use super::context::{cue_fits, distance_km_cos, Context, Counts, View};
 use super::recognize::Surface;
 use super::{Candidate, Group, Signal, SignalKind, Signals};
 use crate::gazetteer::index::NameFlags;
@@ -72,13 +72,27 @@ pub(super) fn well_known(m: &Meta, flags: u8) -> bool {
 pub(crate) struct Namesakes {
     /// The (country, admin1) of every first-level division among them.
     divisions: Vec<([u8; 2], u16)>,
+    /// The admin2 keys of every second-level division among them.
+    counties: Vec<u16>,
 }
 
 /// See [`Namesakes`].
 pub(crate) fn namesakes(g: &Gazetteer, all: &[Posting]) -> Namesakes {
-    let divisions =
-        all.iter().map(|o| g.meta(o.place)).filter(|m| m.is_admin1()).map(|m| (m.country, m.admin1)).collect();
-    Namesakes { divisions }
+    let mut n = Namesakes { divisions: Vec::new(), counties: Vec::new() };
+    for p in all {
+        let m = g.meta(p.place);
+        if m.is_admin1() {
+            n.divisions.push((m.country, m.admin1));
+        } else if m.is_admin2() && m.admin2 != 0 {
+            n.counties.push(m.admin2);
+        }
+    }
+    n
+}
+
+/// A name the place has in a language of the news, or its canonical or a curated one.
+fn news_name(flags: u8) -> bool {
+    flags & (NameFlags::PRIMARY | NameFlags::CURATED | NameFlags::NEWS_LANG) != 0
 }
 
 /// The context-free score of one candidate: feature importance, population, and how
@@ -101,8 +115,12 @@ pub(crate) fn prior_with(g: &Gazetteer, p: Posting, namesakes: &Namesakes) -> f6
     // A capital or a city of millions that shares its name with the division it is in
     // ("Kandahar", "New York") is the usual meaning of that name.
     let big = m.is_populated() && m.population >= 1_000_000;
+    // a town named like the county or district it is in is its seat: "Cork" is the city
+    if m.is_populated() && m.admin2 != 0 && namesakes.counties.contains(&m.admin2) && (news_name(p.flags) || big) {
+        s += 1.0;
+    }
     if m.is_populated() && m.feature_code.starts_with("PPLA") || m.feature_code == "PPLC" || big {
-        let seat_of_namesake = namesakes.divisions.contains(&(m.country, m.admin1));
+        let seat_of_namesake = namesakes.divisions.iter().any(|&(cc, a1)| cc == m.country && a1 == m.admin1);
         if seat_of_namesake {
             // the seat bonus, or more for a city of millions that is not the seat
             s += if big && !m.feature_code.starts_with("PPLA") && m.feature_code != "PPLC" { 2.5 } else { 1.5 };
@@ -400,11 +418,25 @@ impl<'a> Scorer<'a> {
                 signals,
             }
         };
-        let Some(top) = scores.first() else { return Scored { best: None, flags: 0, z: 0.0, candidates: Vec::new() } };
-        let z = scores.iter().map(|s| (s.score - top.score).exp()).sum();
+        let Some(top) = scores.first() else {
+            return Scored { best: None, flags: 0, share: 0.0, candidates: Vec::new() };
+        };
+        // The softmax share of the candidates within 161 km of the winner: a city and
+        // the county around it ("Cork") are one answer to "where", not two rivals.
+        let (tm, tc) = (&self.priors[top.k].meta, self.priors[top.k].cos_lat);
+        let (mut near, mut all) = (0.0, 0.0);
+        for s in &scores {
+            let w = (s.score - top.score).exp();
+            all += w;
+            let (m, c) = (&self.priors[s.k].meta, self.priors[s.k].cos_lat);
+            if distance_km_cos((tm.lat, tm.lon), (m.lat, m.lon), tc, c) <= 161.0 {
+                near += w;
+            }
+        }
+        let share = near / all;
         let candidates: Vec<Candidate> = if explain { scores.iter().map(candidate).collect() } else { Vec::new() };
         let best = candidates.first().cloned().unwrap_or_else(|| candidate(top));
-        Scored { best: Some((best, self.priors[top.k].meta)), flags: self.priors[top.k].flags, z, candidates }
+        Scored { best: Some((best, self.priors[top.k].meta)), flags: self.priors[top.k].flags, share, candidates }
     }
 }
 
@@ -416,13 +448,15 @@ struct Score {
     k: usize,
 }
 
-/// A group's outcome: its winner, the softmax denominator of all its candidates' scores
-/// relative to the winner's, and (when explaining) every candidate, best first.
+/// A group's outcome: its winner, its share of the candidates' softmax, and (when
+/// explaining) every candidate, best first.
 pub(super) struct Scored {
     /// The winner, and its facts.
     pub(super) best: Option<(Candidate, Meta)>,
     /// How the winner's name matched ([`NameFlags`] bits).
     pub(super) flags: u8,
-    pub(super) z: f64,
+    /// The winner's softmax share among the candidates, counting with it those within
+    /// 161 km of it.
+    pub(super) share: f64,
     pub(super) candidates: Vec<Candidate>,
 }

@@ -30,8 +30,11 @@ pub struct StreamOptions {
     pub format: Format,
     /// Add each mention's candidates (mentions only).
     pub explain: bool,
-    /// Also write countries named only by a demonym (features only).
+    /// Also write countries named only by a demonym (features only), and keep demonyms
+    /// whatever their confidence.
     pub demonyms: bool,
+    /// Keep only mentions at least this confident.
+    pub min_confidence: f64,
 }
 
 /// Read a JSON Lines article stream (or one plain article) from `input`, named `name` in
@@ -113,7 +116,8 @@ fn one_article(
         Err(d) => return (vec![d], None),
     };
     let path = article.path.clone();
-    let popts = geoparse::Options { explain: opts.explain };
+    let popts =
+        geoparse::Options { explain: opts.explain, min_confidence: opts.min_confidence, demonyms: opts.demonyms };
     let e = match guard(&path, "geoparsing", || event::from_article(g, lex, article, popts)) {
         Ok(e) => e,
         Err(d) => return (vec![d], None),

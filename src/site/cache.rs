@@ -89,19 +89,21 @@ impl Cache {
 
     /// The event of an article: its mentions from the cache when the article is there,
     /// else geoparsed now.
-    pub fn event(&self, g: &Gazetteer, lex: &Lexicon, a: Article) -> Event {
+    /// It stores every mention, and keeps what `opts` asks for.
+    pub fn event(&self, g: &Gazetteer, lex: &Lexicon, a: Article, opts: geoparse::Options) -> Event {
         let k = key(&a);
-        let mentions = match self.old.get(&k) {
+        let mut mentions = match self.old.get(&k) {
             Some(m) => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
                 m.clone()
             }
             None => {
                 self.misses.fetch_add(1, Ordering::Relaxed);
-                geoparse::geoparse(g, lex, &a, geoparse::Options::default())
+                geoparse::geoparse(g, lex, &a, geoparse::Options::all())
             }
         };
         self.used.lock().unwrap_or_else(PoisonError::into_inner).push((k, mentions.clone()));
+        geoparse::keep(&mut mentions, &opts);
         crate::event::build(g, a, mentions)
     }
 
@@ -197,7 +199,8 @@ fn decode(b: &[u8], stamp: &str) -> Option<HashMap<Key, Vec<Mention>>> {
                 _ => return None,
             };
             let confidence = f64::from_bits(r.u64()?);
-            ms.push(Mention { start, end, text, place, kind, confidence, candidates: Vec::new() });
+            let features = Default::default();
+            ms.push(Mention { start, end, text, place, kind, confidence, features, candidates: Vec::new() });
         }
         out.insert(k, ms);
     }
@@ -216,6 +219,7 @@ mod tests {
             place: 42,
             kind,
             confidence: 0.1 + 0.2,
+            features: Default::default(),
             candidates: vec![],
         }
     }

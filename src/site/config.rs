@@ -57,7 +57,7 @@ pub struct MapConfig {
 }
 
 /// Everything `gazette.toml` says, checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SiteConfig {
     pub title: String,
     pub description: String,
@@ -70,6 +70,9 @@ pub struct SiteConfig {
     pub base_url: Option<String>,
     pub map: MapConfig,
     pub granularity: Granularity,
+    /// The map shows the mentions at least this confident (`min_confidence`; 0.5 when
+    /// not set; `--min-confidence` overrides it).
+    pub min_confidence: f64,
 }
 
 #[derive(Deserialize)]
@@ -82,6 +85,7 @@ struct RawConfig {
     language: String,
     direction: Option<String>,
     base_url: Option<String>,
+    min_confidence: Option<f64>,
     #[serde(default)]
     map: RawMap,
     #[serde(default)]
@@ -238,7 +242,12 @@ pub fn parse(path: &Path, text: &str, base_url: Option<&str>) -> Result<SiteConf
         }
     };
 
+    let min_confidence = raw.min_confidence.unwrap_or(crate::geoparse::confidence::DEFAULT_MIN_CONFIDENCE);
+    if !(0.0..=1.0).contains(&min_confidence) {
+        return Err(err(format!("`min_confidence` {min_confidence} must be between 0 and 1")));
+    }
     Ok(SiteConfig {
+        min_confidence,
         title: raw.title.trim().to_string(),
         description: raw.description.trim().to_string(),
         language: raw.language,

@@ -42,6 +42,8 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     /// Overrides `base_url` in `gazette.toml`.
     pub base_url: Option<String>,
+    /// Overrides `min_confidence` in `gazette.toml`.
+    pub min_confidence: Option<f64>,
 }
 
 /// What a build made.
@@ -82,11 +84,13 @@ pub fn build(g: &Gazetteer, opts: &BuildOptions, report: &mut Report) -> crate::
         }
         e
     };
+    let popts = geoparse::Options {
+        min_confidence: opts.min_confidence.unwrap_or(config.min_confidence),
+        ..geoparse::Options::default()
+    };
     let (mut events, mut diags) = match &cache {
-        Some(c) => pipeline::process_with(&inputs, |a| count(c.event(g, lex, a))),
-        None => {
-            pipeline::process_with(&inputs, |a| count(event::from_article(g, lex, a, geoparse::Options::default())))
-        }
+        Some(c) => pipeline::process_with(&inputs, |a| count(c.event(g, lex, a, popts))),
+        None => pipeline::process_with(&inputs, |a| count(event::from_article(g, lex, a, popts))),
     };
     // What the site needs of an article is its Markdown; the geoparser's copies of the
     // text are the bulk of a big site's memory.

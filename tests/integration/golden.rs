@@ -72,6 +72,8 @@ struct Mention {
     confidence: f64,
     kind: String,
     candidates: Vec<Candidate>,
+    /// What the confidence was worked out from: feature name → value.
+    features: std::collections::BTreeMap<String, f64>,
 }
 
 #[derive(Deserialize)]
@@ -128,6 +130,9 @@ fn explain_text(jsonl: &str) -> String {
             m.confidence
         )
         .unwrap();
+        let features: Vec<String> =
+            m.features.iter().filter(|(_, v)| **v != 0.0).map(|(k, v)| format!("{k} {v:.3}")).collect();
+        writeln!(out, "    features: {}", features.join(", ")).unwrap();
         for c in &m.candidates {
             let signals: Vec<String> = c.signals.iter().map(|s| format!("{} {:.3}", s.name, s.value)).collect();
             writeln!(

@@ -3,7 +3,7 @@
 
     python3 benches/calibrate.py [--check] [GAZETTE_BIN]
 
-Runs `gazette extract --format mentions --explain --min-confidence 0` over the
+Runs `gazette extract --format mentions --explain --min-confidence 0 --demonyms` over the
 evaluation corpora beside the repository (../shared/eval: the four public
 corpora and the dev articles; never copied here), labels every mention right or
 wrong, fits a logistic model from the features gazette prints (the `features`
@@ -43,7 +43,7 @@ def km(la1, lo1, la2, lo2):
 
 
 def mentions(binary, files):
-    cmd = [binary, "extract", "-q", "--format", "mentions", "--explain", "--min-confidence", "0"]
+    cmd = [binary, "extract", "-q", "--format", "mentions", "--explain", "--min-confidence", "0", "--demonyms"]
     r = subprocess.run(cmd + files, capture_output=True, text=True, check=True)
     out = {}
     for line in r.stdout.splitlines():

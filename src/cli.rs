@@ -66,7 +66,8 @@ enum Cmd {
         /// Add each mention's candidates and the score parts that decided it.
         #[arg(long)]
         explain: bool,
-        /// Also report countries named only by a demonym ("Afghan").
+        /// Also report demonyms ("Afghan", "الأفغانية") as mentions of their country, and the
+        /// countries named only by one.
         #[arg(long)]
         demonyms: bool,
     },

@@ -60,7 +60,7 @@ pub const FEATURE_CODES: &[&str] = &[
     "ADM5", "ADMD", "PPLC", "PPLA", "PPLA2", "PPLA3", "PPLA4", "PPLA5", "PPLG", "PPL", "PPLX", "PPLL", "PPLS", "PPLF",
     "PPLR", "PPLQ", "PPLW", "PPLH", "PPLCH", "STLMT", "CONT", "RGN", "AREA", "ISL", "ISLS", "PEN", "MT", "MTS", "STM",
     "LK", "SEA", "GULF", "BAY", "DSRT", "VAL", "PLN", "AIRP", "PRT", "CSTL", "CMP", "MILB", "BDG", "RD", "ST", "SQ",
-    "PRK", "HSP", "SCH", "UNIV", "MUS", "CH", "MSQE", "PAL", "FRM", "ZN", "ADMF", "OCN", "RES", "PSTB", "STRT",
+    "PRK", "HSP", "SCH", "UNIV", "MUS", "CH", "MSQE", "PAL", "FRM", "ZN", "ADMF", "OCN", "RES", "PSTB", "STRT", "CNL",
 ];
 
 /// The languages gazette reads news in (see [`NameFlags::NEWS_LANG`]).

@@ -92,9 +92,11 @@ fn names_a_place(
         Some(Person::Said | Person::GivenName) => return famous && trusted,
         None => {}
     }
-    // a name inside a longer proper name: only a well-known place stands out of it
-    if chunk.is_some_and(|c| c.last - c.first > s.last - s.first) {
-        return famous && trusted;
+    // a name inside a longer proper name: only a well-known place that opens it stands out
+    // of it ("Kandahar Airfield"); one that ends it names something else ("Hottentots
+    // Holland", a mountain range)
+    if let Some(c) = chunk.filter(|c| c.last - c.first > s.last - s.first) {
+        return famous && trusted && s.first == c.first;
     }
     true
 }

@@ -38,6 +38,7 @@ pub(super) fn cue_fits(kind: CueKind, m: &Meta) -> bool {
         CueKind::Admin2 => m.is_admin2(),
         CueKind::City => m.is_populated(),
         CueKind::Country => m.is_country(),
+        CueKind::Division => m.is_country() || m.is_admin1() || m.is_admin2(),
     }
 }
 

@@ -34,6 +34,9 @@ pub(crate) enum CueKind {
     Admin2,
     City,
     Country,
+    /// Not a word but a position: the qualifier after "Toronto, " names a division or a
+    /// country ("Ontario" is the province, not Ontario, California).
+    Division,
 }
 
 /// Where a cue word stands relative to the name.

@@ -32,7 +32,7 @@ use rustc_hash::FxHashMap as HashMap;
 use crate::article::Article;
 use crate::gazetteer::{Gazetteer, PlaceIdx, Posting};
 use crate::text::tokenize;
-use context::{Around, Counts, Words};
+use context::{qualifies, Around, Counts, Words};
 use lexicon::{CueKind, Rule};
 use recognize::Surface;
 
@@ -134,7 +134,7 @@ pub struct Options {
     pub explain: bool,
     /// Keep only mentions at least this confident (see [`confidence`]); 0 keeps all.
     pub min_confidence: f64,
-    /// Keep demonyms whatever their confidence (`--demonyms` asked for them).
+    /// Keep demonyms (`--demonyms` asked for them), whatever their confidence.
     pub demonyms: bool,
 }
 
@@ -152,10 +152,15 @@ impl Options {
     }
 }
 
-/// Drop the mentions `opts` does not keep: those below its confidence threshold, but
-/// demonyms when it asks for them.
+/// Drop the mentions `opts` does not keep: place names below its confidence threshold,
+/// and demonyms unless it asks for them. A nationality word ("Afghan officials") is
+/// evidence for the article's country, and the geoparser reads it as such, but it names
+/// no place: outputs list demonyms only when asked (`--demonyms`).
 pub fn keep(mentions: &mut Vec<Mention>, opts: &Options) {
-    mentions.retain(|m| m.confidence >= opts.min_confidence || (opts.demonyms && m.kind == Kind::Demonym));
+    mentions.retain(|m| match m.kind {
+        Kind::Place => m.confidence >= opts.min_confidence,
+        Kind::Demonym => opts.demonyms,
+    });
 }
 
 /// Great-circle distance in kilometres between two (latitude, longitude) points in
@@ -290,12 +295,15 @@ fn group<'a>(
             continue;
         }
         let single = s.last - s.first == 1;
-        let gi = *by_key.entry((s.key.clone(), a.cue)).or_insert_with(|| {
+        // the qualifier of the name before it ("Toronto, Ontario") is a division or a country
+        let qualifying = i > 0 && arounds[i - 1].qualifier == Some(i) && qualifies(g, &surfaces[i - 1], s);
+        let cue = a.cue.or(qualifying.then_some(CueKind::Division));
+        let gi = *by_key.entry((s.key.clone(), cue)).or_insert_with(|| {
             groups.push(Group {
                 surfaces: smallvec::SmallVec::new(),
                 postings: &s.postings,
                 postings_id: s.postings_id,
-                cue: a.cue,
+                cue,
                 qualifiers: Vec::new(),
                 rule: if single { rule } else { None },
                 dateline: false,

@@ -12,6 +12,7 @@
 use std::rc::Rc;
 
 use super::context::{cue_fits, distance_km_cos, Context, Counts, View};
+use super::lexicon::CueKind;
 use super::recognize::Surface;
 use super::{Candidate, Group, Signal, SignalKind, Signals};
 use crate::gazetteer::index::NameFlags;
@@ -26,7 +27,8 @@ pub(crate) fn feature_weight(m: &Meta) -> f64 {
         c if m.is_country() && c != "TERR" => 3.0,
         "TERR" => 2.0,
         "CONT" | "OCN" => 3.0,
-        "SEA" | "GULF" => 2.0,
+        // a sea is what "Red Sea" means in news, not the governorate named after it
+        "SEA" | "GULF" => 3.0,
         "RGN" => 1.6,
         "PPLC" => 2.2,
         "ADM1" | "ADM1H" => 1.6,
@@ -39,9 +41,9 @@ pub(crate) fn feature_weight(m: &Meta) -> f64 {
         "ADM2H" => 0.9,
         // named natural features, regions and facilities: they have no population, and a
         // name like "Euphrates" or "Hindu Kush" means little else
-        "STRT" => 2.0,
-        "BAY" => 1.5,
-        "STM" | "LK" | "MTS" | "DSRT" | "ISLS" | "PEN" => 1.2,
+        "STRT" => 3.0,
+        "BAY" => 2.0,
+        "STM" | "CNL" | "LK" | "MTS" | "DSRT" | "ISLS" | "PEN" => 1.2,
         "ISL" | "PLN" | "AREA" | "VAL" => 1.0,
         "MT" | "AIRP" | "PSTB" => 0.8,
         "PRK" | "MILB" => 0.6,
@@ -242,8 +244,9 @@ struct Scorer<'a> {
     /// What the following names say this one is in.
     qual_countries: Vec<[u8; 2]>,
     qual_admin1: Vec<u16>,
-    /// The countries of the famous places with this name (see [`Scorer::famous_abroad`]).
-    famous: smallvec::SmallVec<[[u8; 2]; 2]>,
+    /// The countries of the famous places with this name (see [`Scorer::famous_abroad`]),
+    /// and whether each is a country or a macro region.
+    famous: smallvec::SmallVec<[([u8; 2], bool); 2]>,
 }
 
 impl<'a> Scorer<'a> {
@@ -285,7 +288,7 @@ impl<'a> Scorer<'a> {
                     || matches!(m.feature_class, b'H' | b'T' | b'L' | b'S');
                 big && (m.is_country() || p.flags & trusted != 0)
             })
-            .map(|p| p.meta.country)
+            .map(|p| (p.meta.country, p.meta.is_country() || p.meta.is_macro()))
             .collect();
         Scorer { g, gr, priors, view, qual_countries, qual_admin1, famous }
     }
@@ -318,7 +321,13 @@ impl<'a> Scorer<'a> {
         signal(Signal { name: SignalKind::Feature, value: pr.feature });
         signal(Signal { name: SignalKind::Population, value: pr.population });
         signal(Signal { name: SignalKind::Name, value: pr.total - pr.feature - pr.population });
-        let cue = gr.cue.map(|kind| if cue_fits(kind, m) { 3.0 } else { -1.5 });
+        // a cue word says what the place is; a qualifier's position only hints it
+        let cue = gr.cue.map(|kind| match (kind, cue_fits(kind, m)) {
+            (CueKind::Division, true) => 1.5,
+            (CueKind::Division, false) => -0.5,
+            (_, true) => 3.0,
+            (_, false) => -1.5,
+        });
         let qualifier = (!gr.qualifiers.is_empty()).then(|| {
             let in_division = m.admin1 != 0 && self.qual_admin1.contains(&m.admin1);
             let in_country = self.qual_countries.contains(&m.country);
@@ -338,9 +347,11 @@ impl<'a> Scorer<'a> {
         // Sharing the article's country is no evidence for a small namesake of a place
         // famous abroad ("Russia" in an article about Washington is not Russia, Ohio):
         // it needs something local: its division named twice, a place within 150 km, a cue
-        // or a qualifier.
-        let local =
-            a1 >= 2 || a2 > 0 || nearby >= 1.0 || cue.is_some_and(|c| c > 0.0) || qualifier.is_some_and(|q| q > 0.0);
+        // or a qualifier. Against a country or a macro region nearness is not enough: US
+        // towns named Italy, Greece and Norway are near each other.
+        let explicit = cue.is_some_and(|c| c > 0.0) || qualifier.is_some_and(|q| q > 0.0);
+        let near = nearby >= 1.0 && !self.famous.iter().any(|&(cc, region)| region && cc != m.country);
+        let local = a1 >= 2 || a2 > 0 || near || explicit;
         let overshadowed = !local && self.famous_abroad(m);
         if let Some(value) = cue {
             signal(Signal { name: SignalKind::Cue, value });
@@ -369,7 +380,7 @@ impl<'a> Scorer<'a> {
     /// by a name it really has.
     fn famous_abroad(&self, m: &Meta) -> bool {
         let small = !m.is_country() && !m.is_admin1() && m.population < 1_000_000;
-        small && self.famous.iter().any(|cc| *cc != m.country)
+        small && self.famous.iter().any(|(cc, _)| *cc != m.country)
     }
 
     /// Candidate `k`'s signals and its score (their sum, to three decimals).

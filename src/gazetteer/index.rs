@@ -263,3 +263,25 @@ fn index_names(mut keys: Vec<(String, u32, u8)>, blobs: &mut Blobs) -> Result<()
     blobs.fst = builder.into_inner().map_err(|e| format!("fst: {e}"))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arabic_names_are_also_keyed_without_the_space_after_a_non_joining_letter() {
+        // (name, the glued key, if any)
+        let cases = [
+            ("حفر الباطن", Some("حفرالباطن")),
+            ("أبو ظبي", Some("ابوظبي")),
+            ("دير الزور", Some("ديرالزور")),
+            // م joins the next letter: a missing space would show
+            ("أم درمان", None),
+            ("Kabul", None),
+            ("New York", None),
+        ];
+        for (name, want) in cases {
+            assert_eq!(joined_arabic_key(name).as_deref(), want, "{name}");
+        }
+    }
+}

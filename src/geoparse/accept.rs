@@ -12,7 +12,7 @@
 use super::chunks::{Chunks, Person};
 use super::confidence::{self, Features};
 use super::context::{person_pattern, qualifies, Around, Words};
-use super::lexicon::{self, AbbreviationUse, Lexicon, Rule};
+use super::lexicon::{self, AbbreviationUse, Lexicon, NameWord, Rule};
 use super::recognize::Surface;
 use super::score::{own_name, well_known, Scored};
 use super::{Group, Kind, Mention, SignalKind};
@@ -36,6 +36,14 @@ pub(super) fn surface_may_be_a_place(
     let s = &surfaces[i];
     if a.dateline {
         return true;
+    }
+    // "March 31", "31 March 2018": a date
+    let toks = words.tokens;
+    let number = |k: usize| toks.get(k).is_some_and(|t| t.script == crate::text::Script::Digits);
+    let date = (number(s.last) && text[toks[s.last - 1].end..toks[s.last].start] == *" ")
+        || (s.first > 0 && number(s.first - 1) && text[toks[s.first - 1].end..toks[s.first].start] == *" ");
+    if s.last - s.first == 1 && date && words.lex.is_name_word(toks[s.first].norm, NameWord::Month, words.lang) {
+        return false;
     }
     if s.abbreviation == Some(AbbreviationUse::Qualifier) {
         // "Springfield, IL": only as the qualifier of the place before it
@@ -81,6 +89,11 @@ fn names_a_place(
     let trusted = division || flags & (NameFlags::PRIMARY | NameFlags::LANG | NameFlags::CURATED) != 0;
     // "in Clinton", "near Freeland": a preposition of place says it is the place
     let locative = s.first > 0 && lex.is_direction(tokens[s.first - 1].norm, lang);
+    // "Wichita Drive": a street named after the place, somewhere else
+    let next = tokens.get(s.last).filter(|n| matches!(n.case, Case::Title | Case::Upper));
+    if next.is_some_and(|n| lex.is_name_word(n.norm, NameWord::Street, lang)) {
+        return false;
+    }
     let chunk = chunks.of(s);
     let in_person = chunk.and_then(|c| c.person);
     let single = s.last - s.first == 1;
@@ -120,7 +133,13 @@ pub(super) fn mentions_of(
     // Agreeing with the article's countries helps choose between candidates, but is
     // no evidence that a small place is meant at all.
     let evidence: f64 = best.signals.iter().filter(|s| s.name != SignalKind::CountryContext).map(|s| s.value).sum();
-    if !explicit && !strong && evidence < ACCEPT {
+    // a hand-checked name of two or more words ("Shir Khan Bandar", "Tora Bora") is
+    // evidence of its own
+    let multi_word = gr.surfaces.first().is_some_and(|&i| surfaces[i].last - surfaces[i].first > 1);
+    let specific = multi_word && *flags & NameFlags::CURATED != 0;
+    // what a person typed in by hand is a place news names: well known, for confidence
+    let known = strong || specific;
+    if !explicit && !strong && !specific && evidence < ACCEPT {
         return;
     }
     let nearby = has(SignalKind::Nearby, &|v| v > 0.0);
@@ -155,6 +174,18 @@ pub(super) fn mentions_of(
         if lang == "en" && s.last - s.first == 1 && !explicit && foreign_name && lexicon::zipf(lang, t.norm) >= 4.0 {
             continue;
         }
+        // "Industry Minister", "the Alliance": an everyday English word that is only a small
+        // town's name, with no preposition of place before it
+        let locative = s.first > 0 && lex.is_direction(tokens[s.first - 1].norm, lang);
+        if lang == "en"
+            && !strong
+            && !explicit
+            && !locative
+            && s.last - s.first == 1
+            && lexicon::zipf(lang, t.norm) >= 4.5
+        {
+            continue;
+        }
         if !strong && !explicit && !a.dateline && s.last - s.first == 1 {
             if a.person_next || a.person_prev {
                 continue;
@@ -175,7 +206,7 @@ pub(super) fn mentions_of(
         let features = Features {
             share,
             margin,
-            well_known: f64::from(strong),
+            well_known: f64::from(known),
             explicit: f64::from(explicit || a.dateline),
             own_name: f64::from(own_name(*flags)),
             multi_word: f64::from(s.last - s.first > 1),

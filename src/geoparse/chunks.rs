@@ -171,7 +171,10 @@ fn cased_chunk(
             break;
         }
         let t = &tokens[last];
-        if name_word(last) {
+        // an initial goes on a name ("Harry S. Truman") when a name word follows it
+        let initial_then_name = initial(text, t)
+            && tokens.get(last + 1).is_some_and(|n| text[t.end..n.start] == *". " && name_word(last + 1));
+        if name_word(last) || initial_then_name {
             last += 1;
             continue;
         }
@@ -274,4 +277,38 @@ fn person(
     }
     let surname = run[1..].iter().any(|t| !initial(text, t) && t.case != Case::Lower);
     (run.len() >= 2 && given_name(lex, lang, run[0].norm) && surname).then_some(Person::GivenName)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::tokenize;
+
+    /// The chunks of an English text, as (words, person evidence).
+    fn of(text: &str) -> Vec<(String, Option<Person>)> {
+        let lex = Lexicon::embedded();
+        let mut keys = String::new();
+        let tokens = tokenize(text, &mut keys);
+        let c = chunks(lex, "en", text, &tokens, &[]);
+        c.chunks.iter().map(|c| (text[tokens[c.first].start..tokens[c.last - 1].end].to_string(), c.person)).collect()
+    }
+
+    #[test]
+    fn chunks_and_people() {
+        // (text, a chunk, its person evidence)
+        let cases = [
+            ("said Commissioner Wade McKinney today", "Wade McKinney", Some(Person::Title)),
+            ("President Harry S. Truman started it", "Harry S. Truman", Some(Person::Title)),
+            ("as Baine said on Monday", "Baine", Some(Person::Said)),
+            ("then Hillary Clinton left", "Hillary Clinton", Some(Person::GivenName)),
+            ("at Hamid Karzai International Airport", "Hamid Karzai", None),
+            ("we stayed at the Pala Mesa Resort", "Pala Mesa Resort", None),
+            ("police in Springfield said", "Springfield", None),
+            ("told CTV Winnipeg on Monday", "CTV Winnipeg", None),
+        ];
+        for (text, words, person) in cases {
+            let got = of(text);
+            assert!(got.contains(&(words.to_string(), person)), "{text:?}: {got:?}");
+        }
+    }
 }

@@ -9,7 +9,7 @@
 //! its other places lie, read from every name's current choice, so that a candidate in
 //! the same country or near the others scores higher.
 
-use super::lexicon::{CueKind, CuePos, Lexicon};
+use super::lexicon::{zipf, CueKind, CuePos, Lexicon};
 use super::recognize::Surface;
 use super::score::Prior;
 use super::Group;
@@ -88,7 +88,11 @@ pub(super) fn around(words: &mut Words, surfaces: &[Surface], idx: usize, text: 
         let prev = tokens[s.first - 1].norm;
         let cue_ok = spaced(&tokens[s.first - 1], &tokens[s.first]);
         let class = words.class(s.first - 1);
-        if let Some((k, pos)) = class.cue.filter(|_| cue_ok) {
+        // "City Council", "Town Hall": a capitalised city word inside a sentence is part of
+        // a name, not a cue
+        let p = &tokens[s.first - 1];
+        let named = p.script.is_cased() && p.case != Case::Lower && !p.sentence_start;
+        if let Some((k, pos)) = class.cue.filter(|&(k, _)| cue_ok && !(k == CueKind::City && named)) {
             if pos.before {
                 a.cue = Some(k);
             }
@@ -106,11 +110,14 @@ pub(super) fn around(words: &mut Words, surfaces: &[Surface], idx: usize, text: 
         }
         a.after_title = class.title;
         let p = &tokens[s.first - 1];
+        // a place named just before does not count ("Kabul Kandahar"), unless it is an
+        // everyday word that happens to be a place ("City Council": City, a town)
+        let place_before = idx > 0 && surfaces[idx - 1].last == s.first && zipf(lang, p.norm) < 4.5;
         a.person_prev = p.script.is_cased()
             && p.case == Case::Title
             && !p.sentence_start
             && text[p.end..tokens[s.first].start] == *" "
-            && !(idx > 0 && surfaces[idx - 1].last == s.first)
+            && !place_before
             && !class.direction
             && class.cue.is_none();
     }

@@ -99,6 +99,10 @@ pub(crate) enum NameWord {
     Connector,
     /// A noun whose following words name one facility, street or quarter (`مطار`).
     UnitHead,
+    /// A capitalised word after a name that makes it a street's ("Wichita Drive").
+    Street,
+    /// A month: next to a number it is a date ("March 31").
+    Month,
 }
 
 /// Where an abbreviation may name its division.
@@ -264,6 +268,8 @@ impl Lexicon {
                     "particle" => NameWord::Particle,
                     "connector" => NameWord::Connector,
                     "unit_head" => NameWord::UnitHead,
+                    "street" => NameWord::Street,
+                    "month" => NameWord::Month,
                     _ => continue,
                 };
                 // "&" has no letters and so no key of its own

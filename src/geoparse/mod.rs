@@ -454,4 +454,118 @@ mod tests {
             assert!(got.iter().any(|p| p == want), "{lang} {text:?}: {want} not in {got:?}");
         }
     }
+
+    /// The places found in `text`, as (canonical name, country code).
+    fn found(lang: &str, text: &str) -> Vec<(String, String)> {
+        let g = Gazetteer::embedded();
+        mentions(lang, text)
+            .into_iter()
+            .filter(|m| m.kind == Kind::Place)
+            .map(|m| (g.name(m.place).to_string(), g.meta(m.place).country_code().to_string()))
+            .collect()
+    }
+
+    #[track_caller]
+    fn case(lang: &str, text: &str, want: &[(&str, &str)], not: &[&str]) {
+        let got = found(lang, text);
+        for (name, cc) in want {
+            assert!(got.iter().any(|(n, c)| n == name && c == cc), "{lang} {text:?}: {name} ({cc}) not in {got:?}");
+        }
+        for name in not {
+            assert!(!got.iter().any(|(n, _)| n == name), "{lang} {text:?}: {name} found in {got:?}");
+        }
+    }
+
+    /// Issue 17: the demo map's false dots, and the places its border stories name.
+    #[test]
+    fn names_the_gazetteer_lacked_and_names_inside_names() {
+        case(
+            "en",
+            "Trucks crossed the Panj River at Shir Khan Bandar, in Kunduz.",
+            &[("Panj River", ""), ("Sher Khan Bandar", "AF"), ("Kunduz", "AF")],
+            &["Machilīpatnam"],
+        );
+        case("fa", "کامیون‌ها از شیرخان بندر در ولایت کندز گذشتند.", &[("Sher Khan Bandar", "AF")], &["Scheer"]);
+        case("ar", "عبرت الشاحنات عند شير خان بندر في ولاية قندوز.", &[], &["Scheer"]);
+        case(
+            "en",
+            "Crowds gathered at Hamid Karzai International Airport in Kabul.",
+            &[("Kabul International Airport", "AF"), ("Kabul", "AF")],
+            &["Isparta"],
+        );
+        case("en", "US aircraft bombed caves at Tora Bora in Nangarhar.", &[("Tora Bora", "AF")], &["Bor"]);
+        case("ar", "وصل الوفد إلى دوشنبه عاصمة طاجيكستان.", &[("Dushanbe", "TJ"), ("Tajikistan", "TJ")], &[]);
+        // a county, a river, a region, an airport
+        case("en", "Deputies in Laurel County searched the Mississippi River.", &[("Laurel County", "US")], &[]);
+        case("en", "Refugees fled Darfur for camps in Chad.", &[("Darfur", "SD"), ("Chad", "TD")], &[]);
+    }
+
+    /// Issue 17: abbreviations and datelines, and the qualifiers they make.
+    #[test]
+    fn abbreviations_and_datelines() {
+        case("en", "U.S. officials met in Kabul.", &[("United States", "US"), ("Kabul", "AF")], &[]);
+        case("en", "COLUMBIA, Ky. (WBKO) - A man was arrested in Adair County.", &[("Kentucky", "US")], &[]);
+        case(
+            "en",
+            "Police in Springfield, IL said roads were closed.",
+            &[("Springfield", "US"), ("Illinois", "US")],
+            &[],
+        );
+        case("en", "Sen. Ben Sasse, R-Neb., spoke in Lincoln.", &[], &["Nebraska"]);
+        case("en", "The tomb dates from 500 BC, in what is now Egypt.", &[("Egypt", "EG")], &["British Columbia"]);
+        case("en", "Wildfires spread across B.C. on Monday.", &[("British Columbia", "CA")], &[]);
+        // a country after a country's name qualifies nothing; after a capital's, it does
+        case("en", "in Russia, U.S. officials said.", &[("Russia", "RU")], &[]);
+        case("en", "Thousands fled Tripoli, Lebanon, after clashes.", &[("Tripoli", "LB")], &[]);
+        case("en", "Officials in Toronto, Ontario, said so.", &[("Ontario", "CA")], &[]);
+    }
+
+    /// Issue 17: people, and words inside longer names.
+    #[test]
+    fn people_and_names_inside_names() {
+        let cases: &[(&str, &str)] = &[
+            ("Commissioner Wade McKinney said the road would reopen. McKinney added more.", "McKinney"),
+            ("Chrystia Freeland left for Washington. Freeland said talks would go on.", "Freeland"),
+            ("President Franklin D. Roosevelt moved Thanksgiving.", "Roosevelt"),
+            ("President Harry S. Truman started the tradition.", "Trumann"),
+            ("The FDA approved it.", "Fada"),
+            ("The United Way raised money.", "Wye"),
+            ("Protesters met City Council members on Monday.", "Council"),
+            ("A crash on Wichita Drive closed the road.", "Wichita"),
+            ("The Marburg virus outbreak was contained.", "Maribor"),
+            ("The Washington Post reported it on March 31.", "March"),
+            ("Hiking in the Hottentots Holland Mountains.", "The Netherlands"),
+        ];
+        for (text, not) in cases {
+            case("en", text, &[], &[not]);
+        }
+        // a well-known place that opens an organisation's name is still that place
+        case("en", "The Florida Highway Patrol responded.", &[("Florida", "US")], &[]);
+    }
+
+    /// Issue 17: Arabic names written without their space, clitics, and everyday words.
+    #[test]
+    fn arabic_forms_and_everyday_words() {
+        assert!(recognised("ar", "أمطار غزيرة على حفرالباطن.").contains(&"Hafar Al-Batin".to_string()));
+        case("ar", "أمطار غزيرة على مدينة حفرالباطن والرياض.", &[("Hafar Al-Batin", "SA"), ("Riyadh", "SA")], &[]);
+        case("ar", "أمطار على الرياض. وأعلنت المملكة خطة طوارئ.", &[("Saudi Arabia", "SA")], &[]);
+        case("ar", "وأعلنت المملكة خطة طوارئ.", &[], &["Saudi Arabia", "Jordan"]);
+        case("ar", "غرقت شوارع بالعقبة.", &[("Aqaba", "JO")], &[]);
+        case("ar", "وقالت الأرصاد إن الحالة المطرية مستمرة.", &[], &["El Matareya"]);
+        case("ar", "غرق سيارات في سيول الأمطار.", &[], &["Seoul"]);
+        case("ar", "افتتحت مدرسة للبنين.", &[], &["Benin"]);
+        case("ar", "صور من بيروت بعد الانفجار.", &[("Beirut", "LB")], &["Tyre"]);
+        case("ar", "هذا مشهد مرعب.", &[], &["Mashhad"]);
+        case("fa", "زائران در مشهد و تهران.", &[("Mashhad", "IR"), ("Tehran", "IR")], &[]);
+        case("ar", "سقطت الأمطار على #أمطار_الكويت", &[], &["Kuwait"]);
+    }
+
+    /// Issue 17: inflected and foreign-language names in the other news languages.
+    #[test]
+    fn other_languages() {
+        case("ru", "Туристы из Турции приехали в Тбилиси.", &[("Turkey", "TR"), ("Tbilisi", "GE")], &[]);
+        case("fr", "Les diplomates se sont réunis à Vienne puis à Genève.", &[("Vienna", "AT"), ("Geneva", "CH")], &[]);
+        case("es", "Las lluvias afectaron a Córdoba, en el centro de Argentina.", &[("Córdoba", "AR")], &[]);
+        case("en", "Hiking on the Island of Skye.", &[], &["Iceland"]);
+    }
 }

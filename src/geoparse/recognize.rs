@@ -283,7 +283,7 @@ fn walk_from<D: AsRef<[u8]>>(
 /// the whole word is rarer than what peeling leaves: `كبيرة` ("big") is not `ك` + `بيرة`,
 /// nor `باكراً` ("early") `ب` + `أكرا` (Accra).
 fn longest_at(
-    (g, steps): (&Gazetteer, &mut Steps),
+    (g, lex, steps): (&Gazetteer, &Lexicon, &mut Steps),
     text: &str,
     tokens: &[Token],
     i: usize,
@@ -300,6 +300,11 @@ fn longest_at(
     if !st.bare.is_some_and(|b| walk(t.norm, b, false, &mut best)) {
         let mut whole = None;
         for (v, r) in &st.variants {
+            // a peeling that leaves a word that is never a place is no reading
+            // (`بالعقبة`: not `بال` + `عقبة` "obstacle", but `ب` + `العقبة`, Aqaba)
+            if lex.rule(v, lang) == Some(Rule::Stop) {
+                continue;
+            }
             let mut found = None;
             if !walk(v, *r, true, &mut found) {
                 continue;
@@ -414,7 +419,7 @@ pub fn recognize(g: &Gazetteer, lex: &Lexicon, text: &str, tokens: &[Token], lan
                 i += 1;
                 continue;
             }
-            let place = longest_at((g, steps), text, tokens, i, lang, st).filter(|s| keep(lex, tokens, s, lang));
+            let place = longest_at((g, lex, steps), text, tokens, i, lang, st).filter(|s| keep(lex, tokens, s, lang));
             let demonym = demonym_at(lex, tokens, i, lang, st);
             let pick = match (place, demonym) {
                 (Some(p), Some(d)) => {
@@ -460,6 +465,10 @@ fn abbreviation_at(
     }
     // "500 BC", "the 1930s B.C.": a year, not British Columbia
     if i > 0 && tokens[i - 1].script == Script::Digits && text[tokens[i - 1].end..t.start].trim().is_empty() {
+        return None;
+    }
+    // "Sen. Ben Sasse, R-Neb.": a lawmaker's party and state, not a place in the story
+    if i > 0 && matches!(&text[tokens[i - 1].start..t.start], "R-" | "D-" | "I-") {
         return None;
     }
     let mut found: Option<(usize, &str, AbbreviationUse, Vec<Posting>, usize)> = None;

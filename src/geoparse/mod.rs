@@ -296,7 +296,8 @@ fn group<'a>(
         }
         let single = s.last - s.first == 1;
         // the qualifier of the name before it ("Toronto, Ontario") is a division or a country
-        let qualifying = i > 0 && arounds[i - 1].qualifier == Some(i) && qualifies(g, &surfaces[i - 1], s);
+        let qualifying =
+            i > 0 && arounds[i - 1].qualifier == Some(i) && !arounds[i - 1].beside && qualifies(g, &surfaces[i - 1], s);
         let cue = a.cue.or(qualifying.then_some(CueKind::Division));
         let gi = *by_key.entry((s.key.clone(), cue)).or_insert_with(|| {
             groups.push(Group {

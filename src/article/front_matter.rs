@@ -21,23 +21,41 @@ pub(super) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// `s` without bidi controls; a warning names the field when there were some.
-pub(super) fn strip_bidi(
+/// Control characters that XML 1.0 forbids or HTML reports as errors: C0 but tab, line
+/// feed and carriage return, DEL and C1, and the noncharacters U+FFFE and U+FFFF. One in a
+/// title would make `atom.xml` not well-formed, and every reader would drop the feed.
+pub(super) fn is_control(c: char) -> bool {
+    matches!(c, '\0'..='\x08' | '\x0B' | '\x0C' | '\x0E'..='\x1F' | '\x7F'..='\u{9F}' | '\u{FFFE}' | '\u{FFFF}')
+}
+
+/// `s` without bidi controls and control characters; a warning names the field for each
+/// kind it had.
+pub(super) fn strip_controls(
     s: String,
     field: &str,
     path: &str,
     line: Option<usize>,
     diags: &mut Vec<Diagnostic>,
 ) -> String {
-    if !s.contains(is_bidi_control) {
+    let (bidi, control) = (s.contains(is_bidi_control), s.contains(is_control));
+    if !bidi && !control {
         return s;
     }
-    diags.push(Diagnostic::warning(
-        path,
-        line,
-        format!("{field} contains bidi override or isolate characters (U+202A–U+202E, U+2066–U+2069); removed"),
-    ));
-    s.chars().filter(|&c| !is_bidi_control(c)).collect()
+    if bidi {
+        diags.push(Diagnostic::warning(
+            path,
+            line,
+            format!("{field} contains bidi override or isolate characters (U+202A–U+202E, U+2066–U+2069); removed"),
+        ));
+    }
+    if control {
+        diags.push(Diagnostic::warning(
+            path,
+            line,
+            format!("{field} contains control characters (U+0000–U+001F, U+007F–U+009F) that XML forbids; removed"),
+        ));
+    }
+    s.chars().filter(|&c| !is_bidi_control(c) && !is_control(c)).collect()
 }
 
 /// Known front-matter keys; others give a warning.
@@ -72,19 +90,23 @@ impl<'a> FrontMatter<'a> {
             if fm_text.trim().is_empty() {
                 Ok(Value::Object(Default::default()))
             } else {
-                serde_yaml_ng::from_str::<serde_yaml_ng::Value>(fm_text).map(yaml_to_json).map_err(|e| {
-                    let line = e.location().map(|l| l.line() + first_line - 1);
-                    // serde's own "at line N column M" counts from the front matter; drop it
-                    let msg = e.to_string();
-                    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-                    (line, format!("YAML front matter: {msg}"))
+                check_nesting(fm_text, "YAML").map_err(|(l, m)| (Some(l + first_line - 1), m)).and_then(|()| {
+                    yaml_value(fm_text).map_err(|e| {
+                        let line = e.location().map(|l| l.line() + first_line - 1);
+                        // serde's own "at line N column M" counts from the front matter; drop it
+                        let msg = e.to_string();
+                        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+                        (line, format!("YAML front matter: {msg}"))
+                    })
                 })
             }
         } else {
-            toml::from_str::<toml::Value>(fm_text).map(toml_to_json).map_err(|e| {
-                let line = e.span().map(|s| line_of(fm_text, s.start) + first_line - 1);
-                // one line per diagnostic: toml's messages may run over several
-                (line, format!("TOML front matter: {}", e.message().trim().replace('\n', "; ")))
+            check_nesting(fm_text, "TOML").map_err(|(l, m)| (Some(l + first_line - 1), m)).and_then(|()| {
+                toml::from_str::<toml::Value>(fm_text).map(toml_to_json).map_err(|e| {
+                    let line = e.span().map(|s| line_of(fm_text, s.start) + first_line - 1);
+                    // one line per diagnostic: toml's messages may run over several
+                    (line, format!("TOML front matter: {}", e.message().trim().replace('\n', "; ")))
+                })
             })
         };
         let meta = match parsed.map_err(|(l, m)| err(l, m))? {
@@ -104,6 +126,11 @@ impl<'a> FrontMatter<'a> {
                 l.starts_with(key) && l[key.len()..].trim_start().starts_with([':', '='])
             })
             .map(|i| i + 2)
+    }
+
+    /// The line of a key within the file, for diagnostics made elsewhere.
+    pub fn line_of_key(&self, key: &str) -> Option<usize> {
+        self.key_line(key)
     }
 
     fn warn(&self, diags: &mut Vec<Diagnostic>, key: &str, message: String) {
@@ -133,10 +160,10 @@ impl<'a> FrontMatter<'a> {
     }
 
     /// A one-line field shown on pages (title, source, url, summary): [`Self::raw_string`]
-    /// without bidi controls.
+    /// without bidi controls and control characters.
     pub fn string(&self, key: &str, diags: &mut Vec<Diagnostic>) -> Option<String> {
         let s = self.raw_string(key, diags)?;
-        Some(strip_bidi(s, key, self.path, self.key_line(key), diags))
+        Some(strip_controls(s, key, self.path, self.key_line(key), diags))
     }
 
     /// The `date`, when there is one and it is valid; a warning when it is not.
@@ -162,7 +189,7 @@ impl<'a> FrontMatter<'a> {
                 Vec::new()
             }),
         };
-        tags.into_iter().map(|t| strip_bidi(t, "a tag", self.path, self.key_line("tags"), diags)).collect()
+        tags.into_iter().map(|t| strip_controls(t, "a tag", self.path, self.key_line("tags"), diags)).collect()
     }
 
     /// The editor's `places = { add = [...], remove = [...] }`.
@@ -219,26 +246,168 @@ fn split(text: &str) -> Result<Option<(&'static str, &str, usize, usize)>, Strin
     Err(format!("unterminated {fmt} front matter: no closing {fence} line"))
 }
 
-fn yaml_to_json(v: serde_yaml_ng::Value) -> Value {
-    use serde_yaml_ng::Value as Y;
-    match v {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => serde_json::to_value(&n).unwrap_or(Value::Null),
-        Y::String(s) => Value::String(s),
-        Y::Sequence(s) => Value::Array(s.into_iter().map(yaml_to_json).collect()),
-        Y::Mapping(m) => Value::Object(
-            m.into_iter()
-                .map(|(k, v)| {
-                    let k = match k {
-                        Y::String(s) => s,
-                        other => serde_yaml_ng::to_string(&other).unwrap_or_default().trim().to_string(),
-                    };
-                    (k, yaml_to_json(v))
-                })
-                .collect(),
-        ),
-        Y::Tagged(t) => yaml_to_json(t.value),
+/// The deepest nesting of flow collections (`[`, `{`) front matter may have. Real front
+/// matter nests two or three deep; the YAML parser takes time quadratic in the depth
+/// (200 KB of `[` took 27 s), so deeper text is refused before it is parsed.
+pub const MAX_NESTING: usize = 64;
+
+/// How many bytes of strings front matter may expand to beyond its own length. YAML
+/// aliases repeat an anchored value wherever they appear (`*a`); a 100 KB string aliased
+/// 10,000 times would be a gigabyte, so the expansion is counted as it is read and
+/// stopped at this budget.
+pub const MAX_EXPANSION: usize = 1 << 20;
+
+/// Refuse front matter whose flow collections nest deeper than [`MAX_NESTING`]: a linear
+/// scan of the brackets outside quotes and comments. The error names the line (counted
+/// from the front matter's first line) where the limit is passed.
+fn check_nesting(text: &str, format: &str) -> Result<(), (usize, String)> {
+    let (mut depth, mut line) = (0usize, 1usize);
+    let mut quote: Option<char> = None;
+    let mut prev = '\n';
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (_, '\n') => {
+                line += 1;
+                // a single-quoted YAML string may span lines; a TOML one may not
+                if format == "TOML" && quote == Some('\'') {
+                    quote = None;
+                }
+            }
+            // an escape: the next character is taken as it is
+            (Some('"'), '\\') => line += usize::from(chars.next() == Some('\n')),
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') if prev.is_whitespace() || matches!(prev, '[' | '{' | ',' | ':' | '=') => {
+                quote = Some(c)
+            }
+            (None, '#') if prev.is_whitespace() => {
+                // a comment runs to the end of the line
+                if chars.by_ref().any(|c| c == '\n') {
+                    line += 1;
+                }
+                prev = '\n';
+                continue;
+            }
+            (None, '[' | '{') => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err((
+                        line,
+                        format!("{format} front matter nests lists or tables more than {MAX_NESTING} deep"),
+                    ));
+                }
+            }
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        prev = c;
+    }
+    Ok(())
+}
+
+/// Parse YAML front matter into JSON values, counting the bytes its strings expand to
+/// (see [`MAX_EXPANSION`]).
+fn yaml_value(text: &str) -> Result<Value, serde_yaml_ng::Error> {
+    use serde::de::DeserializeSeed;
+    let budget = std::cell::Cell::new(text.len() + MAX_EXPANSION);
+    let de = serde_yaml_ng::Deserializer::from_str(text);
+    Bounded(&budget).deserialize(de)
+}
+
+/// A [`Value`] read through serde whose strings and nodes are charged to a budget of bytes.
+struct Bounded<'b>(&'b std::cell::Cell<usize>);
+
+impl Bounded<'_> {
+    fn charge<E: serde::de::Error>(&self, bytes: usize) -> Result<(), E> {
+        // every node costs something, so that a billion empty aliases add up too
+        let cost = bytes + 8;
+        match self.0.get().checked_sub(cost) {
+            Some(left) => {
+                self.0.set(left);
+                Ok(())
+            }
+            None => Err(E::custom(format_args!(
+                "aliases expand it to more than {} MiB (a YAML alias bomb?)",
+                MAX_EXPANSION >> 20
+            ))),
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Bounded<'_> {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Bounded<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a YAML value")
+    }
+    fn visit_bool<E: serde::de::Error>(self, b: bool) -> Result<Value, E> {
+        self.charge(0)?;
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Value, E> {
+        self.charge(0)?;
+        Ok(Value::from(n))
+    }
+    fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Value, E> {
+        self.charge(0)?;
+        Ok(Value::from(n))
+    }
+    fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<Value, E> {
+        self.charge(0)?;
+        Ok(serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Value, E> {
+        self.charge(s.len())?;
+        Ok(Value::String(s.to_owned()))
+    }
+    fn visit_string<E: serde::de::Error>(self, s: String) -> Result<Value, E> {
+        self.charge(s.len())?;
+        Ok(Value::String(s))
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Value, E> {
+        self.charge(0)?;
+        Ok(Value::Null)
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<Value, E> {
+        self.visit_unit()
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        self.charge(0)?;
+        let mut items = Vec::new();
+        while let Some(v) = seq.next_element_seed(Bounded(self.0))? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        self.charge(0)?;
+        let mut out = serde_json::Map::new();
+        while let Some(k) = map.next_key_seed(Bounded(self.0))? {
+            let k = match k {
+                Value::String(s) => s,
+                Value::Null => "null".to_owned(),
+                other => other.to_string(),
+            };
+            out.insert(k, map.next_value_seed(Bounded(self.0))?);
+        }
+        Ok(Value::Object(out))
+    }
+    fn visit_enum<A: serde::de::EnumAccess<'de>>(self, data: A) -> Result<Value, A::Error> {
+        // a tagged value (`!tag value`): the tag is dropped, the value kept
+        use serde::de::VariantAccess;
+        let (_tag, variant): (serde::de::IgnoredAny, _) = data.variant()?;
+        variant.newtype_variant_seed(self)
     }
 }
 

@@ -98,6 +98,18 @@ pub fn detect_lang(text: &str) -> String {
     }
 }
 
+/// A language tag as an article gives it (`en`, `AR`, `fa-AF`, `zh_Hant`), lower-cased,
+/// with `_` read as `-`; `None` for anything else: letters, digits and hyphens only, in
+/// subtags of 1 to 8, at most 35 characters. It is written into `lang` attributes and
+/// the feed's `xml:lang`, so nothing else may pass.
+pub fn language_tag(s: &str) -> Option<String> {
+    let t = s.trim().to_ascii_lowercase().replace('_', "-");
+    let ok = !t.is_empty()
+        && t.len() <= 35
+        && t.split('-').all(|sub| (1..=8).contains(&sub.len()) && sub.bytes().all(|b| b.is_ascii_alphanumeric()));
+    ok.then_some(t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +142,23 @@ mod tests {
         assert_eq!(detect_lang("Город Кабул"), "ru");
         assert_eq!(detect_lang("شهر کابل پایتخت افغانستان است"), "fa");
         assert_eq!(detect_lang("مدينة كابول عاصمة أفغانستان"), "ar");
+    }
+
+    #[test]
+    fn language_tags() {
+        for (given, want) in [
+            ("en", Some("en")),
+            (" AR ", Some("ar")),
+            ("fa-AF", Some("fa-af")),
+            ("zh_Hant", Some("zh-hant")),
+            ("", None),
+            ("en\u{1}", None),
+            ("en\" onload=\"x", None),
+            ("en--us", None),
+            ("abcdefghi", None),
+            ("a-b-c-d-e-f-g-h-i-j-k-l-m-n-o-p-q-r-s", None),
+        ] {
+            assert_eq!(language_tag(given).as_deref(), want, "{given:?}");
+        }
     }
 }

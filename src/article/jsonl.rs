@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 
-use super::front_matter::{is_bidi_control, strip_bidi};
-use super::infer::{detect_lang, parse_date, slugify};
+use super::front_matter::{is_bidi_control, is_control, strip_controls};
+use super::infer::{detect_lang, language_tag, parse_date, slugify};
 use super::read::{too_large, MAX_ARTICLE_BYTES};
 use super::{title_end, Article, Corrections, Field, Segment};
 use crate::error::Error;
@@ -64,7 +64,7 @@ pub fn parse_corpus_line(file: &str, line: usize, json: &str) -> Result<Article,
     });
     let mut plain = String::new();
     let mut segments = Vec::new();
-    let mut clean = |field: &str, s: String| strip_bidi(s, field, &path, Some(line), &mut diags);
+    let mut clean = |field: &str, s: String| strip_controls(s, field, &path, Some(line), &mut diags);
     let title = clean("title", rec.title.unwrap_or_default());
     let source = rec.source.map(|s| clean("source", s));
     let url = rec.url.map(|s| clean("url", s));
@@ -77,12 +77,28 @@ pub fn parse_corpus_line(file: &str, line: usize, json: &str) -> Result<Article,
     }
     segments.push(Segment { plain: plain.len(), src: 0, len: rec.text.len(), exact: true, field: Field::Body });
     plain.push_str(&rec.text);
-    let lang = rec.lang.clone().filter(|l| !l.is_empty()).unwrap_or_else(|| detect_lang(&plain));
+    let lang = match rec.lang.as_deref().map(|l| (language_tag(l), l)) {
+        Some((Some(tag), _)) => tag,
+        Some((None, l)) if !l.trim().is_empty() => {
+            let detected = detect_lang(&plain);
+            let message = format!("lang {l:?} is not a language tag like \"en\" or \"fa-AF\"; using {detected:?}");
+            diags.push(Diagnostic::warning(path.as_str(), Some(line), message));
+            detected
+        }
+        _ => detect_lang(&plain),
+    };
     Ok(Article {
         slug: slugify(&id),
         path,
         title: if title.is_empty() {
-            rec.text.lines().next().unwrap_or("").chars().filter(|&c| !is_bidi_control(c)).take(120).collect()
+            rec.text
+                .lines()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .filter(|&c| !is_bidi_control(c) && !is_control(c))
+                .take(120)
+                .collect()
         } else {
             title
         },
@@ -100,6 +116,20 @@ pub fn parse_corpus_line(file: &str, line: usize, json: &str) -> Result<Article,
         source_text: rec.text,
         diagnostics: diags,
     })
+}
+
+/// One line of a JSON Lines corpus as [`read_record`](super::read_record) read it, as an
+/// article or an error naming the line (its UTF-8, its size, its JSON).
+pub fn corpus_record(name: &str, n: usize, line: Result<Vec<u8>, u64>) -> Result<Article, Diagnostic> {
+    let line = line.map_err(|len| Diagnostic::from_error(too_large(name, Some(n), len), ""))?;
+    // a byte-order mark may start a file's first line
+    let line = if n == 1 { line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&line) } else { &line };
+    match std::str::from_utf8(line) {
+        Ok(text) => parse_corpus_line(name, n, text.trim_end()).map_err(|e| Diagnostic::from_error(e, "")),
+        Err(e) => {
+            Err(Diagnostic::error(name, Some(n), format!("invalid UTF-8 at byte {} of the line", e.valid_up_to())))
+        }
+    }
 }
 
 #[cfg(test)]

@@ -16,13 +16,13 @@ mod jsonl;
 mod markdown;
 mod read;
 
-pub use infer::{detect_lang, parse_date, slugify};
-pub use jsonl::parse_corpus_line;
-pub use read::{collect_paths, decode, read_file, MAX_ARTICLE_BYTES};
+pub use infer::{detect_lang, language_tag, parse_date, slugify};
+pub use jsonl::{corpus_record, parse_corpus_line};
+pub use read::{collect_paths, decode, read_file, read_record, too_large, MAX_ARTICLE_BYTES};
 
 use crate::error::Error;
 use crate::report::Diagnostic;
-use front_matter::{strip_bidi, FrontMatter};
+use front_matter::{strip_controls, FrontMatter};
 
 /// An editor's corrections for one article: places to pin or to drop, by name or
 /// GeoNames id (`places = { add = ["Panjwayi"], remove = ["Medina"] }`).
@@ -191,7 +191,10 @@ pub fn parse(path: &str, stem: &str, text: String, markdown: bool) -> Result<Art
         None => first_line_title(body, stem, path, &mut diags),
     };
     if markdown {
-        markdown::to_plain(body, fm.body_start, &mut plain, &mut segments);
+        markdown::to_plain(body, fm.body_start, &mut plain, &mut segments).map_err(|(at, message)| {
+            let line = text[..fm.body_start + at].bytes().filter(|&b| b == b'\n').count() + 1;
+            Error::Article { path: path.into(), line: Some(line), message }
+        })?;
     } else {
         segments.push(Segment {
             plain: plain.len(),
@@ -206,9 +209,17 @@ pub fn parse(path: &str, stem: &str, text: String, markdown: bool) -> Result<Art
         diags.push(Diagnostic::warning(path, None, "the article has no body text"));
     }
 
-    let lang = match fm.raw_string("lang", &mut diags) {
-        Some(l) if !l.trim().is_empty() => l.trim().to_ascii_lowercase(),
-        _ => detect_lang(&plain),
+    let lang = match fm.raw_string("lang", &mut diags).map(|l| (language_tag(&l), l)) {
+        Some((Some(tag), _)) => tag,
+        Some((None, l)) => {
+            let detected = detect_lang(&plain);
+            if !l.trim().is_empty() {
+                let message = format!("lang {l:?} is not a language tag like \"en\" or \"fa-AF\"; using {detected:?}");
+                diags.push(Diagnostic::warning(path, fm.line_of_key("lang"), message));
+            }
+            detected
+        }
+        None => detect_lang(&plain),
     };
     let slug = match fm.raw_string("slug", &mut diags) {
         Some(s) => slugify(&s),
@@ -255,7 +266,7 @@ fn first_line_title(body: &str, stem: &str, path: &str, diags: &mut Vec<Diagnost
     let first = body.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
     let first = first.trim_start_matches('#').trim();
     let t: String = first.chars().take(200).collect();
-    let t = strip_bidi(t, "the title (first line)", path, None, diags);
+    let t = strip_controls(t, "the title (first line)", path, None, diags);
     if t.is_empty() {
         stem.to_string()
     } else {

@@ -14,14 +14,17 @@ use crate::report::{Diagnostic, Severity};
 /// limit.
 pub const MAX_ARTICLE_BYTES: u64 = 32 << 20;
 
-pub(super) fn too_large(path: &str, line: Option<usize>, len: u64) -> Error {
+/// The error for an article of `len` bytes, past [`MAX_ARTICLE_BYTES`]. A size that
+/// would round to the limit itself is given in bytes.
+pub fn too_large(path: &str, line: Option<usize>, len: u64) -> Error {
+    let (mib, limit) = (len as f64 / f64::from(1 << 20), MAX_ARTICLE_BYTES >> 20);
+    let size =
+        if (mib * 10.0).round() / 10.0 > limit as f64 { format!("{mib:.1} MiB") } else { format!("{len} bytes") };
     Error::Article {
         path: path.into(),
         line,
         message: format!(
-            "{:.1} MiB is more than the {} MiB an article may have; split it into several articles",
-            len as f64 / f64::from(1 << 20),
-            MAX_ARTICLE_BYTES >> 20
+            "{size} is more than the {limit} MiB ({MAX_ARTICLE_BYTES} bytes) an article may have; split it into several articles"
         ),
     }
 }
@@ -49,6 +52,45 @@ pub fn read_file(path: &Path) -> Result<Article, Error> {
     );
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     parse(&display, &stem, text, markdown)
+}
+
+/// The next line of `input`, newline included: `None` at the end, the line's length
+/// (without keeping it) when it is longer than `limit`. Memory never holds more than
+/// `limit` bytes of a line, however long it runs.
+pub fn read_record(input: &mut dyn std::io::BufRead, limit: u64) -> std::io::Result<Option<Result<Vec<u8>, u64>>> {
+    let (mut line, mut total, mut over) = (Vec::new(), 0u64, false);
+    loop {
+        let buf = match input.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            break;
+        }
+        let (used, done) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (buf.len(), false),
+        };
+        total += used as u64;
+        if !over && (line.len() + used) as u64 > limit + 1 {
+            // past the limit even with its newline: count the rest, keep none of it
+            over = true;
+            line = Vec::new();
+        }
+        if !over {
+            line.extend_from_slice(&buf[..used]);
+        }
+        input.consume(used);
+        if done {
+            break;
+        }
+    }
+    Ok(match (total, over) {
+        (0, _) => None,
+        (_, true) => Some(Err(total)),
+        (_, false) => Some(Ok(line)),
+    })
 }
 
 /// Decode bytes as UTF-8 (a BOM is dropped). Invalid UTF-8 is an error naming the byte
@@ -140,6 +182,26 @@ fn walk(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_size_just_past_the_limit_is_not_written_as_the_limit() {
+        let message = |len| too_large("a.md", None, len).to_string();
+        assert!(message(MAX_ARTICLE_BYTES + 1).starts_with("a.md: 33554433 bytes is more than the 32 MiB"));
+        assert!(message(MAX_ARTICLE_BYTES + (1 << 17)).starts_with("a.md: 32.1 MiB is more than the 32 MiB"));
+        assert!(message(200 << 20).starts_with("a.md: 200.0 MiB is more than"));
+    }
+
+    /// Lines are read whole up to the limit; a longer one is counted, not kept.
+    #[test]
+    fn records_past_the_limit_are_counted_not_kept() {
+        let text = b"short\n0123456789abcdef\nexactly10\nno newline at the end";
+        let mut input = std::io::BufReader::with_capacity(4, &text[..]);
+        let mut got = Vec::new();
+        while let Some(r) = read_record(&mut input, 10).unwrap() {
+            got.push(r.map(|l| String::from_utf8(l).unwrap()));
+        }
+        assert_eq!(got, [Ok("short\n".to_string()), Err(17), Ok("exactly10\n".to_string()), Err(21),]);
+    }
 
     #[test]
     fn invalid_utf8_names_the_offset() {

@@ -16,7 +16,8 @@ pub struct Cli {
     /// alternateNamesV2.txt beside it is read too) instead of the embedded gazetteer.
     #[arg(long, global = true, value_name = "PATH")]
     gazetteer: Option<PathBuf>,
-    /// Print no warnings or progress.
+    /// Print no warnings, notes or progress. Errors are always printed (and, with
+    /// --strict, the warnings that fail the run).
     #[arg(long, short, global = true)]
     quiet: bool,
     /// Treat warnings as errors (exit code 1).

@@ -108,14 +108,18 @@ impl Report {
         Report { quiet, strict, errors: 0, warnings: 0 }
     }
 
-    /// Count diagnostics and print each on stderr, unless quiet.
+    /// Count diagnostics and print each on stderr. Quiet hides warnings, never errors: a
+    /// run that fails says why (with `--strict`, warnings fail it, so they show too).
     pub fn emit(&mut self, diags: &[Diagnostic]) {
         self.count(diags);
-        if !self.quiet {
-            for d in diags {
-                eprintln!("{d}");
-            }
+        for d in diags.iter().filter(|d| self.shows(d)) {
+            eprintln!("{d}");
         }
+    }
+
+    /// Whether a diagnostic is printed: every error, and warnings unless quiet (or strict).
+    pub fn shows(&self, d: &Diagnostic) -> bool {
+        !self.quiet || self.strict || d.severity == Severity::Error
     }
 
     /// Print a line of the run's own (a note, a summary) on stderr, unless quiet.

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::gazetteer::Gazetteer;
 use crate::geoparse;
 use crate::pipeline;
-use crate::report::{Diagnostic, Report, Severity};
+use crate::report::{Diagnostic, Report};
 use crate::site;
 
 /// Every problem with the site in `site_dir`, sorted by file, and how many articles were
@@ -51,7 +51,7 @@ pub(crate) fn run(g: &Gazetteer, site_dir: &Path, mut report: Report, out: &mut 
     report.count(&diags);
     let io = |source| Error::Io { path: "<stdout>".into(), source };
     for d in &diags {
-        if !report.quiet() || d.severity == Severity::Error {
+        if report.shows(d) {
             writeln!(out, "{d}").map_err(io)?;
         }
     }

@@ -1,16 +1,14 @@
 //! `gazette extract INPUTS`: every place in the articles, as GeoJSON, GeoJSON Lines, CSV
-//! or a mentions listing on stdout. Line formats over `-` or `.jsonl` files stream in
-//! bounded memory; everything else is read whole, geoparsed in parallel, and written in
-//! input order.
+//! or a mentions listing on stdout, streamed in bounded memory (see
+//! [`pipeline::stream`]): articles are read, geoparsed in parallel and written a batch
+//! at a time, in input order.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use crate::config::Format;
-use crate::error::{Error, Result};
-use crate::export::{self, ArticleKey};
+use crate::error::Result;
 use crate::gazetteer::Gazetteer;
-use crate::geoparse;
 use crate::pipeline::{self, StreamOptions};
 use crate::report::Report;
 
@@ -27,7 +25,8 @@ pub(crate) struct ExtractOptions {
     pub min_confidence: f64,
 }
 
-/// Run `extract` over `inputs`, writing to `out`; the exit code follows the report.
+/// Run `extract` over `inputs`, writing to `out` as each batch of articles is done; the
+/// exit code follows the report.
 pub(crate) fn run(
     g: &Gazetteer,
     inputs: &[PathBuf],
@@ -35,39 +34,13 @@ pub(crate) fn run(
     mut report: Report,
     out: &mut dyn Write,
 ) -> Result<i32> {
-    let io = |e: std::io::Error| Error::Io { path: PathBuf::from("<stdout>"), source: e };
-    let line_format = matches!(opts.format, Format::GeoJsonLines | Format::Mentions);
     let stream = StreamOptions {
         format: opts.format,
         explain: opts.explain,
         demonyms: opts.demonyms,
         min_confidence: opts.min_confidence,
     };
-    if line_format && inputs.len() == 1 && inputs[0].as_os_str() == "-" {
-        let stdin = std::io::BufReader::with_capacity(1 << 20, std::io::stdin().lock());
-        pipeline::stream(g, stream, "<stdin>", stdin, out, &mut report)?;
-        return Ok(report.code());
-    }
-    if line_format && inputs.iter().all(|p| pipeline::is_corpus(p) && p.is_file()) {
-        // JSON Lines corpora stream too, one after the other, in bounded memory
-        for p in inputs {
-            let file = std::fs::File::open(p).map_err(|source| Error::Io { path: p.clone(), source })?;
-            let reader = std::io::BufReader::with_capacity(1 << 20, file);
-            pipeline::stream(g, stream, &p.display().to_string(), reader, out, &mut report)?;
-        }
-        return Ok(report.code());
-    }
-    let popts =
-        geoparse::Options { explain: opts.explain, min_confidence: opts.min_confidence, demonyms: opts.demonyms };
-    let (events, diags) = pipeline::process(g, inputs, popts);
-    report.emit(&diags);
-    let key = ArticleKey::Path;
-    match opts.format {
-        Format::Mentions => export::mentions::write(g, out, &events, opts.explain),
-        Format::GeoJson => export::geojson::write_collection(out, &events, key, opts.demonyms),
-        Format::GeoJsonLines => export::geojson::write_lines(out, &events, key, opts.demonyms),
-        Format::Csv => export::csv::write(out, &events, key, opts.demonyms),
-    }
-    .map_err(io)?;
+    let mut stdin = std::io::BufReader::with_capacity(1 << 20, std::io::stdin().lock());
+    pipeline::stream(g, stream, inputs, &mut stdin, out, &mut report)?;
     Ok(report.code())
 }

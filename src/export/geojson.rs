@@ -122,33 +122,14 @@ fn integer<I: itoa::Integer>(b: &mut Vec<u8>, value: Option<I>) {
     }
 }
 
-/// Write each feature of `events`, one event at a time, with `before(buffer)` in front
-/// of each and `after` behind it: the article's fields are escaped once for all its
-/// features, and its features reach `w` in one write.
-fn write_features<W: Write + ?Sized>(
-    w: &mut W,
-    events: &[Event],
-    key: ArticleKey,
-    demonyms: bool,
-    mut before: impl FnMut(&mut Vec<u8>),
-    after: &[u8],
-) -> std::io::Result<()> {
-    let mut buf = Vec::new();
-    for e in events {
-        buf.clear();
-        event_features(&mut buf, e, key, demonyms, &mut before, after)?;
-        w.write_all(&buf)?;
-    }
-    Ok(())
-}
-
-/// One event's features, each after `before` and followed by `after`, into `buf`.
+/// One event's features, each after `before` and followed by `after`, into `buf`: the
+/// article's fields are escaped once for all its features.
 fn event_features(
     buf: &mut Vec<u8>,
     e: &Event,
     key: ArticleKey,
     demonyms: bool,
-    mut before: impl FnMut(&mut Vec<u8>),
+    before: &[u8],
     after: &[u8],
 ) -> serde_json::Result<()> {
     let fields = ArticleFields::of(e, key).escaped()?;
@@ -156,7 +137,7 @@ fn event_features(
     let each = fields.bytes() + 400;
     buf.reserve(each * e.places.len());
     for p in feature_places(e, demonyms) {
-        before(buf);
+        buf.extend_from_slice(before);
         write_feature(buf, e, p, fields.as_raw())?;
         buf.extend_from_slice(after);
     }
@@ -166,7 +147,31 @@ fn event_features(
 /// One event's features as GeoJSON Lines, appended to `buf`: what [`write_lines`] writes
 /// for it.
 pub fn event_lines(buf: &mut Vec<u8>, e: &Event, key: ArticleKey, demonyms: bool) -> serde_json::Result<()> {
-    event_features(buf, e, key, demonyms, |_| {}, b"\n")
+    event_features(buf, e, key, demonyms, b"", b"\n")
+}
+
+/// What a FeatureCollection starts with; [`COLLECTION_TAIL`] ends it.
+pub const COLLECTION_HEAD: &[u8] = b"{\"type\":\"FeatureCollection\",\"features\":[";
+/// What ends a FeatureCollection.
+pub const COLLECTION_TAIL: &[u8] = b"\n]}\n";
+
+/// One event's features as members of a FeatureCollection, appended to `buf`: each on a
+/// line of its own, after a comma. The collection's first feature has no comma before it:
+/// [`collection_chunks`] drops it.
+pub fn event_members(buf: &mut Vec<u8>, e: &Event, key: ArticleKey, demonyms: bool) -> serde_json::Result<()> {
+    event_features(buf, e, key, demonyms, b",\n", b"")
+}
+
+/// The parts of `chunks` (from [`event_members`]) to write after the collection's head:
+/// the comma in front of its first feature dropped. `started` says whether a feature
+/// was written before these chunks, and is set when one is.
+pub fn collection_chunks<'a>(chunks: &[&'a [u8]], started: &mut bool) -> Vec<&'a [u8]> {
+    let mut out = Vec::with_capacity(chunks.len());
+    for &c in chunks.iter().filter(|c| !c.is_empty()) {
+        out.push(if *started { c } else { &c[1..] });
+        *started = true;
+    }
+    out
 }
 
 /// Write a FeatureCollection, one feature per line for readable diffs.
@@ -176,14 +181,16 @@ pub fn write_collection<W: Write + ?Sized>(
     key: ArticleKey,
     demonyms: bool,
 ) -> std::io::Result<()> {
-    w.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[")?;
-    let mut first = true;
-    let before = |buf: &mut Vec<u8>| {
-        buf.extend_from_slice(if first { b"\n" } else { b",\n" });
-        first = false;
-    };
-    write_features(w, events, key, demonyms, before, b"")?;
-    w.write_all(b"\n]}\n")
+    w.write_all(COLLECTION_HEAD)?;
+    let (mut buf, mut started) = (Vec::new(), false);
+    for e in events {
+        buf.clear();
+        event_members(&mut buf, e, key, demonyms)?;
+        for part in collection_chunks(&[&buf], &mut started) {
+            w.write_all(part)?;
+        }
+    }
+    w.write_all(COLLECTION_TAIL)
 }
 
 /// Write newline-delimited features (GeoJSON Lines / GeoJSONSeq without record separators).
@@ -193,7 +200,13 @@ pub fn write_lines<W: Write + ?Sized>(
     key: ArticleKey,
     demonyms: bool,
 ) -> std::io::Result<()> {
-    write_features(w, events, key, demonyms, |_| {}, b"\n")
+    let mut buf = Vec::new();
+    for e in events {
+        buf.clear();
+        event_lines(&mut buf, e, key, demonyms)?;
+        w.write_all(&buf)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

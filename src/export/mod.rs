@@ -33,7 +33,9 @@ use std::borrow::Cow;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use crate::config::Format;
 use crate::event::{Event, EventPlace};
+use crate::gazetteer::Gazetteer;
 
 /// Which name the `article` property carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,6 +44,62 @@ pub enum ArticleKey {
     Slug,
     /// The input path as given (`extract`), or `corpus.jsonl#id` for a corpus record.
     Path,
+}
+
+/// An output written in pieces, whatever its format: a head, one chunk per event (made
+/// on any thread, in any order, with [`Output::event`]), written in input order with
+/// [`Output::parts`], and a tail. `extract` streams its inputs this way in bounded memory.
+#[derive(Debug)]
+pub struct Output {
+    format: Format,
+    key: ArticleKey,
+    demonyms: bool,
+    explain: bool,
+    /// A FeatureCollection's first feature has been written (the next one needs a comma).
+    started: bool,
+}
+
+impl Output {
+    /// An output in `format`; `explain` adds candidates to mentions, `demonyms` writes
+    /// countries named only by a demonym as features.
+    pub fn new(format: Format, key: ArticleKey, demonyms: bool, explain: bool) -> Output {
+        Output { format, key, demonyms, explain, started: false }
+    }
+
+    /// What the output starts with.
+    pub fn head(&self) -> Vec<u8> {
+        match self.format {
+            Format::GeoJson => geojson::COLLECTION_HEAD.to_vec(),
+            Format::Csv => csv::head(),
+            Format::GeoJsonLines | Format::Mentions => Vec::new(),
+        }
+    }
+
+    /// One event's chunk, appended to `buf`.
+    pub fn event(&self, g: &Gazetteer, e: &Event, buf: &mut Vec<u8>) -> std::io::Result<()> {
+        match self.format {
+            Format::GeoJson => geojson::event_members(buf, e, self.key, self.demonyms).map_err(Into::into),
+            Format::GeoJsonLines => geojson::event_lines(buf, e, self.key, self.demonyms).map_err(Into::into),
+            Format::Csv => csv::event_rows(buf, e, self.key, self.demonyms),
+            Format::Mentions => mentions::event_lines(g, buf, e, self.explain),
+        }
+    }
+
+    /// The parts of some events' chunks to write next, in order.
+    pub fn parts<'a>(&mut self, chunks: &[&'a [u8]]) -> Vec<&'a [u8]> {
+        match self.format {
+            Format::GeoJson => geojson::collection_chunks(chunks, &mut self.started),
+            _ => chunks.iter().copied().filter(|c| !c.is_empty()).collect(),
+        }
+    }
+
+    /// What the output ends with.
+    pub fn tail(&self) -> &'static [u8] {
+        match self.format {
+            Format::GeoJson => geojson::COLLECTION_TAIL,
+            _ => b"",
+        }
+    }
 }
 
 /// Round degrees to 6 decimals (about 0.1 m).

@@ -16,7 +16,7 @@ mod stream;
 
 pub use stream::{stream, StreamOptions};
 
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -34,17 +34,29 @@ pub fn read_inputs(inputs: &[PathBuf]) -> (Vec<Article>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut stdin_articles = Vec::new();
     let files: Vec<PathBuf> = if inputs.iter().any(|p| p.as_os_str() == "-") {
-        let mut text = String::new();
-        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-            diags.push(Diagnostic::error("<stdin>", None, e.to_string()));
-        }
-        if text.trim_start().starts_with('{') {
-            read_corpus("<stdin>", &text, &mut stdin_articles, &mut diags);
-        } else {
-            match article::parse("<stdin>", "stdin", text, true) {
-                Ok(a) => stdin_articles.push(a),
-                Err(e) => diags.push(Diagnostic::from_error(e, "")),
+        let mut stdin = std::io::stdin().lock();
+        match stdin.fill_buf() {
+            Ok(buf) if buf.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') => {
+                read_corpus("<stdin>", &mut stdin, &mut stdin_articles, &mut diags)
             }
+            Ok(_) => {
+                let mut bytes = Vec::new();
+                let read = (&mut stdin).take(article::MAX_ARTICLE_BYTES + 1).read_to_end(&mut bytes);
+                let parsed = match read {
+                    Err(e) => Err(Error::Io { path: "<stdin>".into(), source: e }),
+                    Ok(n) if n as u64 > article::MAX_ARTICLE_BYTES => {
+                        Err(article::too_large("<stdin>", None, n as u64))
+                    }
+                    Ok(_) => {
+                        article::decode("<stdin>", bytes).and_then(|t| article::parse("<stdin>", "stdin", t, true))
+                    }
+                };
+                match parsed {
+                    Ok(a) => stdin_articles.push(a),
+                    Err(e) => diags.push(Diagnostic::from_error(e, "")),
+                }
+            }
+            Err(e) => diags.push(Diagnostic::error("<stdin>", None, format!("cannot read it: {e}"))),
         }
         let rest: Vec<PathBuf> = inputs.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
         article::collect_paths(&rest, &mut diags)
@@ -67,23 +79,37 @@ pub fn read_inputs(inputs: &[PathBuf]) -> (Vec<Article>, Vec<Diagnostic>) {
 /// Rename every slug that an earlier article has (`slug-2`, `slug-3`, …), with a warning
 /// on the renamed article that names the other file.
 fn unique_slugs(articles: &mut [Article]) {
-    // slug → the article that has it; and the next number to try after a slug, so that
-    // 20,000 `index.md` files take linear time, not quadratic.
-    let mut owner: std::collections::HashMap<String, String> = std::collections::HashMap::new();
-    let mut next: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut slugs = Slugs::default();
     for a in articles {
-        let Some(first) = owner.get(&a.slug).cloned() else {
-            owner.insert(a.slug.clone(), a.path.clone());
-            continue;
+        slugs.claim(a);
+    }
+}
+
+/// The slugs taken so far, and by whom, so that each article's is made unique in input
+/// order: in linear time, since 20,000 `index.md` files would otherwise make it quadratic.
+#[derive(Debug, Default)]
+pub(crate) struct Slugs {
+    /// slug → the path of the article that has it
+    owner: std::collections::HashMap<String, String>,
+    /// slug → the next number to try after it
+    next: std::collections::HashMap<String, usize>,
+}
+
+impl Slugs {
+    /// Give `a` its slug, or the first free `slug-N` with a warning naming the other file.
+    pub(crate) fn claim(&mut self, a: &mut Article) {
+        let Some(first) = self.owner.get(&a.slug).cloned() else {
+            self.owner.insert(a.slug.clone(), a.path.clone());
+            return;
         };
         let base = std::mem::take(&mut a.slug);
-        let n = next.entry(base.clone()).or_insert(2);
-        while owner.contains_key(&format!("{base}-{n}")) {
+        let n = self.next.entry(base.clone()).or_insert(2);
+        while self.owner.contains_key(&format!("{base}-{n}")) {
             *n += 1;
         }
         a.slug = format!("{base}-{n}");
         *n += 1;
-        owner.insert(a.slug.clone(), a.path.clone());
+        self.owner.insert(a.slug.clone(), a.path.clone());
         let message = format!("slug {base:?} is taken by {first}; using {:?}", a.slug);
         a.diagnostics.push(Diagnostic::warning(a.path.as_str(), None, message));
     }
@@ -99,12 +125,9 @@ fn read_path(p: &Path) -> (Vec<Article>, Vec<Diagnostic>) {
     let mut arts = Vec::new();
     let mut ds = Vec::new();
     if is_corpus(p) {
-        match std::fs::read(p)
-            .map_err(|source| Error::Io { path: p.to_path_buf(), source })
-            .and_then(|b| article::decode(&p.display().to_string(), b))
-        {
-            Ok(text) => read_corpus(&p.display().to_string(), &text, &mut arts, &mut ds),
-            Err(e) => ds.push(Diagnostic::from_error(e, "")),
+        match std::fs::File::open(p) {
+            Ok(f) => read_corpus(&p.display().to_string(), &mut std::io::BufReader::new(f), &mut arts, &mut ds),
+            Err(source) => ds.push(Diagnostic::from_error(Error::Io { path: p.to_path_buf(), source }, "")),
         }
     } else {
         match article::read_file(p) {
@@ -115,14 +138,24 @@ fn read_path(p: &Path) -> (Vec<Article>, Vec<Diagnostic>) {
     (arts, ds)
 }
 
-fn read_corpus(path: &str, text: &str, out: &mut Vec<Article>, diags: &mut Vec<Diagnostic>) {
-    for (i, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        match article::parse_corpus_line(path, i + 1, line) {
-            Ok(a) => out.push(a),
-            Err(e) => diags.push(Diagnostic::from_error(e, "")),
+/// Read every record of a JSON Lines corpus; a record past the size limit is skipped
+/// without being held in memory.
+fn read_corpus(path: &str, input: &mut dyn BufRead, out: &mut Vec<Article>, diags: &mut Vec<Diagnostic>) {
+    let mut n = 0;
+    loop {
+        match article::read_record(input, article::MAX_ARTICLE_BYTES) {
+            Ok(None) => return,
+            Ok(Some(line)) => {
+                n += 1;
+                if line.as_ref().is_ok_and(|l| l.trim_ascii().is_empty()) {
+                    continue;
+                }
+                match article::corpus_record(path, n, line) {
+                    Ok(a) => out.push(a),
+                    Err(d) => diags.push(d),
+                }
+            }
+            Err(e) => return diags.push(Diagnostic::error(path, Some(n + 1), format!("cannot read it: {e}"))),
         }
     }
 }

@@ -4,17 +4,26 @@
 //! geoparsed, one being written), whatever the stream's length, so the command can run
 //! under `RDD.pipe`, Hadoop streaming or GNU parallel.
 
-use std::io::{BufRead, Write};
+//! Streaming: `extract` reads its inputs (files, folders, JSON Lines corpora, `-`) a batch
+//! at a time and writes each batch's output as soon as it is geoparsed, in input order.
+//! Memory is bounded by three batches (one read, one being geoparsed, one being
+//! written), whatever the number of articles or the length of a stream, so the command
+//! can run over a million files, or under `RDD.pipe`, Hadoop streaming or GNU parallel.
+//! What grows with the input is the list of file paths and, for files, their slugs (a
+//! few hundred bytes an article), so that feature ids stay unique.
+
+use std::io::{BufRead, Read, Write};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use super::event_diagnostics;
-use crate::article::{self, Article};
+use super::{event_diagnostics, is_corpus, Slugs};
+use crate::article::{self, Article, MAX_ARTICLE_BYTES};
 use crate::config::Format;
 use crate::error::{Error, Result};
 use crate::event;
-use crate::export::{self, ArticleKey};
+use crate::export::{ArticleKey, Output};
 use crate::gazetteer::Gazetteer;
 use crate::geoparse::{self, Lexicon};
 use crate::report::{guard, Diagnostic, Report};
@@ -26,7 +35,7 @@ const STREAM_BATCH: usize = 512;
 /// What a stream writes.
 #[derive(Debug, Clone, Copy)]
 pub struct StreamOptions {
-    /// [`Format::GeoJsonLines`] or [`Format::Mentions`].
+    /// The output format.
     pub format: Format,
     /// Add each mention's candidates (mentions only).
     pub explain: bool,
@@ -37,61 +46,69 @@ pub struct StreamOptions {
     pub min_confidence: f64,
 }
 
-/// Read a JSON Lines article stream (or one plain article) from `input`, named `name` in
-/// diagnostics, and write each article's features or mentions to `out` in input order.
-/// Diagnostics go to `report` batch by batch. Article keys are the corpus ids
-/// (`<stdin>#id`); duplicates are not renamed.
+/// Read `inputs` (files, folders, JSON Lines corpora, and `-` for `stdin`: a JSON Lines
+/// stream or one plain article) and write their features or mentions to `out` in input
+/// order, a batch at a time. Diagnostics go to `report` batch by batch, in input order
+/// too. A corpus record's article key is its id (`corpus.jsonl#id`), and its slug is
+/// not renamed when another has it; files' slugs are made unique, as in a site build.
 pub fn stream(
     g: &Gazetteer,
     opts: StreamOptions,
-    name: &str,
-    mut input: impl BufRead,
+    inputs: &[PathBuf],
+    stdin: &mut dyn BufRead,
     out: &mut dyn Write,
     report: &mut Report,
 ) -> Result<()> {
-    let io = |e: std::io::Error| Error::Io { path: PathBuf::from(name), source: e };
-    let jsonl = input.fill_buf().map_err(io)?.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    let io = |e: std::io::Error| Error::Io { path: PathBuf::from("<stdout>"), source: e };
+    let mut output = Output::new(opts.format, ArticleKey::Path, opts.demonyms, opts.explain);
+    // the same, for the pool threads, which only make chunks
+    let chunker = Output::new(opts.format, ArticleKey::Path, opts.demonyms, opts.explain);
+    let mut diags = Vec::new();
+    let mut paths: Vec<PathBuf> = Vec::new();
+    if inputs.iter().any(|p| p.as_os_str() == "-") {
+        paths.push("-".into());
+    }
+    let files: Vec<PathBuf> = inputs.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
+    paths.extend(article::collect_paths(&files, &mut diags));
+    report.emit(&diags);
+    let mut source = Source { stdin: Some(stdin), paths: paths.into_iter(), corpus: None };
+    out.write_all(&output.head()).map_err(io)?;
+    let slugs = Mutex::new(Slugs::default());
     let mut deliver = |p: Prepared, out: &mut dyn Write| -> Result<()> {
         report.emit(&p.diags);
         // the chunks written so far, then the first error, if any
         let written = p.chunks.iter().take_while(|c| c.is_ok()).count();
         let chunks: Vec<&[u8]> = p.chunks[..written].iter().filter_map(|c| c.as_deref().ok()).collect();
-        write_all_vectored(out, &chunks).map_err(io)?;
+        write_all_vectored(out, &output.parts(&chunks)).map_err(io)?;
         if let Some(Err(e)) = p.chunks.into_iter().nth(written) {
             return Err(io(e));
         }
         out.flush().map_err(io)
     };
-    if !jsonl {
-        let mut bytes = Vec::new();
-        input.read_to_end(&mut bytes).map_err(io)?;
-        let article = article::decode(name, bytes).and_then(|t| article::parse(name, "stdin", t, true));
-        let one = one_article(g, opts, article.map_err(|e| Diagnostic::from_error(e, "")));
-        return deliver(gather(vec![one]), out);
-    }
     // A pipeline of three batches: while the pool geoparses one, this thread writes what
     // the one before made and reads the one after. Memory holds those three at most.
-    let prepare = |lines: Lines| {
-        gather(
-            lines
-                .into_par_iter()
-                .filter_map(|(n, line)| corpus_line(name, n, &line))
-                .map(|a| one_article(g, opts, a))
-                .collect(),
-        )
+    let prepare = |items: Vec<Item>| {
+        let mut read: Vec<(bool, std::result::Result<Article, Diagnostic>)> =
+            items.into_par_iter().map(Item::read).collect();
+        // files' slugs are made unique in input order, batch after batch
+        let mut slugs = slugs.lock().unwrap_or_else(|e| e.into_inner());
+        for a in read.iter_mut().filter(|(file, _)| *file).filter_map(|(_, a)| a.as_mut().ok()) {
+            slugs.claim(a);
+        }
+        drop(slugs);
+        gather(read.into_par_iter().map(|(_, a)| one_article(g, opts, &chunker, a)).collect())
     };
-    let mut n = 0;
-    let mut batch = read_batch(&mut input, &mut n).map_err(io)?;
+    let mut batch = source.batch();
     let mut done: Option<Prepared> = None;
     while !batch.is_empty() {
         let mut prepared = None;
         let next = rayon::in_place_scope(|s| {
-            let lines = std::mem::take(&mut batch);
-            s.spawn(|_| prepared = Some(prepare(lines)));
+            let items = std::mem::take(&mut batch);
+            s.spawn(|_| prepared = Some(prepare(items)));
             if let Some(p) = done.take() {
                 deliver(p, out)?;
             }
-            read_batch(&mut input, &mut n).map_err(io)
+            Ok::<_, Error>(source.batch())
         })?;
         done = prepared;
         batch = next;
@@ -99,13 +116,134 @@ pub fn stream(
     if let Some(p) = done {
         deliver(p, out)?;
     }
-    Ok(())
+    out.write_all(output.tail()).map_err(io)?;
+    out.flush().map_err(io)
 }
 
-/// One article's steps on one pool thread: geoparse it and write its output in memory.
+/// One input, as the reading thread found it: read into an article on a pool thread.
+enum Item {
+    /// A line of a JSON Lines corpus: its name, its line number, and its bytes (or its
+    /// length, when it is past the limit and was not kept).
+    Record { name: Arc<str>, line: usize, bytes: std::result::Result<Vec<u8>, u64> },
+    /// An article file, read by the pool.
+    File(PathBuf),
+    /// A plain article on stdin (or its length, when past the limit).
+    Text(std::result::Result<Vec<u8>, u64>),
+    /// A problem met while reading the inputs.
+    Problem(Diagnostic),
+}
+
+impl Item {
+    /// Read the item into an article; the flag says whether it came from a file of its own.
+    fn read(self) -> (bool, std::result::Result<Article, Diagnostic>) {
+        let err = |e: Error| Diagnostic::from_error(e, "");
+        match self {
+            Item::Record { name, line, bytes } => (false, article::corpus_record(&name, line, bytes)),
+            Item::File(p) => {
+                let name = p.display().to_string();
+                let read = guard(&name, "reading", || article::read_file(&p).map_err(err));
+                (true, read.and_then(|r| r))
+            }
+            Item::Text(Ok(bytes)) => (
+                false,
+                article::decode("<stdin>", bytes)
+                    .and_then(|t| article::parse("<stdin>", "stdin", t, true))
+                    .map_err(err),
+            ),
+            Item::Text(Err(len)) => (false, Err(err(article::too_large("<stdin>", None, len)))),
+            Item::Problem(d) => (false, Err(d)),
+        }
+    }
+}
+
+/// Where the next batch of items comes from: the paths left, and the corpus being read.
+struct Source<'a> {
+    stdin: Option<&'a mut dyn BufRead>,
+    paths: std::vec::IntoIter<PathBuf>,
+    corpus: Option<Corpus<'a>>,
+}
+
+/// A JSON Lines corpus being read a line at a time.
+struct Corpus<'a> {
+    name: Arc<str>,
+    reader: Box<dyn BufRead + 'a>,
+    /// Lines read so far, blank ones included.
+    line: usize,
+}
+
+impl<'a> Source<'a> {
+    /// The next [`STREAM_BATCH`] items (fewer at the end, none after it).
+    fn batch(&mut self) -> Vec<Item> {
+        let mut batch = Vec::with_capacity(STREAM_BATCH);
+        while batch.len() < STREAM_BATCH {
+            if let Some(c) = &mut self.corpus {
+                match article::read_record(&mut c.reader, MAX_ARTICLE_BYTES) {
+                    Ok(None) => self.corpus = None,
+                    Ok(Some(bytes)) => {
+                        c.line += 1;
+                        if bytes.as_ref().is_ok_and(|b| b.trim_ascii().is_empty()) {
+                            continue;
+                        }
+                        batch.push(Item::Record { name: c.name.clone(), line: c.line, bytes });
+                    }
+                    Err(e) => {
+                        let d = Diagnostic::error(&*c.name, Some(c.line + 1), format!("cannot read it: {e}"));
+                        batch.push(Item::Problem(d));
+                        self.corpus = None;
+                    }
+                }
+                continue;
+            }
+            let Some(p) = self.paths.next() else { break };
+            if p.as_os_str() == "-" {
+                if let Some(item) = self.stdin.take().and_then(|stdin| self.open_stdin(stdin)) {
+                    batch.push(item);
+                }
+            } else if is_corpus(&p) && p.is_file() {
+                match std::fs::File::open(&p) {
+                    Ok(f) => {
+                        self.open(&p.display().to_string(), Box::new(std::io::BufReader::with_capacity(1 << 20, f)))
+                    }
+                    Err(e) => batch.push(Item::Problem(Diagnostic::from_error(Error::Io { path: p, source: e }, ""))),
+                }
+            } else {
+                batch.push(Item::File(p));
+            }
+        }
+        batch
+    }
+
+    fn open(&mut self, name: &str, reader: Box<dyn BufRead + 'a>) {
+        self.corpus = Some(Corpus { name: name.into(), reader, line: 0 });
+    }
+
+    /// Stdin is a JSON Lines stream when it starts with `{` (it becomes the corpus being
+    /// read), else one plain article, read up to the size limit.
+    fn open_stdin(&mut self, stdin: &'a mut dyn BufRead) -> Option<Item> {
+        let problem =
+            |e: std::io::Error| Item::Problem(Diagnostic::error("<stdin>", None, format!("cannot read it: {e}")));
+        let jsonl = match stdin.fill_buf() {
+            Ok(buf) => buf.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{'),
+            Err(e) => return Some(problem(e)),
+        };
+        if jsonl {
+            self.open("<stdin>", Box::new(stdin));
+            return None;
+        }
+        let mut bytes = Vec::new();
+        Some(match stdin.take(MAX_ARTICLE_BYTES + 1).read_to_end(&mut bytes) {
+            Ok(n) if n as u64 > MAX_ARTICLE_BYTES => Item::Text(Err(n as u64)),
+            Ok(_) => Item::Text(Ok(bytes)),
+            Err(e) => problem(e),
+        })
+    }
+}
+
+/// One article's steps on one pool thread: geoparse it and write its chunk in memory.
 fn one_article(
     g: &Gazetteer,
     opts: StreamOptions,
+    chunker: &Output,
     article: std::result::Result<Article, Diagnostic>,
 ) -> (Vec<Diagnostic>, Option<Chunk>) {
     // asked here, not before the first batch is read: `run` started reading them
@@ -124,10 +262,7 @@ fn one_article(
     };
     event_diagnostics(&e, &mut diags);
     let mut buf = Vec::new();
-    let written = match opts.format {
-        Format::Mentions => export::mentions::write(g, &mut buf, std::slice::from_ref(&e), opts.explain),
-        _ => export::geojson::event_lines(&mut buf, &e, ArticleKey::Path, opts.demonyms).map_err(Into::into),
-    };
+    let written = chunker.event(g, &e, &mut buf);
     (diags, Some(written.map(|()| buf)))
 }
 
@@ -159,44 +294,12 @@ fn write_all_vectored(out: &mut dyn Write, chunks: &[&[u8]]) -> std::io::Result<
     Ok(())
 }
 
-/// (line number, line) of the non-blank lines of a batch.
-type Lines = Vec<(usize, Vec<u8>)>;
+/// One article's output, written in memory.
+type Chunk = std::io::Result<Vec<u8>>;
 
 /// A batch geoparsed and written out in memory: its diagnostics and its output, event
 /// by event.
 struct Prepared {
     diags: Vec<Diagnostic>,
     chunks: Vec<Chunk>,
-}
-
-/// One event's output, written in memory.
-type Chunk = std::io::Result<Vec<u8>>;
-
-/// The next [`STREAM_BATCH`] non-blank lines of a stream (fewer at its end, none after
-/// it); `n` counts the lines read so far, blank ones included.
-fn read_batch(input: &mut impl BufRead, n: &mut usize) -> std::io::Result<Lines> {
-    let mut batch = Vec::with_capacity(STREAM_BATCH);
-    while batch.len() < STREAM_BATCH {
-        let mut line = Vec::new();
-        if input.read_until(b'\n', &mut line)? == 0 {
-            break;
-        }
-        *n += 1;
-        if !line.trim_ascii().is_empty() {
-            batch.push((*n, line));
-        }
-    }
-    Ok(batch)
-}
-
-/// One line of a JSON Lines article stream, as an article or an error naming the line;
-/// `None` when blank.
-fn corpus_line(name: &str, n: usize, line: &[u8]) -> Option<std::result::Result<Article, Diagnostic>> {
-    Some(match std::str::from_utf8(line) {
-        Ok(text) if text.trim().is_empty() => return None,
-        Ok(text) => article::parse_corpus_line(name, n, text.trim_end()).map_err(|e| Diagnostic::from_error(e, "")),
-        Err(e) => {
-            Err(Diagnostic::error(name, Some(n), format!("invalid UTF-8 at byte {} of the line", e.valid_up_to())))
-        }
-    })
 }

@@ -11,6 +11,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use aho_corasick::AhoCorasick;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// A name as written in the article, and the page it links to (relative to the page).
@@ -39,6 +40,11 @@ impl Sanitizer {
         links.sort_by(|a, b| b.text.len().cmp(&a.text.len()).then(a.text.cmp(&b.text)));
         links.dedup_by(|a, b| a.text == b.text);
 
+        // one automaton for all the names: linking is linear in the text, not text × names
+        let names = match AhoCorasick::new(links.iter().map(|l| l.text.as_str())) {
+            Ok(ac) if !links.is_empty() => Some(ac),
+            _ => None,
+        };
         let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
         let mut events: Vec<Event> = Vec::new();
         let mut in_link = 0usize;
@@ -65,9 +71,10 @@ impl Sanitizer {
                     in_code = in_code.saturating_sub(1);
                     events.push(ev);
                 }
-                Event::Text(t) if in_link == 0 && in_code == 0 && !links.is_empty() => {
-                    link_text(t, &links, &mut events)
-                }
+                Event::Text(t) if in_link == 0 && in_code == 0 => match &names {
+                    Some(ac) => link_text(t, ac, &links, &mut events),
+                    None => events.push(Event::Text(t)),
+                },
                 other => events.push(other),
             }
         }
@@ -87,25 +94,26 @@ fn lower(level: HeadingLevel) -> HeadingLevel {
     }
 }
 
-/// Split one text event around whole-word occurrences of the link names.
-fn link_text<'a>(text: CowStr<'a>, links: &[&PlaceLink], out: &mut Vec<Event<'a>>) {
+/// Split one text event around whole-word occurrences of the link names: at each place
+/// a word starts, the longest name that ends a word there. `names` finds every
+/// occurrence of every name (`links`, in its pattern order) in one pass.
+fn link_text<'a>(text: CowStr<'a>, names: &AhoCorasick, links: &[&PlaceLink], out: &mut Vec<Event<'a>>) {
     let s: &str = &text;
+    let is_word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    // whole-word occurrences, by start, the longest first
+    let mut found: Vec<(usize, usize, usize)> = names
+        .find_overlapping_iter(s)
+        .filter(|m| !is_word(s[..m.start()].chars().next_back()) && !is_word(s[m.end()..].chars().next()))
+        .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+        .collect();
+    found.sort_unstable_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
     let mut pieces: Vec<(usize, usize, &PlaceLink)> = Vec::new();
-    let mut i = 0;
-    while i < s.len() {
-        let word_start = !matches!(s[..i].chars().next_back(), Some(c) if c.is_alphanumeric());
-        if word_start {
-            let hit = links.iter().find(|l| {
-                s[i..].starts_with(l.text.as_str())
-                    && !matches!(s[i + l.text.len()..].chars().next(), Some(c) if c.is_alphanumeric())
-            });
-            if let Some(l) = hit {
-                pieces.push((i, i + l.text.len(), l));
-                i += l.text.len();
-                continue;
-            }
+    let mut at = 0;
+    for (start, end, link) in found {
+        if start >= at {
+            pieces.push((start, end, links[link]));
+            at = end;
         }
-        i += s[i..].chars().next().map_or(1, char::len_utf8);
     }
     if pieces.is_empty() {
         out.push(Event::Text(text));

@@ -320,6 +320,31 @@ fn group<'a>(
     (groups, demonym_countries)
 }
 
+/// Whether `m` could be one of the geoparser's mentions of `article`: its span lies on
+/// character boundaries of [`Article::plain`] and holds its text, its confidence is a
+/// probability, and its text, read on its own, names its place (or, for a demonym, its
+/// country). The geoparse cache checks every entry with this before it trusts it: a
+/// damaged or forged entry is geoparsed again, never put on the map.
+pub fn plausible(g: &Gazetteer, lex: &Lexicon, article: &Article, m: &Mention) -> bool {
+    let text = &article.plain;
+    let span = m.start < m.end
+        && text.is_char_boundary(m.start)
+        && text.is_char_boundary(m.end)
+        && text.get(m.start..m.end) == Some(m.text.as_str());
+    if !span || m.place as usize >= g.len() || !(0.0..=1.0).contains(&m.confidence) {
+        return false;
+    }
+    // an abbreviation's dot is not part of its text ("Ky" of "Ky."), but its form needs it
+    let end = if text[m.end..].starts_with('.') { m.end + 1 } else { m.end };
+    let words = &text[m.start..end];
+    let mut keys = String::with_capacity(words.len());
+    let tokens = tokenize(words, &mut keys);
+    recognize::recognize(g, lex, words, &tokens, &article.lang).iter().any(|s| match m.kind {
+        Kind::Place => s.postings.iter().any(|p| p.place == m.place),
+        Kind::Demonym => s.demonym.and_then(|cc| g.country(cc)) == Some(m.place),
+    })
+}
+
 /// The gazetteer's candidates for a name, most likely first by their context-free score
 /// alone (no article): what `gazette lookup` prints, and how an editor's `places.add`
 /// finds its place.
@@ -371,6 +396,39 @@ mod tests {
             .filter(|m| m.kind == Kind::Place)
             .map(|m| g.name(m.place).to_string())
             .collect()
+    }
+
+    /// Every mention the geoparser makes passes the cache's check, on the demo site, the
+    /// dev set's six languages and the seed: a check that refused real mentions would
+    /// only cost time, but would hide a drift between it and the recogniser.
+    #[test]
+    fn every_mention_is_plausible() {
+        let (g, lex) = (Gazetteer::embedded(), Lexicon::embedded());
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut inputs = vec![root.join("site/articles")];
+        inputs.extend(
+            [root.join("../shared/eval/dev/articles"), root.join("../shared/seeds")].into_iter().filter(|p| p.is_dir()),
+        );
+        let (articles, _) = crate::pipeline::read_inputs(&inputs);
+        let mut checked = 0;
+        for a in &articles {
+            for m in geoparse(g, lex, a, Options::all()) {
+                assert!(plausible(g, lex, a, &m), "{}: {:?} → {}", a.path, m.text, g.name(m.place));
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "only {checked} mentions");
+        // and what is not: a wrong place, a span off the text, a confidence out of range
+        let a = &articles[0];
+        let m = geoparse(g, lex, a, Options::all()).remove(0);
+        let wrong_place = Mention { place: (m.place + 1) % g.len() as u32, ..m.clone() };
+        let off_the_text = Mention { start: m.start + 1, ..m.clone() };
+        let past_the_end = Mention { start: a.plain.len(), end: a.plain.len() + 5, ..m.clone() };
+        let no_such_place = Mention { place: u32::MAX, ..m.clone() };
+        let not_a_probability = Mention { confidence: f64::NAN, ..m.clone() };
+        for bad in [wrong_place, off_the_text, past_the_end, no_such_place, not_a_probability] {
+            assert!(!plausible(g, lex, a, &bad), "{bad:?}");
+        }
     }
 
     #[test]

@@ -10,6 +10,10 @@
 //! a new gazette never reuses an old one's results. With `--gazetteer PATH` there is no
 //! cache (place indices differ between gazetteers).
 //!
+//! The file is not trusted: an entry is used only if each of its mentions could be the
+//! geoparser's for this article ([`geoparse::plausible`]: its span holds its text, its
+//! text names its place, its place exists); else the article is geoparsed again.
+//!
 //! An entry holds the geoparser's raw [`Mention`]s; [`crate::event::build`] turns them
 //! into the event as it would fresh ones, so a build with the cache writes the same bytes
 //! as one without. Each build rewrites the file with the entries it used, so entries of
@@ -44,6 +48,8 @@ pub struct Cache {
     used: Mutex<Vec<(Key, Vec<Mention>)>>,
     hits: AtomicUsize,
     misses: AtomicUsize,
+    /// Entries that did not check out (see [`geoparse::plausible`]).
+    rejected: AtomicUsize,
 }
 
 /// This binary's stamp: version, gazetteer data and a hash of the executable.
@@ -84,6 +90,7 @@ impl Cache {
             used: Mutex::new(Vec::new()),
             hits: AtomicUsize::new(0),
             misses: AtomicUsize::new(0),
+            rejected: AtomicUsize::new(0),
         })
     }
 
@@ -92,7 +99,16 @@ impl Cache {
     /// It stores every mention, and keeps what `opts` asks for.
     pub fn event(&self, g: &Gazetteer, lex: &Lexicon, a: Article, opts: geoparse::Options) -> Event {
         let k = key(&a);
-        let mut mentions = match self.old.get(&k) {
+        let cached = self.old.get(&k).filter(|ms| {
+            // an entry is only trusted if every mention could be the geoparser's: one that
+            // was damaged or forged is geoparsed again, and the fresh result saved
+            let ok = ms.iter().all(|m| geoparse::plausible(g, lex, &a, m));
+            if !ok {
+                self.rejected.fetch_add(1, Ordering::Relaxed);
+            }
+            ok
+        });
+        let mut mentions = match cached {
             Some(m) => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
                 m.clone()
@@ -110,6 +126,11 @@ impl Cache {
     /// (articles taken from the cache, articles geoparsed).
     pub fn counts(&self) -> (usize, usize) {
         (self.hits.load(Ordering::Relaxed), self.misses.load(Ordering::Relaxed))
+    }
+
+    /// Entries found for this build's articles that did not check out, and were thrown away.
+    pub fn rejected(&self) -> usize {
+        self.rejected.load(Ordering::Relaxed)
     }
 
     /// Write the entries this build used, atomically (a unique temporary file, renamed).

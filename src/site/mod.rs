@@ -100,6 +100,15 @@ pub fn build(g: &Gazetteer, opts: &BuildOptions, report: &mut Report) -> crate::
     }
     let (reused, parsed) = cache.as_ref().map_or((0, events.len()), |c| c.counts());
     if let Some(c) = cache {
+        if c.rejected() > 0 {
+            let file = opts.site_dir.join(cache::FILE);
+            let n = c.rejected();
+            report.note(&format!(
+                "warning: {}: {n} entr{} did not check out (a damaged or foreign cache); geoparsed again",
+                file.display(),
+                if n == 1 { "y" } else { "ies" }
+            ));
+        }
         // only slower next time: not a reason to fail this build
         if let Err(e) = c.save() {
             report.note(&format!("warning: cannot write {}: {e}", opts.site_dir.join(cache::FILE).display()));

@@ -184,6 +184,12 @@ pub fn parse(path: &Path, text: &str, base_url: Option<&str>) -> Result<SiteConf
     if raw.title.trim().is_empty() {
         return Err(err("`title` is empty".into()));
     }
+    for (key, value) in [("title", &raw.title), ("description", &raw.description)] {
+        if let Some(c) = value.chars().find(|&c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+            // it would make atom.xml not well-formed
+            return Err(err(format!("`{key}` contains the control character U+{:04X}; remove it", u32::from(c))));
+        }
+    }
     let lang_ok = !raw.language.is_empty()
         && raw.language.len() <= 35
         && raw.language.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');

@@ -309,7 +309,7 @@ fn an_article_past_the_size_limit_is_refused_without_being_read() {
     eprintln!("200 MB article refused in {:.2} s", started.elapsed().as_secs_f64());
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
-        r.stderr.contains("huge.md: 200.0 MiB is more than the 32 MiB an article may have; split it"),
+        r.stderr.contains("huge.md: 200.0 MiB is more than the 32 MiB (33554432 bytes) an article may have; split it"),
         "{}",
         r.stderr
     );

@@ -184,7 +184,7 @@ fn the_xss_corpus_puts_no_script_in_any_page() {
     let out = t.path().join("out");
     let r = build(&corpus, &out, &[]);
     assert_eq!(r.code, 0, "warnings only (bidi controls removed):\n{}", r.stderr);
-    assert!(!r.stderr.contains("error"), "{}", r.stderr);
+    assert!(!r.stderr.lines().any(|l| l.starts_with("error")), "{}", r.stderr);
 
     let mut pages = 0;
     let mut scripts = 0;

@@ -11,6 +11,7 @@
 //! - `site`: `gazette build` on the demo site and small sites, `init`, `serve`
 //! - `robustness`: nothing lost: bad input is reported with file and line, the rest is built
 //! - `xss`: nothing injected: hostile articles put no script in a page
+//! - `robustness_serve`: `gazette serve` bounded: head size, connections, slow clients, methods, redirects, links
 //!
 //! `tests/stream_memory.rs` is a binary of its own: it streams more than a gigabyte, so it is
 //! ignored here and run by CI in release
@@ -19,6 +20,7 @@
 mod cli;
 mod golden;
 mod robustness;
+mod robustness_serve;
 mod runner;
 mod site;
 mod xss;

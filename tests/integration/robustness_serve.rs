@@ -1,5 +1,5 @@
 //! `gazette serve` under careless and hostile clients (issue 18, item 11): each client
-//! gets its share and no more.
+//! gets its share and no more, and no request leads out of the site.
 //!
 //! Every case starts a server of its own on a small site (so that one case filling the
 //! server cannot disturb another) and speaks HTTP/1.1 to it over a raw socket, as a
@@ -11,10 +11,10 @@
 
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::runner::{small_site, Gazette};
+use crate::runner::{small_site, Gazette, CONFIG};
 
 /// How long a client waits on the server before the case fails as hung: twelve times the
 /// server's head timeout.
@@ -32,7 +32,8 @@ struct Server {
     child: std::process::Child,
     /// `127.0.0.1:PORT`
     addr: String,
-    _dir: tempfile::TempDir,
+    site: PathBuf,
+    dir: tempfile::TempDir,
 }
 
 impl Server {
@@ -62,11 +63,16 @@ impl Server {
             panic!("no URL in {line:?}");
         };
         let addr = url["http://".len()..].split('/').next().unwrap().to_string();
-        Server { child, addr, _dir: dir }
+        Server { child, addr, site, dir }
     }
 
     fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// The folder the server serves.
+    fn served(&self) -> PathBuf {
+        self.site.join(".gazette-cache/serve")
     }
 
     fn connect(&self) -> TcpStream {
@@ -278,6 +284,83 @@ fn slow_clients_are_cut_off() {
     let silent = read_all(&mut silent);
     assert!(silent.is_empty(), "a client that sent nothing got {:?}", String::from_utf8_lossy(&silent));
     assert_eq!(s.get("/test/").status, 200, "still serving");
+}
+
+/// A redirect never leaves the site: `GET //events` answered `Location: //events/`
+/// (before), which a browser reads as the host `events`. Every Location is a path on this
+/// server, one slash first, however the request spelled its slashes.
+#[test]
+fn redirects_stay_on_the_site() {
+    // served at `/`, as a site without a base path is
+    let s = Server::start_with(|site| std::fs::write(site.join("gazette.toml"), CONFIG).unwrap());
+    for (target, location) in [
+        ("/events", Some("/events/")),
+        ("//events", Some("/events/")),
+        ("///events", Some("/events/")),
+        ("//events?next=//evil.example", Some("/events/")),
+        ("/%2F%2Fevents", Some("/events/")),
+        ("/%2f/events", Some("/events/")),
+        ("//events//kabul", Some("/events/kabul/")),
+        ("/\\events", None),
+        ("/%5Cevents", None),
+        ("/%5C%5Cevents", None),
+        ("/\\/events", None),
+        ("/%09/events", None),
+    ] {
+        let r = s.get(target);
+        match location {
+            Some(to) => {
+                assert!(r.status == 301 || r.status == 302, "{target}: {}", r.head);
+                assert_eq!(r.header("Location"), Some(to), "{target}");
+            }
+            None => {
+                assert_eq!(r.status, 404, "{target}: {}", r.head);
+                assert_eq!(r.header("Location"), None, "{target}");
+            }
+        }
+    }
+}
+
+/// A link in the served folder that leads out of it, itself or through a folder on the
+/// way, is not followed; a link within the folder is. Paths that climb out of the folder
+/// are refused as before.
+#[test]
+fn links_out_of_the_served_folder_are_not_followed() {
+    use std::os::unix::fs::symlink;
+    let s = Server::start();
+    let outside = s.dir.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    std::fs::write(outside.join("secret.txt"), "SECRET outside the site").unwrap();
+    std::fs::write(outside.join("index.html"), "<p>SECRET outside the site</p>").unwrap();
+    let served = s.served();
+    symlink(outside.join("secret.txt"), served.join("leak.txt")).unwrap();
+    symlink(&outside, served.join("outside")).unwrap();
+    symlink("../../gazette.toml", served.join("config.txt")).unwrap();
+    symlink(served.join("static"), served.join("assets")).unwrap();
+    symlink("gazette.css", served.join("static/same.css")).unwrap();
+
+    for target in [
+        "/test/leak.txt",
+        "/test/outside/secret.txt",
+        "/test/outside/",
+        "/test/outside",
+        "/test/config.txt",
+        "/test/../gazette.toml",
+        "/test/%2e%2e/%2e%2e/gazette.toml",
+        "/test/..%2F..%2Fgazette.toml",
+        "/test/static/..%5C..%5C..%5Cgazette.toml",
+    ] {
+        let r = s.get(target);
+        assert!(r.status == 404 || r.status == 403, "{target}: {}", r.head);
+        let body = String::from_utf8_lossy(&r.body);
+        assert!(!body.contains("SECRET") && !body.contains("base_url"), "{target} served {body}");
+    }
+    let css = std::fs::read(served.join("static/gazette.css")).unwrap();
+    for target in ["/test/assets/gazette.css", "/test/static/same.css"] {
+        let r = s.get(target);
+        assert_eq!(r.status, 200, "{target}: a link within the folder: {}", r.head);
+        assert!(r.body == css, "{target}");
+    }
 }
 
 /// Only GET and HEAD are served; every other method gets 405 and the methods allowed.

@@ -14,9 +14,10 @@
 //! asks for the build number every second and reloads the page when it changes. A build
 //! that fails is reported and the last good site stays served.
 //!
-//! The server is bounded (`http`: connections, head size, timeouts, methods), so that a
-//! page open in a browser, or anything else that can reach the port, gets its share and no
-//! more; `files` says what each path is answered with.
+//! The server is bounded (`http`: connections, head size, timeouts, methods) and answers
+//! only from inside the built site (`files`: redirects on this server, no link followed out
+//! of the folder), so that a page open in a browser, or anything else that can reach the
+//! port, gets its share and no more.
 
 mod files;
 mod http;
@@ -114,7 +115,7 @@ pub(crate) fn run(g: &Gazetteer, opts: &ServeOptions, out: &mut dyn Write) -> Re
             let st = state.lock().unwrap_or_else(PoisonError::into_inner);
             (st.build, st.base_path.clone())
         };
-        files::respond(target, &output, &base, build)
+        files::respond(target, &output, &files::base_segments(&base), build)
     };
     std::thread::scope(|s| {
         s.spawn(|| http::serve(&listener, &answer));
@@ -149,15 +150,17 @@ pub(crate) fn run(g: &Gazetteer, opts: &ServeOptions, out: &mut dyn Write) -> Re
     Ok(0)
 }
 
-/// The path part of a base URL, with slashes at both ends: `https://a.org/x/` → `/x/`.
+/// The path part of a base URL, with one slash at each end and between segments:
+/// `https://a.org/x/` → `/x/`.
 fn base_path(base_url: Option<&str>) -> String {
     let Some(u) = base_url else { return "/".into() };
     let rest = u.split_once("://").map_or(u, |x| x.1);
-    let path = rest.find('/').map_or("/", |i| &rest[i..]);
-    if path.ends_with('/') {
-        path.to_string()
+    let path = rest.find('/').map_or("", |i| &rest[i..]);
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if segments.is_empty() {
+        "/".into()
     } else {
-        format!("{path}/")
+        format!("/{}/", segments.join("/"))
     }
 }
 
@@ -191,6 +194,9 @@ mod tests {
         assert_eq!(base_path(Some("https://example.org/gazette/")), "/gazette/");
         assert_eq!(base_path(Some("https://user.github.io/repo")), "/repo/");
         assert_eq!(base_path(Some("http://localhost:8000/a/b/")), "/a/b/");
+        assert_eq!(base_path(Some("https://example.org")), "/");
+        // a base path that a browser would read as another host, once served
+        assert_eq!(base_path(Some("https://example.org//evil.example/")), "/evil.example/");
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! - `site`: `gazette build` on the demo site and small sites, `init`, `serve`
 //! - `robustness`: nothing lost: bad input is reported with file and line, the rest is built
 //! - `robustness_input`: hostile input: bounded work, no silent failure, nothing injected downstream
+//! - `robustness_serve`: `gazette serve` bounded: head size, connections, slow clients, methods, redirects, links
 //! - `xss`: nothing injected: hostile articles put no script in a page
 //!
 //! `tests/stream_memory.rs` is a binary of its own: it streams more than a gigabyte, so it is
@@ -21,6 +22,7 @@ mod cli;
 mod golden;
 mod robustness;
 mod robustness_input;
+mod robustness_serve;
 mod runner;
 mod site;
 mod xss;

@@ -2,9 +2,9 @@
 //! whenever one of its inputs changes, so that an open page reloads itself.
 //!
 //! ```text
-//!  SITE_DIR ──build──▶ SITE_DIR/.gazette-cache/serve/ ──tiny_http──▶ http://127.0.0.1:1111/BASE/
-//!     ▲                                                              │ (pages poll BASE/__gazette/build)
-//!     └── notify: gazette.toml, articles/, templates/ changed ◀──────┘
+//!  SITE_DIR ──build──▶ SITE_DIR/.gazette-cache/serve/ ──http──▶ http://127.0.0.1:1111/BASE/
+//!     ▲                                                         │ (pages poll BASE/__gazette/build)
+//!     └── notify: gazette.toml, articles/, templates/ changed ◀─┘
 //! ```
 //!
 //! The site is built exactly as `gazette build` builds it (into a folder under the site's
@@ -13,8 +13,17 @@
 //! as it will be there. Only the responses change: HTML pages get a small script that
 //! asks for the build number every second and reloads the page when it changes. A build
 //! that fails is reported and the last good site stays served.
+//!
+//! The server is bounded (`http`: connections, head size, timeouts, methods) and answers
+//! only from inside the built site (`files`: redirects on this server, no link followed out
+//! of the folder), so that a page open in a browser, or anything else that can reach the
+//! port, gets its share and no more.
+
+mod files;
+mod http;
 
 use std::io::Write;
+use std::net::TcpListener;
 use std::path::{Component, Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::{Mutex, PoisonError};
@@ -22,7 +31,6 @@ use std::time::Duration;
 
 use notify::event::{EventKind, MetadataKind, ModifyKind};
 use notify::{RecursiveMode, Watcher};
-use tiny_http::{Header, Request, Response, Server};
 
 use crate::error::{Error, Result};
 use crate::gazetteer::Gazetteer;
@@ -47,15 +55,6 @@ pub(crate) struct ServeOptions {
 /// Where under the site folder the served build goes (the cache folder is not watched).
 pub const SERVE_DIR: &str = ".gazette-cache/serve";
 
-/// The path, under the base path, that answers with the current build number.
-const BUILD_ENDPOINT: &str = "__gazette/build";
-
-/// Polls the build number and reloads when it changes. `BUILD_URL` is replaced.
-const RELOAD_SCRIPT: &str = "<script>(function(){var seen=null;function poll(){\
-fetch('BUILD_URL',{cache:'no-store'}).then(function(r){return r.text();}).then(function(id){\
-if(seen!==null&&id!==seen){location.reload();}seen=id;}).catch(function(){}).then(function(){\
-setTimeout(poll,1000);});}poll();})();</script>";
-
 /// What the request threads read: the current build.
 struct Served {
     /// Build number, starting at 1; it changes only when a build succeeds.
@@ -65,7 +64,7 @@ struct Served {
 }
 
 /// Build, serve and rebuild until the process is stopped. Long, as a main loop is: the
-/// first build, the listener, the watcher, then the request threads and the rebuild loop.
+/// first build, the listener, the watcher, then the server's thread and the rebuild loop.
 pub(crate) fn run(g: &Gazetteer, opts: &ServeOptions, out: &mut dyn Write) -> Result<i32> {
     let output = opts.site_dir.join(SERVE_DIR);
     let build = || -> Result<String> {
@@ -81,9 +80,9 @@ pub(crate) fn run(g: &Gazetteer, opts: &ServeOptions, out: &mut dyn Write) -> Re
     };
     let state = Mutex::new(Served { build: 1, base_path: build()? });
 
-    let addr = format!("{}:{}", opts.bind, opts.port);
-    let server = Server::http(&addr).map_err(|e| Error::Usage(format!("cannot listen on {addr}: {e}")))?;
-    let local = server.server_addr().to_ip().map(|a| a.to_string()).unwrap_or(addr);
+    let listener = TcpListener::bind((opts.bind.as_str(), opts.port))
+        .map_err(|e| Error::Usage(format!("cannot listen on {}:{}: {e}", opts.bind, opts.port)))?;
+    let local = listener.local_addr().map_or_else(|_| format!("{}:{}", opts.bind, opts.port), |a| a.to_string());
     let url = format!("http://{local}{}", state.lock().unwrap_or_else(PoisonError::into_inner).base_path);
     let io = |source| Error::Io { path: PathBuf::from("<stdout>"), source };
     writeln!(out, "serving {} at {url} (Ctrl-C to stop)", opts.site_dir.display()).map_err(io)?;
@@ -111,19 +110,15 @@ pub(crate) fn run(g: &Gazetteer, opts: &ServeOptions, out: &mut dyn Write) -> Re
         watcher.watch(dir, RecursiveMode::Recursive).map_err(watch_err)?;
     }
 
+    let answer = |target: &str| {
+        let (build, base) = {
+            let st = state.lock().unwrap_or_else(PoisonError::into_inner);
+            (st.build, st.base_path.clone())
+        };
+        files::respond(target, &output, &files::base_segments(&base), build)
+    };
     std::thread::scope(|s| {
-        for _ in 0..4 {
-            s.spawn(|| {
-                while let Ok(req) = server.recv() {
-                    let (build, base) = {
-                        let st = state.lock().unwrap_or_else(PoisonError::into_inner);
-                        (st.build, st.base_path.clone())
-                    };
-                    // a client that went away is no concern of ours
-                    let _ = respond(req, &output, &base, build);
-                }
-            });
-        }
+        s.spawn(|| http::serve(&listener, &answer));
         while let Ok(first) = rx.recv() {
             // an editor's save is a burst of events: take it whole
             let mut paths = vec![first];
@@ -155,15 +150,17 @@ pub(crate) fn run(g: &Gazetteer, opts: &ServeOptions, out: &mut dyn Write) -> Re
     Ok(0)
 }
 
-/// The path part of a base URL, with slashes at both ends: `https://a.org/x/` → `/x/`.
+/// The path part of a base URL, with one slash at each end and between segments:
+/// `https://a.org/x/` → `/x/`.
 fn base_path(base_url: Option<&str>) -> String {
     let Some(u) = base_url else { return "/".into() };
     let rest = u.split_once("://").map_or(u, |x| x.1);
-    let path = rest.find('/').map_or("/", |i| &rest[i..]);
-    if path.ends_with('/') {
-        path.to_string()
+    let path = rest.find('/').map_or("", |i| &rest[i..]);
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if segments.is_empty() {
+        "/".into()
     } else {
-        format!("{path}/")
+        format!("/{}/", segments.join("/"))
     }
 }
 
@@ -186,100 +183,6 @@ fn is_input(site: &Path, path: &Path) -> bool {
     }
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("plain ASCII header")
-}
-
-/// The file a URL path names under `dir`, or `None` when it leaves the site or names a
-/// hidden file. A path ending in `/` names its `index.html`.
-fn file_for(dir: &Path, rel: &str) -> Option<PathBuf> {
-    let mut path = dir.to_path_buf();
-    for part in rel.split('/').filter(|p| !p.is_empty()) {
-        if part.starts_with('.') || part.contains('\\') {
-            return None;
-        }
-        path.push(part);
-    }
-    if rel.is_empty() || rel.ends_with('/') {
-        path.push("index.html");
-    }
-    Some(path)
-}
-
-fn content_type(path: &Path) -> &'static str {
-    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "geojson" => "application/geo+json",
-        "csv" => "text/csv; charset=utf-8",
-        "xml" => "application/xml",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "webp" => "image/webp",
-        "woff2" => "font/woff2",
-        _ => "text/plain; charset=utf-8",
-    }
-}
-
-/// Answer one request from the built site in `dir`, served under `base`.
-fn respond(req: Request, dir: &Path, base: &str, build: u64) -> std::io::Result<()> {
-    let raw = req.url().split(['?', '#']).next().unwrap_or("/").to_string();
-    let path = percent_encoding::percent_decode_str(&raw).decode_utf8_lossy().into_owned();
-    let redirect = |to: &str, code: u16| {
-        Response::from_data(Vec::new()).with_status_code(code).with_header(header("Location", to))
-    };
-    if path == format!("{base}{BUILD_ENDPOINT}") {
-        let r = Response::from_data(build.to_string().into_bytes())
-            .with_header(header("Content-Type", "text/plain"))
-            .with_header(header("Cache-Control", "no-store"));
-        return req.respond(r);
-    }
-    let Some(rel) = path.strip_prefix(base) else {
-        // `/` and `/repo` lead to the site at `/repo/`
-        if base.starts_with(&path) {
-            return req.respond(redirect(base, 302));
-        }
-        return req.respond(not_found(dir, base));
-    };
-    let Some(file) = file_for(dir, rel) else { return req.respond(not_found(dir, base)) };
-    if file.is_dir() {
-        return req.respond(redirect(&format!("{raw}/"), 301));
-    }
-    match std::fs::read(&file) {
-        Ok(bytes) => {
-            let ct = content_type(&file);
-            let bytes = if ct.starts_with("text/html") { with_reload(bytes, base) } else { bytes };
-            let r = Response::from_data(bytes)
-                .with_header(header("Content-Type", ct))
-                .with_header(header("Cache-Control", "no-store"));
-            req.respond(r)
-        }
-        Err(_) => req.respond(not_found(dir, base)),
-    }
-}
-
-fn not_found(dir: &Path, base: &str) -> Response<std::io::Cursor<Vec<u8>>> {
-    let (bytes, ct) = match std::fs::read(dir.join("404.html")) {
-        Ok(b) => (with_reload(b, base), "text/html; charset=utf-8"),
-        Err(_) => (b"not found\n".to_vec(), "text/plain; charset=utf-8"),
-    };
-    Response::from_data(bytes)
-        .with_status_code(404)
-        .with_header(header("Content-Type", ct))
-        .with_header(header("Cache-Control", "no-store"))
-}
-
-/// The page with the reload script before its `</body>` (or at its end).
-fn with_reload(mut html: Vec<u8>, base: &str) -> Vec<u8> {
-    let script = RELOAD_SCRIPT.replace("BUILD_URL", &format!("{base}{BUILD_ENDPOINT}"));
-    let at = html.windows(7).rposition(|w| w == b"</body>").unwrap_or(html.len());
-    html.splice(at..at, script.into_bytes());
-    html
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,6 +194,9 @@ mod tests {
         assert_eq!(base_path(Some("https://example.org/gazette/")), "/gazette/");
         assert_eq!(base_path(Some("https://user.github.io/repo")), "/repo/");
         assert_eq!(base_path(Some("http://localhost:8000/a/b/")), "/a/b/");
+        assert_eq!(base_path(Some("https://example.org")), "/");
+        // a base path that a browser would read as another host, once served
+        assert_eq!(base_path(Some("https://example.org//evil.example/")), "/evil.example/");
     }
 
     #[test]
@@ -310,24 +216,5 @@ mod tests {
         ] {
             assert_eq!(is_input(site, Path::new(p)), yes, "{p}");
         }
-    }
-
-    #[test]
-    fn urls_map_to_files_inside_the_site() {
-        let d = Path::new("/out");
-        assert_eq!(file_for(d, ""), Some(PathBuf::from("/out/index.html")));
-        assert_eq!(file_for(d, "events/kabul/"), Some(PathBuf::from("/out/events/kabul/index.html")));
-        assert_eq!(file_for(d, "static/gazette.css"), Some(PathBuf::from("/out/static/gazette.css")));
-        assert_eq!(file_for(d, "../etc/passwd"), None);
-        assert_eq!(file_for(d, "events/../../x"), None);
-        assert_eq!(file_for(d, ".gazette-build"), None);
-    }
-
-    #[test]
-    fn reload_script_goes_before_the_body_ends() {
-        let html = with_reload(b"<html><body><p>x</p></body></html>".to_vec(), "/repo/");
-        let html = String::from_utf8(html).unwrap();
-        assert!(html.contains("fetch('/repo/__gazette/build'"));
-        assert!(html.ends_with("</script></body></html>"));
     }
 }

@@ -11,13 +11,15 @@
 //! listing structs once, `render` turns them into every file of the site (pages,
 //! `data/events.json`, the GeoJSON/CSV downloads, feed and sitemap), with
 //! `markdown` for article bodies and `svg` for the maps that need no JavaScript, and
-//! `write` is the only code that touches the output folder. `cache` keeps
+//! `write` is the only code that writes the output folder, after `output` has checked
+//! it and locked it. `cache` keeps
 //! the geoparser's results between builds, so that unchanged articles are not parsed
 //! again, and `progress` shows how a long build is going.
 
 pub(crate) mod cache;
 pub(crate) mod config;
 pub(crate) mod markdown;
+pub(crate) mod output;
 pub(crate) mod progress;
 pub(crate) mod render;
 pub(crate) mod svg;
@@ -68,7 +70,20 @@ pub struct Built {
 pub fn build(g: &Gazetteer, opts: &BuildOptions, report: &mut Report) -> crate::Result<Built> {
     let mut config = config::load(&opts.site_dir, opts.base_url.as_deref())?;
     let out = opts.output.clone().unwrap_or_else(|| opts.site_dir.join("public"));
-    write::check_output(&opts.site_dir, &out)?;
+    output::check_output(&opts.site_dir, &out)?;
+    let _lock = output::Lock::acquire(&out)?;
+    let stale = output::remove_stale(&out);
+    if !stale.removed.is_empty() {
+        report.note(&format!(
+            "removed {} folder{} left by interrupted builds: {}",
+            stale.removed.len(),
+            if stale.removed.len() == 1 { "" } else { "s" },
+            write::first_few(&stale.removed),
+        ));
+    }
+    for (dir, why) in &stale.kept {
+        report.note(&format!("warning: left {} beside the output: {why}", dir.display()));
+    }
     let theme = theme::load(&opts.site_dir, &config)?;
 
     let inputs = [opts.site_dir.join("articles")];

@@ -3,13 +3,11 @@
 //! Files go into a fresh folder next to the output (`.OUT.tmp-PID-N`), each written as
 //! soon as it is rendered, from the rendering threads, through a [`Sink`]; a folder is
 //! made when the first file in it fails for want of it. Only when all are written is the old output
-//! renamed aside, the new one renamed into place, and the old one removed; a build that
-//! fails leaves the previous site as it was.
+//! renamed aside (`.OUT.old-PID-N`), the new one renamed into place, and the old one
+//! removed; a build that fails leaves the previous site as it was.
 //!
-//! Because a build replaces the output folder wholesale, the folder is checked first: it
-//! may not be the site folder or one above it, the home folder or `/`, nor a folder of
-//! the site's own inputs, and an existing non-empty folder must carry the marker file
-//! that an earlier build left ([`MARKER`]).
+//! Because a build replaces the output folder wholesale, whether it may, and by this
+//! process alone, is [`output`](super::output)'s question, asked before the build.
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,7 +19,7 @@ use crate::error::{Error, Result};
 pub const MARKER: &str = ".gazette-build";
 
 /// An absolute path with symlinks resolved as far as the path exists.
-fn resolve(p: &Path) -> std::io::Result<PathBuf> {
+pub(super) fn resolve(p: &Path) -> std::io::Result<PathBuf> {
     let abs = std::path::absolute(p)?;
     let mut rest = Vec::new();
     let mut cur = abs.as_path();
@@ -49,46 +47,48 @@ fn resolve(p: &Path) -> std::io::Result<PathBuf> {
     }
 }
 
-/// Check that `out` may be replaced by a build of `site_dir`.
-pub fn check_output(site_dir: &Path, out: &Path) -> Result<()> {
-    let refuse = |why: &str| Err(Error::Usage(format!("refusing to write the site to {}: {why}", out.display())));
-    let io = |source| Error::Io { path: out.to_owned(), source };
-    let out_abs = resolve(out).map_err(io)?;
-    let site = resolve(site_dir).map_err(|source| Error::Io { path: site_dir.to_owned(), source })?;
-    if out_abs.parent().is_none() {
-        return refuse("it is the root folder");
+/// The folder that holds the output and the output's name: where a build's temporary
+/// folders, and its lock, go (`PARENT/.NAME.tmp-PID-N`).
+pub(super) fn beside(out: &Path) -> Result<(PathBuf, String)> {
+    let abs = resolve(out).map_err(|source| Error::Io { path: out.to_owned(), source })?;
+    let parent = abs.parent().ok_or_else(|| Error::Usage("the output folder has no parent".into()))?.to_path_buf();
+    let name = abs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
+    Ok((parent, name))
+}
+
+/// What a leftover folder of a build was: the new site being written, or the old one
+/// being put aside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Leftover {
+    Tmp,
+    Old,
+}
+
+/// Whether `file_name` is exactly `.NAME.tmp-PID-N` or `.NAME.old-PID-N` for the output
+/// called `name`, and if so which, and the PID.
+pub(super) fn leftover(file_name: &str, name: &str) -> Option<(Leftover, u32)> {
+    let rest = file_name.strip_prefix('.')?.strip_prefix(name)?;
+    let (kind, rest) = match rest {
+        r if r.starts_with(".tmp-") => (Leftover::Tmp, &r[5..]),
+        r if r.starts_with(".old-") => (Leftover::Old, &r[5..]),
+        _ => return None,
+    };
+    let (pid, n) = rest.split_once('-')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(pid) || !digits(n) {
+        return None;
     }
-    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
-        if resolve(Path::new(&home)).is_ok_and(|h| h == out_abs) {
-            return refuse("it is the home folder");
-        }
+    Some((kind, pid.parse().ok()?))
+}
+
+/// The first few of `paths`, for a message: `CNAME, .git` or `a, b, c and 4 more`.
+pub(crate) fn first_few(paths: &[PathBuf]) -> String {
+    const SHOWN: usize = 5;
+    let mut s: Vec<String> = paths.iter().take(SHOWN).map(|p| p.display().to_string()).collect();
+    if paths.len() > SHOWN {
+        s.push(format!("{} more", paths.len() - SHOWN));
     }
-    if out_abs == site {
-        return refuse("it is the site folder itself; the default is SITE_DIR/public");
-    }
-    if site.starts_with(&out_abs) {
-        return refuse("it holds the site folder");
-    }
-    for input in ["articles", "templates", "gazette.toml"] {
-        if out_abs.starts_with(site.join(input)) {
-            return refuse(&format!("it is inside the site's {input}"));
-        }
-    }
-    match std::fs::read_dir(&out_abs) {
-        Ok(mut entries) => {
-            if entries.next().is_some() && !out_abs.join(MARKER).is_file() {
-                return refuse(&format!(
-                    "it is not empty and no earlier build wrote it (no {MARKER} file); remove it or choose another folder"
-                ));
-            }
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) if out_abs.exists() && !out_abs.is_dir() => {
-            return refuse(&format!("it is not a folder ({e})"));
-        }
-        Err(e) => return Err(io(e)),
-    }
-    Ok(())
+    s.join(", ")
 }
 
 /// Receives a build's files as they are rendered and writes each at once into the new
@@ -140,9 +140,8 @@ pub fn write_site_with(
     progress: Option<Progress>,
     fill: impl FnOnce(&Sink) -> Result<()>,
 ) -> Result<usize> {
-    let out = resolve(out).map_err(|source| Error::Io { path: out.to_owned(), source })?;
-    let parent = out.parent().ok_or_else(|| Error::Usage("the output folder has no parent".into()))?.to_path_buf();
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "site".into());
+    let (parent, name) = beside(out)?;
+    let out = parent.join(&name);
     std::fs::create_dir_all(&parent).map_err(|source| Error::Io { path: parent.clone(), source })?;
 
     let tmp = fresh_dir(&parent, &format!(".{name}.tmp"))?;
@@ -225,25 +224,13 @@ mod tests {
     }
 
     #[test]
-    fn dangerous_outputs_are_refused() {
-        let t = tempfile::tempdir().unwrap();
-        let site = t.path().join("site");
-        std::fs::create_dir_all(site.join("articles")).unwrap();
-        for bad in [
-            site.clone(),
-            t.path().to_path_buf(),
-            PathBuf::from("/"),
-            site.join("articles/out"),
-            site.join("templates"),
-        ] {
-            let e = check_output(&site, &bad).unwrap_err().to_string();
-            assert!(e.starts_with("refusing"), "{bad:?}: {e}");
+    fn leftover_names_are_matched_exactly() {
+        assert_eq!(leftover(".public.tmp-123-0", "public"), Some((Leftover::Tmp, 123)));
+        assert_eq!(leftover(".public.old-9-12", "public"), Some((Leftover::Old, 9)));
+        for other in [".public.tmp-123", ".public.tmp-x-0", ".public.tmp-1-0x", ".publicx.tmp-1-0", "public.tmp-1-0"] {
+            assert_eq!(leftover(other, "public"), None, "{other}");
         }
-        assert!(check_output(&site, &site.join("public")).is_ok());
-        assert!(check_output(&site, &t.path().join("elsewhere/new")).is_ok());
-        let precious = t.path().join("precious");
-        std::fs::create_dir(&precious).unwrap();
-        std::fs::write(precious.join("thesis.tex"), "").unwrap();
-        assert!(check_output(&site, &precious).unwrap_err().to_string().contains(MARKER));
+        // the leftovers of an output named `public.tmp-1` are not `public`'s
+        assert_eq!(leftover(".public.tmp-1.tmp-2-0", "public"), None);
     }
 }

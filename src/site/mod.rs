@@ -63,6 +63,8 @@ pub struct Built {
     pub reused: usize,
     /// The site has no `base_url`: no sitemap, and relative links in the feed.
     pub no_base_url: bool,
+    /// Files and folders in the old output that no build wrote, kept in the new one.
+    pub kept: Vec<PathBuf>,
 }
 
 /// Build the site. Problems with articles go to `report` (the site is still built from
@@ -126,19 +128,21 @@ pub fn build(g: &Gazetteer, opts: &BuildOptions, report: &mut Report) -> crate::
     if let Some(p) = &progress {
         p.stage("writing files");
     }
-    let files = write::write_site_with(&out, progress.clone(), |sink| {
+    let written = write::write_site_with(&out, progress.clone(), |sink| {
         render::render(&config, &theme, &events, &|path, bytes| sink.emit(path, bytes))
     });
     if let Some(p) = &progress {
         p.finish();
     }
+    let written = written?;
     Ok(Built {
         output: out,
         events: events.len(),
-        files: files?,
+        files: written.files,
         parsed,
         reused,
         no_base_url: config.base_url.is_none(),
+        kept: written.kept,
     })
 }
 

@@ -16,7 +16,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::write::{self, resolve, MARKER};
+use super::write::{self, resolve, Leftover, Manifest, MARKER};
 use crate::error::{Error, Result};
 
 /// Check that `out` may be replaced by a build of `site_dir`.
@@ -220,24 +220,41 @@ pub struct Stale {
 
 /// Remove the folders that interrupted builds left beside `out`: named exactly
 /// `.OUT.tmp-PID-N` or `.OUT.old-PID-N`, of a process that is not running, and holding
-/// gazette's marker (or nothing at all). Call it holding `out`'s [`Lock`].
+/// gazette's marker (or nothing at all). An old output that holds files no build wrote
+/// is kept and named instead. Call it holding `out`'s [`Lock`].
 pub fn remove_stale(out: &Path) -> Stale {
     let mut stale = Stale::default();
     let Ok((parent, name)) = write::beside(out) else { return stale };
     let Ok(entries) = std::fs::read_dir(&parent) else { return stale };
-    let mut found: Vec<PathBuf> = entries
+    let mut found: Vec<(PathBuf, Leftover)> = entries
         .filter_map(|e| {
             let e = e.ok()?;
-            let (_, pid) = write::leftover(e.file_name().to_str()?, &name)?;
+            let (kind, pid) = write::leftover(e.file_name().to_str()?, &name)?;
             let is_dir = e.file_type().ok()?.is_dir();
-            (is_dir && !alive(pid)).then(|| e.path())
+            (is_dir && !alive(pid)).then(|| (e.path(), kind))
         })
         .collect();
     found.sort();
-    for dir in found {
+    for (dir, kind) in found {
         let empty = std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_none());
         if !empty && !dir.join(MARKER).is_file() {
             continue;
+        }
+        if kind == Leftover::Old && !empty {
+            // a build stopped while it moved someone's files from here into the new output
+            let manifest = Manifest::read(&dir).ok().flatten();
+            match write::foreign(&dir, manifest.as_ref()) {
+                Ok(theirs) if theirs.is_empty() => {}
+                Ok(theirs) => {
+                    let why = format!("it holds files that no build wrote: {}", write::first_few(&theirs));
+                    stale.kept.push((dir, why));
+                    continue;
+                }
+                Err(e) => {
+                    stale.kept.push((dir, e.to_string()));
+                    continue;
+                }
+            }
         }
         match std::fs::remove_dir_all(&dir) {
             Ok(()) => stale.removed.push(dir),

@@ -1,6 +1,7 @@
-//! The output folder (issue 18, items 9 and 12): folders left by interrupted builds go
-//! at the next build, a live build's stay; two builds into one output do not meet; the
-//! site's cache and a mount point are refused up front.
+//! The output folder (issue 18, items 8, 9 and 12): files no build wrote are kept, never
+//! deleted; folders left by interrupted builds go at the next build, a live build's
+//! stay; two builds into one output do not meet; the site's cache and a mount point are
+//! refused up front.
 //!
 //! Every site and leftover is made here, in temporary folders. The tests that need Linux
 //! (`/proc`, FIFOs, mount namespaces) are compiled there only; the mount-point test says it
@@ -24,6 +25,44 @@ fn names(dir: &Path) -> Vec<String> {
         std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     v.sort();
     v
+}
+
+#[test]
+fn files_no_build_wrote_are_kept_and_named() {
+    // Issue 18, item 8: a CNAME copied by hand and a gh-pages worktree's .git were
+    // deleted by the next build without a word.
+    let t = tempfile::tempdir().unwrap();
+    let site = site(t.path(), "");
+    let out = t.path().join("out");
+    build(&site, &out, &[]).success();
+    std::fs::write(out.join("CNAME"), "news.example.org").unwrap();
+    std::fs::create_dir_all(out.join(".git/refs/heads")).unwrap();
+    std::fs::write(out.join(".git/HEAD"), "ref: refs/heads/gh-pages\n").unwrap();
+    std::fs::write(out.join("events/good/notes.txt"), "mine").unwrap();
+    std::fs::write(site.join("articles/more.md"), "---\ntitle: Kandahar\ndate: 2021-08-13\n---\n\nKandahar fell.\n")
+        .unwrap();
+
+    let r = build(&site, &out, &[]).success();
+    let mut slugs = built_slugs(&out);
+    slugs.sort();
+    assert_eq!(slugs, ["good", "more"], "the site was rebuilt");
+    assert_eq!(read(&out.join("CNAME")), "news.example.org");
+    assert_eq!(read(&out.join(".git/HEAD")), "ref: refs/heads/gh-pages\n");
+    assert!(out.join(".git/refs/heads").is_dir());
+    assert_eq!(read(&out.join("events/good/notes.txt")), "mine");
+    let line =
+        r.stderr.lines().find(|l| l.starts_with("kept what no build wrote")).unwrap_or_else(|| panic!("{}", r.stderr));
+    for name in [".git", "CNAME", "events/good/notes.txt"] {
+        assert!(line.contains(name), "{line}");
+    }
+    assert_eq!(names(t.path()), ["out", "site"], "nothing left beside the output");
+
+    // and again: they stay theirs, build after build
+    std::fs::remove_file(site.join("articles/more.md")).unwrap();
+    build(&site, &out, &[]).success();
+    assert!(!out.join("events/more").exists(), "the build's own stale pages go");
+    assert_eq!(read(&out.join("CNAME")), "news.example.org");
+    assert_eq!(read(&out.join("events/good/notes.txt")), "mine");
 }
 
 /// A PID above Linux's largest `pid_max` (2^22): no process has it.
@@ -50,20 +89,33 @@ fn leftovers_of_dead_builds_are_removed_and_a_live_builds_kept() {
     let dead_old = format!(".out.old-{DEAD}-1");
     let dead_empty = format!(".out.tmp-{DEAD}-2");
     marker(&dead_tmp);
-    // an old output as a build leaves it
+    // an old output as a build leaves it: its marker lists what it wrote
     std::fs::create_dir_all(t.path().join(&dead_old)).unwrap();
-    std::fs::copy(out.join(".gazette-build"), t.path().join(&dead_old).join(".gazette-build")).unwrap();
+    std::fs::write(
+        t.path().join(&dead_old).join(".gazette-build"),
+        read(&out.join(".gazette-build")).lines().next().unwrap().to_string() + "\nindex.html\n",
+    )
+    .unwrap();
     std::fs::write(t.path().join(&dead_old).join("index.html"), "old").unwrap();
     std::fs::create_dir(t.path().join(&dead_empty)).unwrap();
-    // kept: a live build's, a folder without the marker, another output's, and names
-    // that only look alike
+    // kept: a live build's, an old output still holding someone's file, a folder without
+    // the marker, another output's, and names that only look alike
     let kept = [
         format!(".out.tmp-{live}-0"),
+        format!(".out.old-{DEAD}-3"),
         format!(".other.tmp-{DEAD}-0"),
         format!(".out.tmp-{DEAD}-x"),
         format!(".out.tmp-{DEAD}-4-copy"),
     ];
-    for k in &kept {
+    marker(&kept[0]);
+    std::fs::create_dir_all(t.path().join(&kept[1])).unwrap();
+    std::fs::write(
+        t.path().join(&kept[1]).join(".gazette-build"),
+        read(&out.join(".gazette-build")).lines().next().unwrap().to_string() + "\nindex.html\n",
+    )
+    .unwrap();
+    std::fs::write(t.path().join(&kept[1]).join("CNAME"), "theirs").unwrap();
+    for k in &kept[2..] {
         marker(k);
     }
     let no_marker = format!(".out.tmp-{DEAD}-5");
@@ -80,6 +132,12 @@ fn leftovers_of_dead_builds_are_removed_and_a_live_builds_kept() {
     }
     assert_eq!(read(&t.path().join(&no_marker).join("thesis.tex")), "mine");
     assert!(r.stderr.contains("removed 3 folders left by interrupted builds: "), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("warning: left {}", t.path().join(&kept[1]).display()))
+            && r.stderr.contains("it holds files that no build wrote: CNAME"),
+        "{}",
+        r.stderr
+    );
     assert!(!left.iter().any(|n| n == ".out.lock"), "the lock goes with its build: {left:?}");
 }
 

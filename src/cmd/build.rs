@@ -19,7 +19,11 @@ pub(crate) fn build(g: &Gazetteer, opts: &BuildOptions, report: &mut Report) -> 
     let started = Instant::now();
     let built = site::build(g, opts, report)?;
     if !built.kept.is_empty() {
-        report.note(&format!("kept what no build wrote in {}: {}", built.output.display(), first_few(&built.kept),));
+        report.note(&format!(
+            "kept what no build wrote in {}: {} (files to publish with the site belong in SITE_DIR/static/)",
+            built.output.display(),
+            first_few(&built.kept),
+        ));
     }
     if built.no_base_url {
         report.note("note: no base_url in gazette.toml: no sitemap.xml, and the feed's links are relative");

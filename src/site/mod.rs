@@ -2,17 +2,17 @@
 //!
 //! ```text
 //!  gazette.toml ─config─┐
-//!  templates/  ──theme──┤
+//!  templates/  ──theme──┤                                   static/ ─publish─┐
 //!  articles/ ─process─▶ events ─view─▶ listings ─render─▶ one file at a time ─write─▶ OUT/
 //! ```
 //!
 //! Each step is a module: `config` reads `gazette.toml`, `theme` loads the built-in
 //! templates and the site's overrides, `view` sorts the events and builds the compact
 //! listing structs once, `render` turns them into every file of the site (pages,
-//! `data/events.json`, the GeoJSON/CSV downloads, feed and sitemap), with
-//! `markdown` for article bodies and `svg` for the maps that need no JavaScript, and
-//! `write` is the only code that writes the output folder, after `output` has checked
-//! it and locked it. `cache` keeps
+//! `data/events.json`, the GeoJSON/CSV downloads, feed and sitemap), with `markdown` for
+//! article bodies and `svg` for the maps that need no JavaScript. `publish` adds the
+//! site's own `static/` files, `CNAME` and `.nojekyll`. `write` is the only code that
+//! writes the output folder, once `output` has checked it and locked it. `cache` keeps
 //! the geoparser's results between builds, so that unchanged articles are not parsed
 //! again, and `progress` shows how a long build is going.
 
@@ -21,6 +21,7 @@ pub(crate) mod config;
 pub(crate) mod markdown;
 pub(crate) mod output;
 pub(crate) mod progress;
+pub(crate) mod publish;
 pub(crate) mod render;
 pub(crate) mod svg;
 pub(crate) mod theme;
@@ -87,6 +88,8 @@ pub fn build(g: &Gazetteer, opts: &BuildOptions, report: &mut Report) -> crate::
         report.note(&format!("warning: left {} beside the output: {why}", dir.display()));
     }
     let theme = theme::load(&opts.site_dir, &config)?;
+    let extras = publish::extras(&opts.site_dir, &config)?;
+    publish::check_clashes(&out, &extras)?;
 
     let inputs = [opts.site_dir.join("articles")];
     let lex = Lexicon::embedded();
@@ -129,7 +132,8 @@ pub fn build(g: &Gazetteer, opts: &BuildOptions, report: &mut Report) -> crate::
         p.stage("writing files");
     }
     let written = write::write_site_with(&out, progress.clone(), |sink| {
-        render::render(&config, &theme, &events, &|path, bytes| sink.emit(path, bytes))
+        render::render(&config, &theme, &events, &|path, bytes| sink.emit(path, bytes))?;
+        publish::emit(&extras, sink)
     });
     if let Some(p) = &progress {
         p.finish();

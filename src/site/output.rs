@@ -2,8 +2,8 @@
 //! answer comes before the work, not after it.
 //!
 //! [`check_output`] refuses folders a build must not replace: the site folder or one above
-//! it, the home folder or `/`, a folder of the site's inputs (`articles/`, `templates/`),
-//! its cache (`.gazette-cache/`, but for the folder `gazette serve` builds
+//! it, the home folder or `/`, a folder of the site's inputs (`articles/`, `templates/`,
+//! `static/`), its cache (`.gazette-cache/`, but for the folder `gazette serve` builds
 //! into), a mount point (a build renames a new folder into place, and a mount point cannot
 //! be renamed), and a non-empty folder that no build wrote (no
 //! [`MARKER`](super::write::MARKER)).
@@ -39,7 +39,7 @@ pub fn check_output(site_dir: &Path, out: &Path) -> Result<()> {
     if site.starts_with(&out_abs) {
         return refuse("it holds the site folder");
     }
-    for input in ["articles", "templates", "gazette.toml"] {
+    for input in ["articles", "templates", super::publish::STATIC_DIR, "gazette.toml"] {
         if out_abs.starts_with(site.join(input)) {
             return refuse(&format!("it is inside the site's {input}"));
         }
@@ -279,6 +279,7 @@ mod tests {
             PathBuf::from("/"),
             site.join("articles/out"),
             site.join("templates"),
+            site.join("static/out"),
             site.join(".gazette-cache"),
             site.join(".gazette-cache/public"),
         ] {

@@ -252,7 +252,7 @@ pub(crate) fn first_few(paths: &[PathBuf]) -> String {
 
 /// Whether the file at `ours` (this build's) replaces `theirs` (a file the old build did
 /// not write) without losing anything: both files, the same bytes.
-fn same_file_bytes(ours: &Path, theirs: &Path) -> bool {
+pub(super) fn same_file_bytes(ours: &Path, theirs: &Path) -> bool {
     match (std::fs::symlink_metadata(ours), std::fs::symlink_metadata(theirs)) {
         (Ok(a), Ok(b)) if a.is_file() && b.is_file() && a.len() == b.len() => {
             matches!((std::fs::read(ours), std::fs::read(theirs)), (Ok(x), Ok(y)) if x == y)
@@ -265,7 +265,7 @@ fn same_file_bytes(ours: &Path, theirs: &Path) -> bool {
 pub(super) fn clash_error(out: &Path, clash: &[PathBuf]) -> Error {
     Error::Usage(format!(
         "refusing to replace {}: the build writes {} where the folder holds files that no build wrote: {}; \
-         move them away",
+         move them away (files to publish with the site belong in the site's static/ folder)",
         out.display(),
         if clash.len() == 1 { "a file" } else { "files" },
         first_few(clash),
@@ -281,12 +281,25 @@ pub struct Sink {
     progress: Option<Progress>,
     /// What was written, as [`key`]s: the marker lists them.
     written: Mutex<Vec<String>>,
+    /// The files copied as they are, by key, with where they came from.
+    copied: Mutex<Vec<(String, PathBuf)>>,
 }
 
 impl Sink {
     /// Write one file; `path` is relative to the output folder (plain components only).
     pub fn emit(&self, path: &Path, bytes: &[u8]) -> Result<()> {
         self.put(path, |full| std::fs::write(full, bytes))
+    }
+
+    /// Copy the file `src` as it is to `path` (relative to the output folder).
+    pub fn copy(&self, path: &Path, src: &Path) -> Result<()> {
+        let from = std::fs::File::open(src).map_err(|source| Error::Io { path: src.to_owned(), source })?;
+        self.put(path, |full| {
+            let mut to = std::fs::File::create(full)?;
+            std::io::copy(&mut &from, &mut to).map(|_| ())
+        })?;
+        self.copied.lock().unwrap_or_else(PoisonError::into_inner).push((key(path), src.to_owned()));
+        Ok(())
     }
 
     fn put(&self, path: &Path, write: impl Fn(&Path) -> std::io::Result<()>) -> Result<()> {
@@ -313,10 +326,21 @@ impl Sink {
         Ok(())
     }
 
-    /// Write the marker with every file written, sorted.
+    /// Write the marker with every file written, sorted; a copied file that stands where
+    /// the build wrote a file of its own is an error naming the copy's source.
     fn finish(&self) -> Result<()> {
         let mut keys = std::mem::take(&mut *self.written.lock().unwrap_or_else(PoisonError::into_inner));
         keys.sort_unstable();
+        let copied = self.copied.lock().unwrap_or_else(PoisonError::into_inner);
+        for pair in keys.windows(2).filter(|w| w[0] == w[1]) {
+            if let Some((_, src)) = copied.iter().find(|(k, _)| *k == pair[0]) {
+                return Err(Error::Usage(format!(
+                    "{}: the build makes {} itself; remove the copy (a page is changed by overriding its template)",
+                    src.display(),
+                    pair[0]
+                )));
+            }
+        }
         keys.dedup();
         let mut text = String::with_capacity(HEADER.len() + 1 + keys.iter().map(|k| k.len() + 1).sum::<usize>());
         text.push_str(HEADER);
@@ -357,7 +381,13 @@ pub fn write_site_with(
     std::fs::create_dir_all(&parent).map_err(|source| Error::Io { path: parent.clone(), source })?;
 
     let tmp = fresh_dir(&parent, &format!(".{name}.tmp"))?;
-    let sink = Sink { root: tmp.clone(), count: AtomicUsize::new(0), progress, written: Mutex::new(Vec::new()) };
+    let sink = Sink {
+        root: tmp.clone(),
+        count: AtomicUsize::new(0),
+        progress,
+        written: Mutex::new(Vec::new()),
+        copied: Mutex::new(Vec::new()),
+    };
     let marker = tmp.join(MARKER);
     let filled = std::fs::write(&marker, format!("{WRITING}\n"))
         .map_err(|source| Error::Io { path: marker, source })
@@ -537,6 +567,21 @@ mod tests {
         let m = Manifest::read(&out).unwrap().unwrap();
         assert!(matches!(m, Manifest::Legacy));
         assert_eq!(foreign(&out, Some(&m)).unwrap(), [PathBuf::from("CNAME")]);
+    }
+
+    #[test]
+    fn copies_that_stand_for_a_built_file_are_an_error() {
+        let t = tempfile::tempdir().unwrap();
+        let src = t.path().join("index.html");
+        std::fs::write(&src, "mine").unwrap();
+        let e = write_site_with(&t.path().join("o"), None, |sink| {
+            sink.emit(Path::new("index.html"), b"built")?;
+            sink.copy(Path::new("index.html"), &src)
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains(&src.display().to_string()) && e.contains("makes index.html itself"), "{e}");
+        assert!(!t.path().join("o").exists());
     }
 
     #[test]

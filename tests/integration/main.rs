@@ -10,7 +10,7 @@
 //! - `golden`: insta snapshots in `snapshots/`, reviewed as diffs
 //! - `site`: `gazette build` on the demo site and small sites, `init`, `serve`
 //! - `robustness`: nothing lost: bad input is reported with file and line, the rest is built
-//! - `robustness_output`: the output folder: files no build wrote kept, leftovers of interrupted builds, the lock, folders refused
+//! - `robustness_output`: the output folder: GitHub Pages files, files no build wrote kept, leftovers, the lock, folders refused
 //! - `xss`: nothing injected: hostile articles put no script in a page
 //!
 //! `tests/stream_memory.rs` is a binary of its own: it streams more than a gigabyte, so it is

@@ -1,7 +1,8 @@
-//! The output folder (issue 18, items 8, 9 and 12): files no build wrote are kept, never
-//! deleted; folders left by interrupted builds go at the next build, a live build's
-//! stay; two builds into one output do not meet; the site's cache and a mount point are
-//! refused up front.
+//! The output folder (issue 18, items 8, 9 and 12): what GitHub Pages needs is built
+//! (`cname`, the site's `static/`, `.nojekyll`); files no build wrote are kept, never
+//! deleted, and a build that would write over one is refused before the work; folders
+//! left by interrupted builds go at the next build, a live build's stay; two builds into
+//! one output do not meet; the site's cache and a mount point are refused up front.
 //!
 //! Every site and leftover is made here, in temporary folders. The tests that need Linux
 //! (`/proc`, FIFOs, mount namespaces) are compiled there only; the mount-point test says it
@@ -9,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::runner::{build, built_slugs, files, read, site_with, Gazette, CONFIG};
+use crate::runner::{build, built_slugs, files, read, site_with, tree, Gazette, CONFIG};
 
 /// `site_with`'s site, its `gazette.toml` given `extra` lines after `[map]`'s (top-level
 /// keys go first, so the extra lines are put before the `[map]` table when `top`).
@@ -25,6 +26,70 @@ fn names(dir: &Path) -> Vec<String> {
         std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     v.sort();
     v
+}
+
+#[test]
+fn cname_the_static_folder_and_nojekyll_are_published() {
+    let t = tempfile::tempdir().unwrap();
+    let site = site(t.path(), "cname = \"news.example.org\"\n");
+    for (f, bytes) in [
+        ("static/robots.txt", &b"User-agent: *\n"[..]),
+        ("static/.well-known/security.txt", b"Contact: mailto:a@example.org\n"),
+        ("static/img/logo.png", b"\x89PNG\r\n\x1a\n\0\xff"),
+    ] {
+        std::fs::create_dir_all(site.join(f).parent().unwrap()).unwrap();
+        std::fs::write(site.join(f), bytes).unwrap();
+    }
+    let out = t.path().join("out");
+    build(&site, &out, &[]).success();
+    assert_eq!(read(&out.join("CNAME")), "news.example.org", "GitHub's own CNAME has no line break");
+    assert_eq!(std::fs::read(out.join(".nojekyll")).unwrap(), b"");
+    for f in ["robots.txt", ".well-known/security.txt", "img/logo.png"] {
+        assert_eq!(std::fs::read(out.join(f)).unwrap(), std::fs::read(site.join("static").join(f)).unwrap(), "{f}");
+    }
+    assert!(out.join("static/gazette.css").is_file(), "the theme's static files still go to static/");
+    let marker = read(&out.join(".gazette-build"));
+    for f in ["CNAME", ".nojekyll", "img/logo.png", "index.html", "events/good/index.html"] {
+        assert!(marker.lines().any(|l| l == f), "the marker does not list {f}:\n{marker}");
+    }
+
+    // what leaves static/ leaves the output: it was the build's
+    std::fs::remove_file(site.join("static/robots.txt")).unwrap();
+    let r = build(&site, &out, &[]).success();
+    assert!(!out.join("robots.txt").exists());
+    assert!(!r.stderr.contains("kept"), "{}", r.stderr);
+}
+
+#[test]
+fn a_static_file_where_the_build_makes_a_page_is_an_error() {
+    let t = tempfile::tempdir().unwrap();
+    let site = site(t.path(), "");
+    let out = t.path().join("out");
+    build(&site, &out, &[]).success();
+    let before = files(&out);
+    std::fs::create_dir_all(site.join("static/events/good")).unwrap();
+    std::fs::write(site.join("static/events/good/index.html"), "mine").unwrap();
+    let r = build(&site, &out, &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("static/events/good/index.html: the build makes events/good/index.html itself"),
+        "{}",
+        r.stderr
+    );
+    assert!(files(&out) == before, "the previous site changed");
+
+    // `cname` and a static/CNAME: which domain? Neither, and before the work.
+    std::fs::remove_dir_all(site.join("static/events")).unwrap();
+    std::fs::write(site.join("static/CNAME"), "a.example.org").unwrap();
+    std::fs::write(site.join("gazette.toml"), format!("cname = \"b.example.org\"\n{CONFIG}")).unwrap();
+    let r = build(&site, &out, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("gazette.toml: `cname` and ") && r.stderr.contains("static/CNAME both make CNAME"),
+        "{}",
+        r.stderr
+    );
+    assert!(files(&out) == before, "the previous site changed");
 }
 
 #[test]
@@ -63,6 +128,33 @@ fn files_no_build_wrote_are_kept_and_named() {
     assert!(!out.join("events/more").exists(), "the build's own stale pages go");
     assert_eq!(read(&out.join("CNAME")), "news.example.org");
     assert_eq!(read(&out.join("events/good/notes.txt")), "mine");
+}
+
+#[test]
+fn a_build_that_would_write_over_their_file_is_refused_before_the_work() {
+    let t = tempfile::tempdir().unwrap();
+    let site = site(t.path(), "");
+    let out = t.path().join("out");
+    build(&site, &out, &[]).success();
+    std::fs::write(out.join("CNAME"), "old.example.org").unwrap();
+    std::fs::write(site.join("gazette.toml"), format!("cname = \"news.example.org\"\n{CONFIG}")).unwrap();
+    let (before, site_before) = (tree(&out), tree(&site));
+    let r = build(&site, &out, &[]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(&format!("refusing to replace {}", out.display()))
+            && r.stderr.contains("files that no build wrote: CNAME; move them away"),
+        "{}",
+        r.stderr
+    );
+    assert!(tree(&out) == before, "the output changed");
+    assert!(tree(&site) == site_before, "refused before geoparsing: the cache was not written");
+
+    // the same domain, as GitHub writes it: nothing is lost, and the build takes it over
+    std::fs::write(out.join("CNAME"), "news.example.org").unwrap();
+    let r = build(&site, &out, &[]).success();
+    assert!(!r.stderr.contains("kept"), "{}", r.stderr);
+    assert!(read(&out.join(".gazette-build")).lines().any(|l| l == "CNAME"));
 }
 
 /// A PID above Linux's largest `pid_max` (2^22): no process has it.

@@ -91,6 +91,8 @@ pub(crate) fn is_mount_point(dir: &Path) -> bool {
     if let Ok(table) = std::fs::read("/proc/self/mountinfo") {
         return mount_points(&table).any(|m| m == dir);
     }
+    #[cfg(not(unix))]
+    let _ = dir;
     false
 }
 

@@ -240,14 +240,14 @@ pub(super) fn foreign(dir: &Path, manifest: Option<&Manifest>) -> Result<Vec<Pat
     walk(dir, Path::new(""), manifest)
 }
 
-/// The first few of `paths`, for a message: `CNAME, .git` or `a, b, c and 4 more`.
+/// The first few of `paths`, for a message: `CNAME, .git` or `a, b, c, d, e and 4 more`.
 pub(crate) fn first_few(paths: &[PathBuf]) -> String {
     const SHOWN: usize = 5;
-    let mut s: Vec<String> = paths.iter().take(SHOWN).map(|p| p.display().to_string()).collect();
-    if paths.len() > SHOWN {
-        s.push(format!("{} more", paths.len() - SHOWN));
+    let s: Vec<String> = paths.iter().take(SHOWN).map(|p| p.display().to_string()).collect();
+    match paths.len().checked_sub(SHOWN) {
+        Some(more) if more > 0 => format!("{} and {more} more", s.join(", ")),
+        _ => s.join(", "),
     }
-    s.join(", ")
 }
 
 /// Whether the file at `ours` (this build's) replaces `theirs` (a file the old build did
@@ -582,6 +582,14 @@ mod tests {
         .to_string();
         assert!(e.contains(&src.display().to_string()) && e.contains("makes index.html itself"), "{e}");
         assert!(!t.path().join("o").exists());
+    }
+
+    #[test]
+    fn messages_name_the_first_few() {
+        let p = |n: usize| (0..n).map(|i| PathBuf::from(format!("f{i}"))).collect::<Vec<_>>();
+        assert_eq!(first_few(&p(2)), "f0, f1");
+        assert_eq!(first_few(&p(5)), "f0, f1, f2, f3, f4");
+        assert_eq!(first_few(&p(9)), "f0, f1, f2, f3, f4 and 4 more");
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::time::Instant;
 use crate::error::Result;
 use crate::gazetteer::Gazetteer;
 use crate::report::Report;
+use crate::site::write::first_few;
 use crate::site::{self, BuildOptions, Built};
 
 /// Build the site and report what was built; the exit code follows the report.
@@ -17,6 +18,13 @@ pub(crate) fn run(g: &Gazetteer, opts: &BuildOptions, mut report: Report) -> Res
 pub(crate) fn build(g: &Gazetteer, opts: &BuildOptions, report: &mut Report) -> Result<Built> {
     let started = Instant::now();
     let built = site::build(g, opts, report)?;
+    if !built.kept.is_empty() {
+        report.note(&format!(
+            "kept what no build wrote in {}: {} (files to publish with the site belong in SITE_DIR/static/)",
+            built.output.display(),
+            first_few(&built.kept),
+        ));
+    }
     if built.no_base_url {
         report.note("note: no base_url in gazette.toml: no sitemap.xml, and the feed's links are relative");
     }

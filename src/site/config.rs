@@ -5,6 +5,7 @@
 //! description = "What the news said, on a map."
 //! language = "en"              # the pages' language; `direction` follows from it
 //! base_url = "https://example.org/gazette/"   # for atom.xml and sitemap.xml only
+//! cname = "news.example.org"   # GitHub Pages' custom domain: written to OUT/CNAME
 //!
 //! [map]
 //! tiles = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"   # or "none"
@@ -70,6 +71,9 @@ pub struct SiteConfig {
     pub base_url: Option<String>,
     pub map: MapConfig,
     pub granularity: Granularity,
+    /// A custom domain for GitHub Pages (`cname`): the build writes it, with a newline,
+    /// to `CNAME` at the root of the site. A bare host name, checked.
+    pub cname: Option<String>,
     /// The map shows the mentions at least this confident (`min_confidence`; 0.5 when
     /// not set; `--min-confidence` overrides it).
     pub min_confidence: f64,
@@ -85,6 +89,7 @@ struct RawConfig {
     language: String,
     direction: Option<String>,
     base_url: Option<String>,
+    cname: Option<String>,
     min_confidence: Option<f64>,
     #[serde(default)]
     map: RawMap,
@@ -206,6 +211,7 @@ pub fn parse(path: &Path, text: &str, base_url: Option<&str>) -> Result<SiteConf
         None => None,
         Some(u) => Some(check_base_url(&u).map_err(err)?),
     };
+    let cname = raw.cname.as_deref().map(check_cname).transpose().map_err(err)?;
 
     let m = raw.map;
     let tiles = match m.tiles.trim() {
@@ -259,6 +265,7 @@ pub fn parse(path: &Path, text: &str, base_url: Option<&str>) -> Result<SiteConf
         language: raw.language,
         direction,
         base_url,
+        cname,
         map: MapConfig { tiles, attribution, attribution_url, max_zoom: m.max_zoom, leaflet },
         granularity: raw.timeline.granularity,
     })
@@ -272,6 +279,27 @@ fn check_base_url(u: &str) -> std::result::Result<String, String> {
             Ok(if u.ends_with('/') { u.to_string() } else { format!("{u}/") })
         }
         _ => Err(format!("base_url {u:?} must be an absolute http(s) URL like \"https://example.org/news/\"")),
+    }
+}
+
+/// A host name as GitHub Pages wants it in `CNAME`: `news.example.org`, no scheme, no
+/// path, no port.
+fn check_cname(c: &str) -> std::result::Result<String, String> {
+    let c = c.trim();
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
+    };
+    if c.len() <= 253 && c.contains('.') && c.split('.').all(label_ok) {
+        Ok(c.to_string())
+    } else {
+        Err(format!(
+            "`cname` {c:?} must be a bare domain like \"news.example.org\" (no https://, no path); \
+             it is written to CNAME for GitHub Pages"
+        ))
     }
 }
 
@@ -326,6 +354,19 @@ mod tests {
         let c = parse(Path::new("g.toml"), "title = \"x\"\nbase_url = \"https://a.org/x\"\n", Some("https://b.org/"))
             .unwrap();
         assert_eq!(c.base_url.as_deref(), Some("https://b.org/"));
+    }
+
+    #[test]
+    fn cname_is_a_bare_domain() {
+        assert_eq!(parse_ok("title = \"x\"\n").cname, None);
+        assert_eq!(
+            parse_ok("title = \"x\"\ncname = \" News.Example.org \"\n").cname.as_deref(),
+            Some("News.Example.org")
+        );
+        for bad in ["https://news.example.org", "news.example.org/x", "localhost", "a..b", "-a.org", "a b.org", ""] {
+            let e = parse_err(&format!("title = \"x\"\ncname = {bad:?}\n"));
+            assert!(e.starts_with("config site/gazette.toml: `cname`") && e.contains("bare domain"), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -2,23 +2,26 @@
 //!
 //! ```text
 //!  gazette.toml ─config─┐
-//!  templates/  ──theme──┤
+//!  templates/  ──theme──┤                                   static/ ─publish─┐
 //!  articles/ ─process─▶ events ─view─▶ listings ─render─▶ one file at a time ─write─▶ OUT/
 //! ```
 //!
 //! Each step is a module: `config` reads `gazette.toml`, `theme` loads the built-in
 //! templates and the site's overrides, `view` sorts the events and builds the compact
 //! listing structs once, `render` turns them into every file of the site (pages,
-//! `data/events.json`, the GeoJSON/CSV downloads, feed and sitemap), with
-//! `markdown` for article bodies and `svg` for the maps that need no JavaScript, and
-//! `write` is the only code that touches the output folder. `cache` keeps
+//! `data/events.json`, the GeoJSON/CSV downloads, feed and sitemap), with `markdown` for
+//! article bodies and `svg` for the maps that need no JavaScript. `publish` adds the
+//! site's own `static/` files, `CNAME` and `.nojekyll`. `write` is the only code that
+//! writes the output folder, once `output` has checked it and locked it. `cache` keeps
 //! the geoparser's results between builds, so that unchanged articles are not parsed
 //! again, and `progress` shows how a long build is going.
 
 pub(crate) mod cache;
 pub(crate) mod config;
 pub(crate) mod markdown;
+pub(crate) mod output;
 pub(crate) mod progress;
+pub(crate) mod publish;
 pub(crate) mod render;
 pub(crate) mod svg;
 pub(crate) mod theme;
@@ -61,6 +64,8 @@ pub struct Built {
     pub reused: usize,
     /// The site has no `base_url`: no sitemap, and relative links in the feed.
     pub no_base_url: bool,
+    /// Files and folders in the old output that no build wrote, kept in the new one.
+    pub kept: Vec<PathBuf>,
 }
 
 /// Build the site. Problems with articles go to `report` (the site is still built from
@@ -68,8 +73,23 @@ pub struct Built {
 pub fn build(g: &Gazetteer, opts: &BuildOptions, report: &mut Report) -> crate::Result<Built> {
     let mut config = config::load(&opts.site_dir, opts.base_url.as_deref())?;
     let out = opts.output.clone().unwrap_or_else(|| opts.site_dir.join("public"));
-    write::check_output(&opts.site_dir, &out)?;
+    output::check_output(&opts.site_dir, &out)?;
+    let _lock = output::Lock::acquire(&out)?;
+    let stale = output::remove_stale(&out);
+    if !stale.removed.is_empty() {
+        report.note(&format!(
+            "removed {} folder{} left by interrupted builds: {}",
+            stale.removed.len(),
+            if stale.removed.len() == 1 { "" } else { "s" },
+            write::first_few(&stale.removed),
+        ));
+    }
+    for (dir, why) in &stale.kept {
+        report.note(&format!("warning: left {} beside the output: {why}", dir.display()));
+    }
     let theme = theme::load(&opts.site_dir, &config)?;
+    let extras = publish::extras(&opts.site_dir, &config)?;
+    publish::check_clashes(&out, &extras)?;
 
     let inputs = [opts.site_dir.join("articles")];
     let lex = Lexicon::embedded();
@@ -120,19 +140,22 @@ pub fn build(g: &Gazetteer, opts: &BuildOptions, report: &mut Report) -> crate::
     if let Some(p) = &progress {
         p.stage("writing files");
     }
-    let files = write::write_site_with(&out, progress.clone(), |sink| {
-        render::render(&config, &theme, &events, &|path, bytes| sink.emit(path, bytes))
+    let written = write::write_site_with(&out, progress.clone(), |sink| {
+        render::render(&config, &theme, &events, &|path, bytes| sink.emit(path, bytes))?;
+        publish::emit(&extras, sink)
     });
     if let Some(p) = &progress {
         p.finish();
     }
+    let written = written?;
     Ok(Built {
         output: out,
         events: events.len(),
-        files: files?,
+        files: written.files,
         parsed,
         reused,
         no_base_url: config.base_url.is_none(),
+        kept: written.kept,
     })
 }
 

@@ -12,6 +12,7 @@
 //! - `robustness`: nothing lost: bad input is reported with file and line, the rest is built
 //! - `robustness_input`: hostile input: bounded work, no silent failure, nothing injected downstream
 //! - `robustness_serve`: `gazette serve` bounded: head size, connections, slow clients, methods, redirects, links
+//! - `robustness_output`: the output folder: GitHub Pages files, files no build wrote kept, leftovers, the lock, folders refused
 //! - `xss`: nothing injected: hostile articles put no script in a page
 //!
 //! `tests/stream_memory.rs` is a binary of its own: it streams more than a gigabyte, so it is
@@ -22,6 +23,7 @@ mod cli;
 mod golden;
 mod robustness;
 mod robustness_input;
+mod robustness_output;
 mod robustness_serve;
 mod runner;
 mod site;

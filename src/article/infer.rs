@@ -82,9 +82,16 @@ pub fn detect_lang(text: &str) -> String {
         Script::Cyrillic => "ru".into(),
         Script::Latin => {
             let mut score = [0usize; 3];
-            for w in text.split(|c: char| !c.is_alphabetic()).take(2000) {
-                let w = w.to_lowercase();
-                match w.as_str() {
+            for w in text.split(|c: char| !crate::text::is_letter(c)).take(2000) {
+                // every function word below is ASCII and at most 4 letters; no other
+                // word lower-cases to one of them
+                if w.len() > 4 || !w.is_ascii() {
+                    continue;
+                }
+                let mut lower = [0u8; 4];
+                lower[..w.len()].copy_from_slice(w.as_bytes());
+                lower.make_ascii_lowercase();
+                match std::str::from_utf8(&lower[..w.len()]).unwrap_or("") {
                     "the" | "and" | "of" | "to" | "in" | "is" | "was" | "with" => score[0] += 1,
                     "le" | "la" | "les" | "des" | "et" | "du" | "une" | "est" | "dans" => score[1] += 1,
                     "el" | "los" | "las" | "y" | "del" | "una" | "con" | "por" | "que" => score[2] += 1,

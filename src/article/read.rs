@@ -68,7 +68,7 @@ pub fn read_record(input: &mut dyn std::io::BufRead, limit: u64) -> std::io::Res
         if buf.is_empty() {
             break;
         }
-        let (used, done) = match buf.iter().position(|&b| b == b'\n') {
+        let (used, done) = match memchr::memchr(b'\n', buf) {
             Some(i) => (i + 1, true),
             None => (buf.len(), false),
         };

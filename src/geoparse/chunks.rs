@@ -19,7 +19,7 @@
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::lexicon::{zipf, Lexicon, NameWord};
+use super::lexicon::{everyday_zipf, Lexicon, NameWord};
 use super::recognize::Surface;
 use crate::text::{arabic_peeled, Case, Script, Token};
 
@@ -99,11 +99,15 @@ pub(super) fn chunks<'t>(
             marks[s.first] |= mark::START;
         }
     }
+    // whether each token may be part of a name, asked once (a capitalised word costs two
+    // lookups)
+    let names: Vec<bool> =
+        tokens.iter().zip(&marks).map(|(t, m)| m & mark::DEMONYM == 0 && name_word(lex, lang, t)).collect();
     let mut i = 0;
     while i < tokens.len() {
         let t = &tokens[i];
         let next = if t.script.is_cased() {
-            cased_chunk(lex, lang, text, tokens, &marks, i)
+            cased_chunk(lex, lang, text, tokens, (&marks, &names), i)
         } else if t.script == Script::Arabic {
             unit_chunk(lex, lang, text, tokens, i)
         } else {
@@ -132,14 +136,14 @@ fn name_word(lex: &Lexicon, lang: &str, t: &Token) -> bool {
     t.script.is_cased()
         && matches!(t.case, Case::Title | Case::Upper)
         && !lex.is_title(t.norm, lang)
-        && (zipf(lang, t.norm) < EVERYDAY || given_name(lex, lang, t.norm))
+        && (everyday_zipf(lang, t.norm) < EVERYDAY || given_name(lex, lang, t.norm))
 }
 
 /// Whether a word is a given name, and not first of all an everyday word: the census
 /// lists hold "Will", "May" and even "In", which a capital at a sentence start makes
 /// look like a name.
 fn given_name(lex: &Lexicon, lang: &str, key: &str) -> bool {
-    lex.is_given_name(key) && zipf(lang, key) < 5.0
+    lex.is_given_name(key) && everyday_zipf(lang, key) < 5.0
 }
 
 /// A one-letter capital followed by a dot: an initial ("S." of "Harry S. Truman").
@@ -155,10 +159,10 @@ fn cased_chunk(
     lang: &str,
     text: &str,
     tokens: &[Token],
-    marks: &[u8],
+    (marks, names): (&[u8], &[bool]),
     i: usize,
 ) -> Option<(usize, usize)> {
-    let name_word = |k: usize| marks[k] & mark::DEMONYM == 0 && name_word(lex, lang, &tokens[k]);
+    let name_word = |k: usize| names[k];
     if !name_word(i) {
         return None;
     }
@@ -197,6 +201,9 @@ fn cased_chunk(
 /// punctuation or a small word, at most four.
 fn unit_chunk(lex: &Lexicon, lang: &str, text: &str, tokens: &[Token], i: usize) -> Option<(usize, usize)> {
     let head = tokens[i].norm;
+    if !lex.may_be_unit_head(head) {
+        return None;
+    }
     let is_head = |w: &str| lex.is_name_word(w, NameWord::UnitHead, lang);
     // with the article the noun is generic ("الطريق الساحلي", the coastal road)
     let bare = |w: &str| is_head(w) && !w.starts_with("ال");
@@ -212,7 +219,7 @@ fn unit_chunk(lex: &Lexicon, lang: &str, text: &str, tokens: &[Token], i: usize)
             break;
         }
         // a preposition, an everyday word or a verb of saying ends the name
-        let everyday = last > first && zipf(lang, t.norm) >= 4.5;
+        let everyday = last > first && everyday_zipf(lang, t.norm) >= EVERYDAY;
         if lex.is_direction(t.norm, lang) || everyday || lex.is_name_word(t.norm, NameWord::SaidBefore, lang) {
             break;
         }
@@ -254,16 +261,19 @@ fn person(
         return None;
     }
     // the gazetteer's own multi-word names are places ("Santa Clara said" is no person)
-    let whole_name = surfaces.iter().any(|s| s.first == first && s.last == last && last - first > 1);
+    // (surfaces are in text order)
+    let at = surfaces.partition_point(|s| s.first < first);
+    let whole_name = last - first > 1 && surfaces[at..].iter().take_while(|s| s.first == first).any(|s| s.last == last);
     if whole_name {
         return None;
     }
     let said_after = tokens.get(last).is_some_and(|n| {
         matches!(&text[run[run.len() - 1].end..n.start], " " | ", ")
             && (lex.is_name_word(n.norm, NameWord::SaidAfter, lang)
-                || tokens
-                    .get(last + 1)
-                    .is_some_and(|m| lex.is_name_word(&format!("{} {}", n.norm, m.norm), NameWord::SaidAfter, lang)))
+                || tokens.get(last + 1).is_some_and(|m| {
+                    let two = compact_str::format_compact!("{} {}", n.norm, m.norm);
+                    lex.is_name_word(&two, NameWord::SaidAfter, lang)
+                }))
     });
     let said_before = first > 0 && {
         let p = &tokens[first - 1];

@@ -167,13 +167,14 @@ pub(super) fn around(words: &mut Words, surfaces: &[Surface], idx: usize, text: 
 /// capitals, and is followed by an agency in brackets or a dash, perhaps after a comma
 /// and a division ("LONDON, Ky. (AP) —", "KABUL (Reuters) -", "CAIRO — ").
 fn dateline(text: &str, tokens: &[Token], s: &Surface) -> bool {
+    let caps = tokens[s.first..s.last].iter().all(|t| t.case == Case::Upper || !t.script.is_cased());
+    if !caps || !tokens[s.first].script.is_cased() {
+        return false;
+    }
+    // only then look back to the line's start: a long line would make it quadratic
     let start = tokens[s.first].start;
     let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
     if !text[line_start..start].trim().is_empty() {
-        return false;
-    }
-    let caps = tokens[s.first..s.last].iter().all(|t| t.case == Case::Upper || !t.script.is_cased());
-    if !caps || !tokens[s.first].script.is_cased() {
         return false;
     }
     let mut rest = &text[tokens[s.last - 1].end..];

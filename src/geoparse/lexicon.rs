@@ -88,6 +88,9 @@ pub struct Lexicon {
     /// Name words (verbs of saying, name particles, connectors, unit heads): key →
     /// (lang, kind).
     pub(crate) name_words: HashMap<String, Vec<(String, NameWord)>>,
+    /// The unit heads' keys, in every language, by their last letter: a word ends with
+    /// one of them or is none, whatever proclitics it has.
+    unit_heads: HashMap<char, Vec<String>>,
     /// Given names (lower case), from `gazetteer/given_names.txt`.
     pub(crate) given_names: FxHashSet<String>,
     /// Abbreviations of first-level divisions ("Ky.", "B.C.", "IL"), in file order.
@@ -204,6 +207,32 @@ const GIVEN_NAMES: &str = include_str!("../../gazetteer/given_names.txt");
 /// Word frequencies, indexed by `build.rs` from `gazetteer/common_words.tsv.gz`.
 static WORDS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/words.fst"));
 
+/// A language's everyday words (Zipf 4.5 or more), key → Zipf×10, as `build.rs` lists them.
+static EVERYDAY: [(&str, &str); 9] = [
+    ("ar", include_str!(concat!(env!("OUT_DIR"), "/everyday-ar.tsv"))),
+    ("de", include_str!(concat!(env!("OUT_DIR"), "/everyday-de.tsv"))),
+    ("en", include_str!(concat!(env!("OUT_DIR"), "/everyday-en.tsv"))),
+    ("es", include_str!(concat!(env!("OUT_DIR"), "/everyday-es.tsv"))),
+    ("fa", include_str!(concat!(env!("OUT_DIR"), "/everyday-fa.tsv"))),
+    ("fr", include_str!(concat!(env!("OUT_DIR"), "/everyday-fr.tsv"))),
+    ("ru", include_str!(concat!(env!("OUT_DIR"), "/everyday-ru.tsv"))),
+    ("tr", include_str!(concat!(env!("OUT_DIR"), "/everyday-tr.tsv"))),
+    ("ur", include_str!(concat!(env!("OUT_DIR"), "/everyday-ur.tsv"))),
+];
+
+/// [`zipf`] for the everyday words alone: their Zipf frequency, and 0 for every word
+/// under 4.5. A hash lookup where `zipf` walks an FST: chunking asks it of every
+/// capitalised word. Each language's table is read from the binary at its first use.
+pub(crate) fn everyday_zipf(lang: &str, key: &str) -> f64 {
+    static TABLES: [OnceLock<HashMap<&'static str, u8>>; 9] = [const { OnceLock::new() }; 9];
+    let lang = if lang == "ps" { "fa" } else { lang };
+    let Some(i) = EVERYDAY.iter().position(|(l, _)| *l == lang) else { return 0.0 };
+    let table = TABLES[i].get_or_init(|| {
+        EVERYDAY[i].1.lines().filter_map(|l| l.split_once('\t')).map(|(k, z)| (k, z.parse().unwrap_or(0))).collect()
+    });
+    table.get(key).map_or(0.0, |&z| f64::from(z) / 10.0)
+}
+
 /// How common a word is in a language, as a Zipf frequency (0 when unknown or rare): 5
 /// is once per 100,000 words. `key` is a [`name_key`]. Pashto reads the Persian list.
 /// Only words that are also gazetteer names are known in Latin and Cyrillic script.
@@ -287,6 +316,12 @@ impl Lexicon {
                 };
                 // "&" has no letters and so no key of its own
                 let key = if word == "&" { word.to_string() } else { name_key(word) };
+                if let (NameWord::UnitHead, Some(last)) = (kind, key.chars().next_back()) {
+                    let heads = self.unit_heads.entry(last).or_default();
+                    if !heads.contains(&key) {
+                        heads.push(key.clone());
+                    }
+                }
                 self.name_words.entry(key).or_default().push((lang.to_string(), kind));
             }
         }
@@ -296,6 +331,13 @@ impl Lexicon {
     /// Whether a word key is a name word of `kind` in an article's language.
     pub(crate) fn is_name_word(&self, key: &str, kind: NameWord, lang: &str) -> bool {
         self.name_words.get(key).is_some_and(|ws| ws.iter().any(|(l, k)| *k == kind && lang_applies(l, lang)))
+    }
+
+    /// Whether a word key may be a unit head once its proclitics are peeled: it ends with
+    /// one (a test of a few bytes, before the peeling and the lookups).
+    pub(crate) fn may_be_unit_head(&self, key: &str) -> bool {
+        let heads = key.chars().next_back().and_then(|c| self.unit_heads.get(&c));
+        heads.is_some_and(|hs| hs.iter().any(|h| key.ends_with(h.as_str())))
     }
 
     /// Whether a word key is a given name ("wade", "chrystia").
@@ -547,6 +589,21 @@ mod tests {
         assert!(zipf("ar", &name_key("وسوريا")) < zipf("ar", &name_key("سوريا")));
         assert_eq!(zipf("en", "panjwayi"), 0.0);
         assert_eq!(zipf("xx", "farmers"), 0.0);
+        // the everyday table agrees with the FST from 4.5 up, and says 0 below
+        for (lang, word) in [
+            ("en", "farmers"),
+            ("en", "police"),
+            ("en", "the"),
+            ("fr", "police"),
+            ("ar", "كبيرة"),
+            ("en", "panjwayi"),
+            ("en", "kabul"),
+        ] {
+            let (z, e) = (zipf(lang, &name_key(word)), everyday_zipf(lang, &name_key(word)));
+            assert_eq!(e, if z >= 4.5 { z } else { 0.0 }, "{lang} {word}");
+        }
+        assert!(everyday_zipf("en", "police") >= 4.5);
+        assert_eq!(everyday_zipf("ps", "از"), zipf("fa", "از"));
     }
 
     #[test]

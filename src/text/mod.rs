@@ -132,7 +132,16 @@ pub fn is_letter_or_digit(c: char) -> bool {
 /// later from this. Counts letters only.
 pub fn dominant_script(text: &str) -> Script {
     let (mut latin, mut arabic, mut cyr, mut other) = (0usize, 0usize, 0usize, 0usize);
-    for c in text.chars().filter(|c| c.is_alphabetic()) {
+    // a language is guessed from this for every article without one: ASCII goes by a
+    // byte test, and the common blocks skip the Unicode tables (`is_letter`)
+    for c in text.chars() {
+        if c.is_ascii() {
+            latin += usize::from(c.is_ascii_alphabetic());
+            continue;
+        }
+        if !is_letter(c) {
+            continue;
+        }
         match script_of(c) {
             Script::Latin => latin += 1,
             Script::Arabic => arabic += 1,

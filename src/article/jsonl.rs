@@ -42,7 +42,7 @@ pub fn parse_corpus_line(file: &str, line: usize, json: &str) -> Result<Article,
     let rec: CorpusLine = serde_json::from_str(json).map_err(|e| Error::Article {
         path: file.into(),
         line: Some(line),
-        message: format!("bad JSON Lines record: {e}"),
+        message: format!("bad JSON Lines record: {}", describe(&e)),
     })?;
     let id = match &rec.id {
         Some(Value::String(s)) => s.clone(),
@@ -118,6 +118,50 @@ pub fn parse_corpus_line(file: &str, line: usize, json: &str) -> Result<Article,
     })
 }
 
+/// What is wrong with a record, in words, and the column where the parser stopped:
+/// serde_json's own messages ("expected ident", "EOF while parsing an object") assume
+/// one knows its grammar.
+fn describe(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let message = e.to_string();
+    // serde_json appends " at line L column C"; a record is one line
+    let what = message.rsplit_once(" at line ").map_or(message.as_str(), |(m, _)| m);
+    let words = match (e.classify(), what) {
+        (Category::Eof, w) => {
+            let inside = [("string", "a string"), ("object", "an object"), ("list", "a list"), ("value", "a value")]
+                .into_iter()
+                .find(|(k, _)| w.ends_with(k))
+                .map_or("the record", |(_, a)| a);
+            format!("the line ends inside {inside}: the record is cut short")
+        }
+        (_, "expected ident") => {
+            "a bare word (strings need double quotes; true, false and null are the only bare words)".into()
+        }
+        (_, "expected value") => {
+            "no JSON value where one should be (a record is an object: {\"text\": \"...\"})".into()
+        }
+        (_, "trailing characters") => "more text after the record's closing brace".into(),
+        (_, "key must be a string") => "a key without double quotes".into(),
+        (_, "expected `:`") => "a key without a colon after it".into(),
+        (_, "expected `,` or `}`") => "a comma or a closing brace is missing".into(),
+        (_, "expected `,` or `]`") => "a comma or a closing bracket is missing".into(),
+        (_, "invalid escape") => {
+            "a backslash escape that JSON does not have (\\n, \\t, \\\", \\\\, \\uXXXX are)".into()
+        }
+        (_, w) if w.starts_with("control character") => {
+            "a tab or line break written as it is inside a string (write \\t or \\n)".into()
+        }
+        (_, "missing field `text`") => "no \"text\" field (it is the one every record needs)".into(),
+        (_, w) if w.starts_with("invalid type: map, expected") => format!("{w} (a record is one object, not nested)"),
+        (_, w) => w.to_string(),
+    };
+    if e.column() > 0 {
+        format!("{words} (column {})", e.column())
+    } else {
+        words
+    }
+}
+
 /// One line of a JSON Lines corpus as [`read_record`](super::read_record) read it, as an
 /// article or an error naming the line (its UTF-8, its size, its JSON).
 pub fn corpus_record(name: &str, n: usize, line: Result<Vec<u8>, u64>) -> Result<Article, Diagnostic> {
@@ -145,5 +189,31 @@ mod tests {
         assert_eq!(a.source_offset(at), (Field::Body, 3));
         let e = parse_corpus_line("c.jsonl", 3, "{").unwrap_err();
         assert!(e.to_string().starts_with("c.jsonl: line 3:"), "{e}");
+    }
+
+    #[test]
+    fn bad_records_are_described_in_words() {
+        let said = |json: &str| parse_corpus_line("c.jsonl", 1, json).unwrap_err().to_string();
+        for (json, words) in [
+            (
+                "nope",
+                "a bare word (strings need double quotes; true, false and null are the only bare words) (column 2)",
+            ),
+            ("{\"text\": \"Kabul\"", "the line ends inside an object: the record is cut short"),
+            ("{\"text\": \"Kab", "the line ends inside a string"),
+            ("{\"text\": \"Kabul\"} x", "more text after the record's closing brace"),
+            ("{text: \"Kabul\"}", "a key without double quotes (column 2)"),
+            ("{\"text\" \"Kabul\"}", "a key without a colon after it"),
+            ("{\"text\": \"Kabul\" \"id\": 1}", "a comma or a closing brace is missing"),
+            ("{\"text\": \"Ka\\qbul\"}", "a backslash escape that JSON does not have"),
+            ("{\"text\": \"Ka\tbul\"}", "a tab or line break written as it is inside a string"),
+            ("{\"title\": \"Kabul\"}", "no \"text\" field"),
+            ("{\"text\": 5}", "invalid type: integer `5`, expected a string"),
+            ("", "the line ends inside a value"),
+        ] {
+            let got = said(json);
+            assert!(got.contains(words), "{json:?}: {got}");
+            assert!(!got.contains("expected ident") && !got.contains("EOF"), "{json:?}: {got}");
+        }
     }
 }

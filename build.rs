@@ -43,12 +43,26 @@ fn main() {
     }
     println!("cargo:rustc-env=GAZETTE_DATA_HASH={h:016x}");
 
-    std::fs::write(out.join("words.fst"), common_words("gazetteer/common_words.tsv.gz")).unwrap();
+    let (fst, everyday) = common_words("gazetteer/common_words.tsv.gz");
+    std::fs::write(out.join("words.fst"), fst).unwrap();
+    for lang in EVERYDAY_LANGS {
+        let words: String =
+            everyday.iter().filter(|(l, _, _)| l == lang).map(|(_, k, z)| format!("{k}\t{z}\n")).collect();
+        std::fs::write(out.join(format!("everyday-{lang}.tsv")), words).unwrap();
+    }
 }
 
+/// The languages of `common_words.tsv.gz`, each with a list of its everyday words
+/// (`src/geoparse/lexicon.rs` embeds one per language).
+const EVERYDAY_LANGS: [&str; 9] = ["ar", "de", "en", "es", "fa", "fr", "ru", "tr", "ur"];
+
+/// Zipf×10 from which a word is everyday: such a word, capitalised, is no part of a name.
+const EVERYDAY_ZIPF: u64 = 45;
+
 /// Index `common_words.tsv.gz` (lang, word, zipf×10) as an FST map from
-/// `lang \x01 name_key(word)` to the highest Zipf×10 among the words with that key.
-fn common_words(src: &str) -> Vec<u8> {
+/// `lang \x01 name_key(word)` to the highest Zipf×10 among the words with that key; and
+/// the (lang, key, zipf×10) of the everyday ones, those at [`EVERYDAY_ZIPF`] or above.
+fn common_words(src: &str) -> (Vec<u8>, Vec<(String, String, u64)>) {
     println!("cargo:rerun-if-changed={src}");
     let file = std::fs::File::open(src).unwrap_or_else(|e| panic!("{src}: {e}"));
     let mut tsv = String::new();
@@ -68,8 +82,13 @@ fn common_words(src: &str) -> Vec<u8> {
         *e = (*e).max(zipf);
     }
     let mut b = fst::MapBuilder::memory();
+    let mut everyday = Vec::new();
     for (k, v) in map {
+        if v >= EVERYDAY_ZIPF {
+            let (lang, key) = k.split_once('\x01').unwrap();
+            everyday.push((lang.to_string(), key.to_string(), v));
+        }
         b.insert(k, v).unwrap();
     }
-    b.into_inner().unwrap()
+    (b.into_inner().unwrap(), everyday)
 }

@@ -76,8 +76,8 @@ pub fn slugify(s: &str) -> String {
 /// 2,000 words.
 ///
 /// Every article without a `lang` goes through this, so it costs a few percent of a
-/// run: letters are counted 16 ASCII bytes at a time, and function words are looked for
-/// only in Latin-script text, with no branch per byte (see `function_words`).
+/// run: letters are counted 64 ASCII bytes at a time, and function words are looked for
+/// only in Latin-script text, with bit masks rather than a branch per word (`function_words`).
 pub fn detect_lang(text: &str) -> String {
     use crate::text::Script;
     let c = ScriptCensus::of(text);

@@ -79,20 +79,9 @@ pub fn slugify(s: &str) -> String {
 /// run: letters are counted 64 ASCII bytes at a time, and function words are looked for
 /// only in Latin-script text, with bit masks rather than a branch per word (`function_words`).
 pub fn detect_lang(text: &str) -> String {
-    use crate::text::Script;
+    use crate::text::{Script, ScriptCensus};
     let c = ScriptCensus::of(text);
-    let max = c.latin.max(c.arabic).max(c.cyrillic).max(c.other);
-    let script = if max == 0 {
-        Script::Other
-    } else if max == c.arabic {
-        Script::Arabic
-    } else if max == c.latin {
-        Script::Latin
-    } else if max == c.cyrillic {
-        Script::Cyrillic
-    } else {
-        Script::Other
-    };
+    let script = c.dominant();
     match script {
         Script::Arabic => if c.persian_only > c.arabic_only { "fa" } else { "ar" }.into(),
         Script::Cyrillic => "ru".into(),
@@ -102,150 +91,6 @@ pub fn detect_lang(text: &str) -> String {
             ["en", "fr", "es"][best].into()
         }
         _ => "und".into(),
-    }
-}
-
-/// The letters of a text by script, as [`crate::text::dominant_script`] counts them, and
-/// the letters only Persian or only Arabic uses.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct ScriptCensus {
-    latin: usize,
-    arabic: usize,
-    cyrillic: usize,
-    other: usize,
-    persian_only: usize,
-    arabic_only: usize,
-}
-
-/// The class bits of a character below U+0800 (one or two bytes of UTF-8) in
-/// [`two_byte_classes`]: most letters of Latin, Cyrillic and Arabic text are there, and a
-/// table lookup is cheaper than the Unicode tables.
-const LETTER: u8 = 1;
-const LATIN: u8 = 2;
-const ARABIC: u8 = 4;
-const CYRILLIC: u8 = 8;
-const PERSIAN_ONLY: u8 = 16;
-const ARABIC_ONLY: u8 = 32;
-
-/// The class bits of every character below U+0800, worked out once from [`is_letter`]
-/// and [`script_of`], so that the census counts what they say by definition.
-///
-/// [`is_letter`]: crate::text::is_letter
-/// [`script_of`]: crate::text::script_of
-fn two_byte_classes() -> &'static [u8; 0x800] {
-    use crate::text::{is_letter, script_of, Script};
-    static TABLE: std::sync::OnceLock<[u8; 0x800]> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| {
-        let mut t = [0u8; 0x800];
-        for (cp, class) in t.iter_mut().enumerate() {
-            let Some(ch) = char::from_u32(cp as u32) else { continue };
-            if !is_letter(ch) {
-                continue;
-            }
-            *class = LETTER
-                | match script_of(ch) {
-                    Script::Latin => LATIN,
-                    Script::Arabic => ARABIC,
-                    Script::Cyrillic => CYRILLIC,
-                    _ => 0,
-                };
-            if matches!(ch, 'پ' | 'چ' | 'ژ' | 'گ' | 'ک' | 'ی') {
-                *class |= PERSIAN_ONLY;
-            }
-            if matches!(ch, 'ة' | 'ى' | 'ك' | 'ي') {
-                *class |= ARABIC_ONLY;
-            }
-        }
-        t
-    })
-}
-
-/// [`two_byte_classes`]' bits as counts to add, for every class: ten bits for each of
-/// latin, arabic, cyrillic, other, persian-only and arabic-only, in that order, so that
-/// one addition counts a character in every field it belongs to.
-const CLASS_COUNTS: [u64; 64] = {
-    let mut t = [0u64; 64];
-    let mut class = 0;
-    while class < 64 {
-        let c = class as u8;
-        let scripts = c & (LATIN | ARABIC | CYRILLIC);
-        let on = [
-            c & LATIN != 0,
-            c & ARABIC != 0,
-            c & CYRILLIC != 0,
-            c & LETTER != 0 && scripts == 0,
-            c & PERSIAN_ONLY != 0,
-            c & ARABIC_ONLY != 0,
-        ];
-        let mut f = 0;
-        while f < on.len() {
-            if on[f] {
-                t[class] |= 1 << (10 * f);
-            }
-            f += 1;
-        }
-        class += 1;
-    }
-    t
-};
-
-impl ScriptCensus {
-    fn of(text: &str) -> Self {
-        let classes = two_byte_classes();
-        let mut c = ScriptCensus::default();
-        let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            // 64 ASCII bytes at a time, the bulk of Latin-script text
-            if let Some(block) = bytes.get(i..i + 64) {
-                let (letters, ascii) = ascii_letter_mask(block);
-                if ascii {
-                    c.latin += letters.count_ones() as usize;
-                    i += 64;
-                    continue;
-                }
-            }
-            // else up to 64 bytes one at a time, with no branch but for characters of three
-            // or four bytes: every byte adds the counts of its class (a continuation byte
-            // adds none), at most 64 in a ten-bit field before they are added up
-            let end = bytes.len().min(i + 64);
-            let mut counts = 0u64;
-            while i < end {
-                let b = bytes[i];
-                if b >= 0xE0 {
-                    c.add_wide(text[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER));
-                    i += usize::from(b >= 0xF0) + 3;
-                    continue;
-                }
-                let next = bytes.get(i + 1).copied().unwrap_or(0);
-                let lead2 = b.wrapping_sub(0xC2) < 0x1E;
-                let cp = ((usize::from(b & 0x1F) << 6) | usize::from(next & 0x3F)) * usize::from(lead2);
-                let ascii_letter = (b | 0x20).wrapping_sub(b'a') < 26;
-                counts += CLASS_COUNTS[usize::from(classes[cp] | (u8::from(ascii_letter) * (LETTER | LATIN))) & 63];
-                i += 1;
-            }
-            let field = |f: u32| ((counts >> (10 * f)) & 0x3FF) as usize;
-            c.latin += field(0);
-            c.arabic += field(1);
-            c.cyrillic += field(2);
-            c.other += field(3);
-            c.persian_only += field(4);
-            c.arabic_only += field(5);
-        }
-        c
-    }
-
-    /// A character of three or four bytes (none of them is Persian or Arabic only).
-    fn add_wide(&mut self, ch: char) {
-        use crate::text::{is_letter, script_of, Script};
-        if is_letter(ch) {
-            match script_of(ch) {
-                Script::Latin => self.latin += 1,
-                Script::Arabic => self.arabic += 1,
-                Script::Cyrillic => self.cyrillic += 1,
-                _ => self.other += 1,
-            }
-        }
     }
 }
 
@@ -336,26 +181,6 @@ const HASH_MULTIPLIER: u32 = {
     }
 };
 
-/// A bit for each ASCII letter of 64 bytes (bit j for byte j), and whether all 64 are
-/// ASCII, eight bytes at a time in a `u64`: with every byte below 0x80, adding 0x1F or 5
-/// to a byte sets its high bit exactly when it is at least `a` or past `z` (after
-/// folding case with 0x20), and no carry crosses into the next byte. A multiply then
-/// gathers the eight high bits into one byte.
-fn ascii_letter_mask(block: &[u8]) -> (u64, bool) {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let (mut letters, mut high) = (0u64, 0u64);
-    for (k, chunk) in block.chunks_exact(8).enumerate() {
-        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0x80; 8]));
-        high |= x;
-        let lower = x | (0x20 * ONES);
-        let from_a = lower.wrapping_add((0x80 - u64::from(b'a')) * ONES);
-        let past_z = lower.wrapping_add((0x80 - u64::from(b'z') - 1) * ONES);
-        let is_letter = (from_a & !past_z) & (0x80 * ONES);
-        letters |= ((is_letter >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
-    }
-    (letters, high & (0x80 * ONES) == 0)
-}
-
 /// How many of the first [`FUNCTION_WORD_WINDOW`] words of a text are English, French
 /// and Spanish function words.
 ///
@@ -380,7 +205,7 @@ fn function_words(text: &str) -> [usize; 3] {
     let (mut words, mut i) = (0usize, 0usize);
     while i < bytes.len() && words < FUNCTION_WORD_WINDOW {
         if let Some(block) = bytes.get(i..i + 64) {
-            let (letters, ascii) = ascii_letter_mask(block);
+            let (letters, ascii) = crate::text::ascii_letter_mask(block);
             let separators = !letters;
             if ascii && separators != 0 {
                 // up to and with the block's last separator
@@ -513,13 +338,13 @@ mod tests {
         assert_eq!(seen.keys().map(String::as_str).collect::<Vec<_>>(), ["ar", "en", "es", "fa", "fr", "ru"]);
     }
 
-    /// The fast census and function-word count find what a plain reading of their
-    /// definitions finds: letters by script with `dominant_script`'s rules, and function
+    /// The fast census (`text::ScriptCensus`) and function-word count find what a plain
+    /// reading of their definitions finds: letters by script, and function
     /// words among the first 2,000 pieces of `split` on non-letters (empty pieces
     /// included).
     #[test]
     fn the_census_counts_as_its_definition_reads() {
-        use crate::text::{is_letter, script_of, Script};
+        use crate::text::{is_letter, script_of, Script, ScriptCensus};
         fn census(text: &str) -> ScriptCensus {
             let mut c = ScriptCensus::default();
             for ch in text.chars().filter(|&ch| is_letter(ch)) {

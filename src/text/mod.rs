@@ -23,10 +23,12 @@ use unicode_normalization::char::is_combining_mark;
 
 mod morph;
 mod normalize;
+mod script;
 mod tokenize;
 
 pub use morph::{arabic_peeled, arabic_peelings, cyrillic_lemmas};
 pub use normalize::{name_key, push_key_token};
+pub use script::{ascii_letter_mask, ScriptCensus};
 pub use tokenize::tokenize;
 
 /// The writing system of a token, as far as matching cares.
@@ -128,37 +130,7 @@ pub fn is_letter_or_digit(c: char) -> bool {
     }
 }
 
-/// Detect the dominant script of a text: `"ar"`, `"ru"` or `"en"`-like classes are guessed
-/// later from this. Counts letters only.
+/// The script most of a text's letters are in (see [`ScriptCensus::dominant`]).
 pub fn dominant_script(text: &str) -> Script {
-    let (mut latin, mut arabic, mut cyr, mut other) = (0usize, 0usize, 0usize, 0usize);
-    // a language is guessed from this for every article without one: ASCII goes by a
-    // byte test, and the common blocks skip the Unicode tables (`is_letter`)
-    for c in text.chars() {
-        if c.is_ascii() {
-            latin += usize::from(c.is_ascii_alphabetic());
-            continue;
-        }
-        if !is_letter(c) {
-            continue;
-        }
-        match script_of(c) {
-            Script::Latin => latin += 1,
-            Script::Arabic => arabic += 1,
-            Script::Cyrillic => cyr += 1,
-            _ => other += 1,
-        }
-    }
-    let max = latin.max(arabic).max(cyr).max(other);
-    if max == 0 {
-        Script::Other
-    } else if max == arabic {
-        Script::Arabic
-    } else if max == latin {
-        Script::Latin
-    } else if max == cyr {
-        Script::Cyrillic
-    } else {
-        Script::Other
-    }
+    ScriptCensus::of(text).dominant()
 }

@@ -1,0 +1,188 @@
+//! Which script a text is written in: its letters counted by script, fast, for every
+//! article that does not give its language.
+
+use super::{is_letter, script_of, Script};
+
+/// The letters of a text by script ([`is_letter`] and `script_of`), and the letters
+/// only Persian or only Arabic uses.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ScriptCensus {
+    /// Latin letters, ASCII or not.
+    pub latin: usize,
+    /// Arabic-script letters (Arabic, Persian, Pashto, Urdu).
+    pub arabic: usize,
+    /// Cyrillic letters.
+    pub cyrillic: usize,
+    /// Letters of any other script.
+    pub other: usize,
+    /// `پ چ ژ گ ک ی`
+    pub persian_only: usize,
+    /// `ة ى ك ي`
+    pub arabic_only: usize,
+}
+
+/// The class bits of a character below U+0800 (one or two bytes of UTF-8) in
+/// [`two_byte_classes`]: most letters of Latin, Cyrillic and Arabic text are there, and a
+/// table lookup is cheaper than the Unicode tables.
+const LETTER: u8 = 1;
+const LATIN: u8 = 2;
+const ARABIC: u8 = 4;
+const CYRILLIC: u8 = 8;
+const PERSIAN_ONLY: u8 = 16;
+const ARABIC_ONLY: u8 = 32;
+
+/// The class bits of every character below U+0800, worked out once from [`is_letter`]
+/// and [`script_of`], so that the census counts what they say by definition.
+fn two_byte_classes() -> &'static [u8; 0x800] {
+    static TABLE: std::sync::OnceLock<[u8; 0x800]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = [0u8; 0x800];
+        for (cp, class) in t.iter_mut().enumerate() {
+            let Some(ch) = char::from_u32(cp as u32) else { continue };
+            if !is_letter(ch) {
+                continue;
+            }
+            *class = LETTER
+                | match script_of(ch) {
+                    Script::Latin => LATIN,
+                    Script::Arabic => ARABIC,
+                    Script::Cyrillic => CYRILLIC,
+                    _ => 0,
+                };
+            if matches!(ch, 'پ' | 'چ' | 'ژ' | 'گ' | 'ک' | 'ی') {
+                *class |= PERSIAN_ONLY;
+            }
+            if matches!(ch, 'ة' | 'ى' | 'ك' | 'ي') {
+                *class |= ARABIC_ONLY;
+            }
+        }
+        t
+    })
+}
+
+/// [`two_byte_classes`]' bits as counts to add, for every class: ten bits for each of
+/// latin, arabic, cyrillic, other, persian-only and arabic-only, in that order, so that
+/// one addition counts a character in every field it belongs to.
+const CLASS_COUNTS: [u64; 64] = {
+    let mut t = [0u64; 64];
+    let mut class = 0;
+    while class < 64 {
+        let c = class as u8;
+        let scripts = c & (LATIN | ARABIC | CYRILLIC);
+        let on = [
+            c & LATIN != 0,
+            c & ARABIC != 0,
+            c & CYRILLIC != 0,
+            c & LETTER != 0 && scripts == 0,
+            c & PERSIAN_ONLY != 0,
+            c & ARABIC_ONLY != 0,
+        ];
+        let mut f = 0;
+        while f < on.len() {
+            if on[f] {
+                t[class] |= 1 << (10 * f);
+            }
+            f += 1;
+        }
+        class += 1;
+    }
+    t
+};
+
+impl ScriptCensus {
+    /// Count the letters of `text`. Every article without a `lang` goes through this:
+    /// ASCII is read 64 bytes at a time, and other characters below U+0800 through a
+    /// table, with no branch but for characters of three or four bytes.
+    pub fn of(text: &str) -> Self {
+        let classes = two_byte_classes();
+        let mut c = ScriptCensus::default();
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            // 64 ASCII bytes at a time, the bulk of Latin-script text
+            if let Some(block) = bytes.get(i..i + 64) {
+                let (letters, ascii) = ascii_letter_mask(block);
+                if ascii {
+                    c.latin += letters.count_ones() as usize;
+                    i += 64;
+                    continue;
+                }
+            }
+            // else up to 64 bytes one at a time, with no branch but for characters of three
+            // or four bytes: every byte adds the counts of its class (a continuation byte
+            // adds none), at most 64 in a ten-bit field before they are added up
+            let end = bytes.len().min(i + 64);
+            let mut counts = 0u64;
+            while i < end {
+                let b = bytes[i];
+                if b >= 0xE0 {
+                    c.add_wide(text[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER));
+                    i += usize::from(b >= 0xF0) + 3;
+                    continue;
+                }
+                let next = bytes.get(i + 1).copied().unwrap_or(0);
+                let lead2 = b.wrapping_sub(0xC2) < 0x1E;
+                let cp = ((usize::from(b & 0x1F) << 6) | usize::from(next & 0x3F)) * usize::from(lead2);
+                let ascii_letter = (b | 0x20).wrapping_sub(b'a') < 26;
+                counts += CLASS_COUNTS[usize::from(classes[cp] | (u8::from(ascii_letter) * (LETTER | LATIN))) & 63];
+                i += 1;
+            }
+            let field = |f: u32| ((counts >> (10 * f)) & 0x3FF) as usize;
+            c.latin += field(0);
+            c.arabic += field(1);
+            c.cyrillic += field(2);
+            c.other += field(3);
+            c.persian_only += field(4);
+            c.arabic_only += field(5);
+        }
+        c
+    }
+
+    /// The script most letters are in: Arabic wins a tie, then Latin, then Cyrillic.
+    pub fn dominant(&self) -> Script {
+        let max = self.latin.max(self.arabic).max(self.cyrillic).max(self.other);
+        if max == 0 {
+            Script::Other
+        } else if max == self.arabic {
+            Script::Arabic
+        } else if max == self.latin {
+            Script::Latin
+        } else if max == self.cyrillic {
+            Script::Cyrillic
+        } else {
+            Script::Other
+        }
+    }
+
+    /// A character of three or four bytes (none of them is Persian or Arabic only).
+    fn add_wide(&mut self, ch: char) {
+        if is_letter(ch) {
+            match script_of(ch) {
+                Script::Latin => self.latin += 1,
+                Script::Arabic => self.arabic += 1,
+                Script::Cyrillic => self.cyrillic += 1,
+                _ => self.other += 1,
+            }
+        }
+    }
+}
+
+/// A bit for each ASCII letter of 64 bytes (bit j for byte j), and whether all 64 are
+/// ASCII, eight bytes at a time in a `u64`: with every byte below 0x80, adding 0x1F or 5
+/// to a byte sets its high bit exactly when it is at least `a` or past `z` (after
+/// folding case with 0x20), and no carry crosses into the next byte. A multiply then
+/// gathers the eight high bits into one byte.
+pub fn ascii_letter_mask(block: &[u8]) -> (u64, bool) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let (mut letters, mut high) = (0u64, 0u64);
+    for (k, chunk) in block.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0x80; 8]));
+        high |= x;
+        let lower = x | (0x20 * ONES);
+        let from_a = lower.wrapping_add((0x80 - u64::from(b'a')) * ONES);
+        let past_z = lower.wrapping_add((0x80 - u64::from(b'z') - 1) * ONES);
+        let is_letter = (from_a & !past_z) & (0x80 * ONES);
+        letters |= ((is_letter >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
+    }
+    (letters, high & (0x80 * ONES) == 0)
+}

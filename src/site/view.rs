@@ -5,6 +5,7 @@
 //! the events' feature places (the ones the GeoJSON export has; demonym-only countries are
 //! left out), each with a slug from its name and GeoNames id (`kabul-1138958`).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::{Datelike, Days, Months, NaiveDate};
@@ -25,8 +26,9 @@ pub struct EventItem<'a> {
     pub datetime: Option<&'a str>,
     pub lang: &'a str,
     pub dir: &'static str,
-    /// Name of the focus place (else the first place), for "where" in listings.
-    pub place: Option<&'a str>,
+    /// Name of the focus place (else the first place), for "where" in listings; a place's
+    /// own page puts its own name first (see `place_ctx`).
+    pub place: Option<Cow<'a, str>>,
     pub summary: Option<&'a str>,
     /// Index of the timeline bin the date falls in.
     #[serde(skip)]
@@ -149,7 +151,8 @@ impl<'a> SiteView<'a> {
             .zip(bin_of)
             .map(|(e, bin)| {
                 let a = &e.article;
-                let place = e.focus().or(e.places.iter().find(|p| !p.demonym_only)).map(|p| p.name.as_str());
+                let place =
+                    e.focus().or(e.places.iter().find(|p| !p.demonym_only)).map(|p| Cow::Borrowed(p.name.as_str()));
                 EventItem {
                     slug: &a.slug,
                     title: &a.title,
@@ -165,6 +168,13 @@ impl<'a> SiteView<'a> {
             .collect();
         let place_of = by_idx.into_iter().map(|(idx, i)| (idx, rank[i])).collect();
         SiteView { events: sorted, items, places, event_places, place_events, place_of, bins }
+    }
+
+    /// The events as lists show them, newest first: dated events from the latest back,
+    /// then the undated ones (which come last in site order).
+    pub fn newest_first(&self) -> impl Iterator<Item = usize> + '_ {
+        let dated = self.items.iter().position(|i| i.date.is_none()).unwrap_or(self.items.len());
+        (0..dated).rev().chain(dated..self.items.len())
     }
 }
 

@@ -385,16 +385,33 @@
       return li;
     }
 
+    // events are in site order, oldest first and undated last: lists show the newest
+    // first (then the undated), as the page without JavaScript does
+    var nDated = 0;
+    while (nDated < nEvents && ev.date[nDated]) nDated++;
+
     function drawList() {
       var frag = document.createDocumentFragment();
       var n = 0;
-      for (var e = 0; e < nEvents; e++) {
+      for (var k = 0; k < nEvents; k++) {
+        var e = k < nDated ? nDated - 1 - k : k;
         if (!inRange(e)) continue;
         if (n < LIST_MAX) frag.appendChild(item(e));
         n++;
       }
       list.replaceChildren(frag);
-      more.textContent = n > LIST_MAX ? 'Showing the first ' + LIST_MAX + ' of ' + n + ' events in this range; narrow the timeline or see the archive.' : '';
+      if (n === 0) {
+        more.replaceChildren('No events in this range.');
+      } else if (n > LIST_MAX) {
+        var archive = el('a', { href: root + 'archive/' }, 'the archive');
+        more.replaceChildren(
+          'Showing the newest ' + LIST_MAX + ' of ' + n + ' events in this range; narrow the timeline or see ',
+          archive,
+          '.'
+        );
+      } else {
+        more.replaceChildren();
+      }
       gz.visibleEvents = n;
       var span = nBins ? bins.start[state.from] + ' to ' + bins.end[state.to] : '';
       status.textContent = full()
@@ -534,10 +551,14 @@
         });
       var from = 0,
         to = nBins - 1;
-      if (h.from) {
+      // a range is two dates, from before to: anything else (a typo, a cut-off link) shows
+      // everything rather than some week the text happens to sort next to
+      var day = /^\d{4}-\d{2}-\d{2}$/;
+      var valid = (!h.from || day.test(h.from)) && (!h.to || day.test(h.to)) && !(h.from && h.to && h.from > h.to);
+      if (valid && h.from) {
         for (from = 0; from < nBins - 1 && bins.end[from] < h.from; ) from++;
       }
-      if (h.to) {
+      if (valid && h.to) {
         for (to = nBins - 1; to > 0 && bins.start[to] > h.to; ) to--;
       }
       return { from: from, to: Math.max(from, to), event: h.event && h.event in bySlug ? h.event : null };

@@ -117,6 +117,31 @@ await check('timeline: narrowing the range hides events outside it, and the URL 
   await again.close();
 });
 
+await check('lists are newest first, with and without JavaScript; a bad fragment shows everything', async () => {
+  const newestFirst = (dates) => dates.every((d, i) => i === 0 || d <= dates[i - 1]);
+  await page.goto(base, { waitUntil: 'load' });
+  const all = await ready(page);
+  const dates = await page.$$eval('#event-list li time', (t) => t.map((x) => x.getAttribute('datetime').slice(0, 10)));
+  assert(dates.length > 2 && newestFirst(dates), `list order ${dates}`);
+  const ctx = await browser.newContext({ javaScriptEnabled: false });
+  const p = watch(await ctx.newPage());
+  await p.goto(base, { waitUntil: 'load' });
+  const plain = await p.$$eval('#event-list li time', (t) => t.map((x) => x.getAttribute('datetime').slice(0, 10)));
+  assert(plain.join() === dates.join(), `without JavaScript ${plain}, with ${dates}`);
+  // the downloads say how big they are
+  const sizes = await p.$$eval('.downloads li', (l) => l.map((x) => x.textContent));
+  assert(sizes.length === 2 && sizes.every((t) => /\((\d+ bytes|[\d.]+ [KMG]B)\)/.test(t)), `downloads ${sizes}`);
+  await ctx.close();
+  for (const bad of ['#from=garbage', '#from=2099-01-01&to=1999-01-01', '#to=yesterday']) {
+    const q = watch(await context.newPage());
+    await q.goto(base + bad, { waitUntil: 'load' });
+    const g = await ready(q);
+    assert(g.visibleEvents === all.visibleEvents, `${bad}: ${g.visibleEvents} of ${all.visibleEvents} events shown`);
+    assert((await q.inputValue('#range-from')) === '0', `${bad}: range starts later`);
+    await q.close();
+  }
+});
+
 await check('playback: cumulative play grows the range to the end', async () => {
   await page.click('#reset');
   await page.check('input[name=mode][value=cumulative]');
@@ -151,6 +176,8 @@ await check('an event opens from its map popup, and a place page from the event 
   const name = (await place.textContent()).trim();
   await place.click();
   await page.waitForURL('**/places/**');
+  const wheres = await page.$$eval('.event-list li .where', (w) => w.map((x) => x.textContent));
+  assert(wheres.length > 0 && wheres.every((w) => w.startsWith(name)), `"where" on ${name}'s page: ${wheres}`);
   assert((await page.textContent('h1')).trim() === name, `place page is not ${name}`);
   assert(await page.$(`.event-list a[href$="events/${slug}/"]`), 'place page does not list the event');
   await ready(page);

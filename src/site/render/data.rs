@@ -104,28 +104,66 @@ fn script_safe(json: String) -> String {
 }
 
 /// `events.geojson`, `events.csv` and its `.csvt` and `.prj` sidecars, for QGIS.
-pub(super) fn exports(events: &[Event], emit: &Emit) -> Result<()> {
+/// Write the downloads; returns the sizes in bytes of `events.geojson` and `events.csv`,
+/// which the index page gives beside their links.
+pub(super) fn exports(events: &[Event], emit: &Emit) -> Result<(usize, usize)> {
     let geojson = || {
         let mut geojson = Vec::new();
         crate::export::geojson::write_collection(&mut geojson, events, ArticleKey::Slug, false)
             .map_err(|source| Error::Io { path: "events.geojson".into(), source })?;
-        emit(Path::new("events.geojson"), &geojson)
+        emit(Path::new("events.geojson"), &geojson).map(|()| geojson.len())
     };
     let csv = || {
         let mut csv = Vec::new();
         crate::export::csv::write(&mut csv, events, ArticleKey::Slug, false)
             .map_err(|e| Error::Usage(format!("events.csv: {e}")))?;
-        emit(Path::new("events.csv"), &csv)
+        emit(Path::new("events.csv"), &csv).map(|()| csv.len())
     };
     let (a, b) = rayon::join(geojson, csv);
-    a.and(b)?;
+    let sizes = (a?, b?);
     emit(Path::new("events.csvt"), crate::export::csv::csvt().as_bytes())?;
-    emit(Path::new("events.prj"), crate::export::csv::WGS84_PRJ.as_bytes())
+    emit(Path::new("events.prj"), crate::export::csv::WGS84_PRJ.as_bytes())?;
+    Ok(sizes)
+}
+
+/// A file size as a reader takes it in: `812 bytes`, `4.2 KB`, `38 KB`, `330 MB`
+/// (decimal units, as file managers on most systems show them; one decimal below 10).
+pub(super) fn human_size(bytes: usize) -> String {
+    if bytes < 1000 {
+        return format!("{bytes} bytes");
+    }
+    let mut v = bytes as f64;
+    for unit in ["KB", "MB", "GB", "TB"] {
+        v /= 1000.0;
+        if v < 999.5 || unit == "TB" {
+            return if v < 9.95 { format!("{v:.1} {unit}") } else { format!("{v:.0} {unit}") };
+        }
+    }
+    unreachable!("the loop returns at TB")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_as_a_file_manager_shows_them() {
+        for (bytes, want) in [
+            (0, "0 bytes"),
+            (999, "999 bytes"),
+            (1000, "1.0 KB"),
+            (4_240, "4.2 KB"),
+            (9_949, "9.9 KB"),
+            (9_950, "10 KB"),
+            (38_400, "38 KB"),
+            (999_499, "999 KB"),
+            (999_500, "1.0 MB"),
+            (330_000_000, "330 MB"),
+            (1_800_000_000, "1.8 GB"),
+        ] {
+            assert_eq!(human_size(bytes), want, "{bytes}");
+        }
+    }
 
     #[test]
     fn data_json_cannot_close_a_script_element() {

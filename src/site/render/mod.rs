@@ -27,7 +27,7 @@
 //! the `events` table) says how many points each event has.
 //! | `bins` | `start`, `end` (inclusive), `count` | bar of the timeline |
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -189,7 +189,6 @@ pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event], emit: &Emit)
     let site = site_ctx(config, &view);
     let r = Renderer { tera: &theme.tera, site: &site, view: &view, emit, basemaps: Mutex::new(HashSet::new()) };
 
-    r.emit_page("index.html", "index.html", "", r.index_ctx())?;
     r.emit_page("404.html", "404.html", "", r.not_found_ctx())?;
     emit(Path::new("atom.xml"), r.render("atom.xml", &r.feed_ctx())?.as_bytes())?;
     let pages = || -> Result<()> {
@@ -220,7 +219,12 @@ pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event], emit: &Emit)
     // The downloads are the biggest files and each is written by one thread: make them
     // while the pages are rendered.
     let (pages, downloads) = rayon::join(pages, || data::exports(events, emit));
-    pages.and(downloads)?;
+    pages?;
+    // the index gives the downloads' sizes, so it is rendered once they are written
+    let (geojson, csv) = downloads?;
+    let mut index = r.index_ctx();
+    index.insert("sizes", &BTreeMap::from([("geojson", data::human_size(geojson)), ("csv", data::human_size(csv))]));
+    r.emit_page("index.html", "index.html", "", index)?;
 
     /// What every page knows of the site: its config, where Leaflet comes from, and its size.
     fn site_ctx<'a>(config: &'a SiteConfig, view: &SiteView) -> SiteCtx<'a> {
@@ -318,9 +322,9 @@ impl Renderer<'_> {
     fn index_ctx(&self) -> Context {
         let v = self.view;
         let mut ctx = Context::new();
-        let skip = v.items.len().saturating_sub(INDEX_LIST_MAX);
-        ctx.insert("events", &v.items[skip..]);
-        ctx.insert("truncated", &(skip > 0));
+        let newest: Vec<&EventItem> = v.newest_first().take(INDEX_LIST_MAX).map(|i| &v.items[i]).collect();
+        ctx.insert("events", &newest);
+        ctx.insert("truncated", &(v.items.len() > INDEX_LIST_MAX));
         ctx.insert("undated", &v.items.iter().filter(|i| i.date.is_none()).count());
         ctx.insert("bins", &v.bins);
         let label = match (v.bins.first(), v.bins.last()) {
@@ -471,7 +475,23 @@ impl Renderer<'_> {
         let p = &v.places[i];
         let mine = &v.place_events[i];
         let page = &mine[((n - 1) * PAGE_SIZE).min(mine.len())..(n * PAGE_SIZE).min(mine.len())];
-        let events: Vec<&EventItem> = page.iter().map(|&e| &v.items[e]).collect();
+        // "where" is this place first, then up to two more the event names
+        let events: Vec<EventItem> = page
+            .iter()
+            .map(|&e| {
+                let others: Vec<&str> =
+                    v.event_places[e].iter().filter(|&&o| o != i).map(|&o| v.places[o].name).collect();
+                let mut place = p.name.to_string();
+                for o in others.iter().take(2) {
+                    place.push_str(", ");
+                    place.push_str(o);
+                }
+                if others.len() > 2 {
+                    place.push_str(&format!(" and {} more", others.len() - 2));
+                }
+                EventItem { place: Some(place.into()), ..v.items[e].clone() }
+            })
+            .collect();
         let root = root_of(2, n);
         let point = MapPoint {
             lon: p.lon,

@@ -35,7 +35,7 @@ pub(crate) fn check_site(g: &Gazetteer, site_dir: &Path) -> (Vec<Diagnostic>, us
     if let (Some(config), Some(theme)) = (&config, &theme) {
         // Rendering runs every template against the real data: the errors a build would
         // stop on, caught without touching the output folder; every file is dropped.
-        if let Err(e) = site::render::render(config, theme, &events, &|_, _| Ok(())) {
+        if let Err(e) = site::render::render(config, theme, &events, &site::render::Discard) {
             diags.push(diagnostic(site_dir, e));
         }
     }

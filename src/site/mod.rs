@@ -98,26 +98,25 @@ pub fn build(g: &Gazetteer, opts: &BuildOptions, report: &mut Report) -> crate::
     if let Some(p) = &progress {
         p.stage("reading and geoparsing articles");
     }
-    let count = |e: Event| {
+    // What the site needs of an article is its Markdown: the geoparser's copies of the
+    // text are the bulk of a big site's memory, so each event drops them as it is made,
+    // not once every article is read and geoparsed.
+    let count = |mut e: Event| {
         if let Some(p) = &progress {
             p.inc();
         }
+        e.article.plain = String::new();
+        e.article.source_text = String::new();
         e
     };
     let popts = geoparse::Options {
         min_confidence: opts.min_confidence.unwrap_or(config.min_confidence),
         ..geoparse::Options::default()
     };
-    let (mut events, mut diags) = match &cache {
+    let (events, mut diags) = match &cache {
         Some(c) => pipeline::process_with(&inputs, |a| count(c.event(g, lex, a, popts))),
         None => pipeline::process_with(&inputs, |a| count(event::from_article(g, lex, a, popts))),
     };
-    // What the site needs of an article is its Markdown; the geoparser's copies of the
-    // text are the bulk of a big site's memory.
-    for e in &mut events {
-        e.article.plain = String::new();
-        e.article.source_text = String::new();
-    }
     let (reused, parsed) = cache.as_ref().map_or((0, events.len()), |c| c.counts());
     if let Some(c) = cache {
         if c.rejected() > 0 {
@@ -141,7 +140,7 @@ pub fn build(g: &Gazetteer, opts: &BuildOptions, report: &mut Report) -> crate::
         p.stage("writing files");
     }
     let written = write::write_site_with(&out, progress.clone(), |sink| {
-        render::render(&config, &theme, &events, &|path, bytes| sink.emit(path, bytes))?;
+        render::render(&config, &theme, &events, sink)?;
         publish::emit(&extras, sink)
     });
     if let Some(p) = &progress {

@@ -285,10 +285,33 @@ pub struct Sink {
     copied: Mutex<Vec<(String, PathBuf)>>,
 }
 
+impl super::render::Emit for Sink {
+    fn bytes(&self, path: &Path, bytes: &[u8]) -> Result<()> {
+        self.emit(path, bytes)
+    }
+    fn stream(&self, path: &Path, write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>) -> Result<()> {
+        Sink::stream(self, path, write)
+    }
+}
+
 impl Sink {
     /// Write one file; `path` is relative to the output folder (plain components only).
     pub fn emit(&self, path: &Path, bytes: &[u8]) -> Result<()> {
         self.put(path, |full| std::fs::write(full, bytes))
+    }
+
+    /// Write one file as `write` makes it, through a buffer: a big download is never
+    /// whole in memory.
+    pub fn stream(
+        &self,
+        path: &Path,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> Result<()> {
+        self.put(path, |full| {
+            let mut w = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(full)?);
+            write(&mut w)?;
+            std::io::Write::flush(&mut w)
+        })
     }
 
     /// Copy the file `src` as it is to `path` (relative to the output folder).
@@ -302,7 +325,7 @@ impl Sink {
         Ok(())
     }
 
-    fn put(&self, path: &Path, write: impl Fn(&Path) -> std::io::Result<()>) -> Result<()> {
+    fn put(&self, path: &Path, mut write: impl FnMut(&Path) -> std::io::Result<()>) -> Result<()> {
         if path.as_os_str().is_empty() || !path.components().all(|c| matches!(c, Component::Normal(_))) {
             return Err(Error::Usage(format!("refusing to write {}: not a plain relative path", path.display())));
         }

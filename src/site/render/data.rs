@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::Emit;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::event::Event;
 use crate::export::ArticleKey;
 use crate::site::view::SiteView;
@@ -106,24 +106,49 @@ fn script_safe(json: String) -> String {
 /// `events.geojson`, `events.csv` and its `.csvt` and `.prj` sidecars, for QGIS.
 /// Write the downloads; returns the sizes in bytes of `events.geojson` and `events.csv`,
 /// which the index page gives beside their links.
-pub(super) fn exports(events: &[Event], emit: &Emit) -> Result<(usize, usize)> {
+pub(super) fn exports(events: &[Event], emit: &dyn Emit) -> Result<(usize, usize)> {
     let geojson = || {
-        let mut geojson = Vec::new();
-        crate::export::geojson::write_collection(&mut geojson, events, ArticleKey::Slug, false)
-            .map_err(|source| Error::Io { path: "events.geojson".into(), source })?;
-        emit(Path::new("events.geojson"), &geojson).map(|()| geojson.len())
+        let mut size = 0;
+        emit.stream(Path::new("events.geojson"), &mut |w| {
+            let mut w = Counted { inner: w, bytes: 0 };
+            crate::export::geojson::write_collection(&mut w, events, ArticleKey::Slug, false)?;
+            size = w.bytes;
+            Ok(())
+        })
+        .map(|()| size)
     };
     let csv = || {
-        let mut csv = Vec::new();
-        crate::export::csv::write(&mut csv, events, ArticleKey::Slug, false)
-            .map_err(|e| Error::Usage(format!("events.csv: {e}")))?;
-        emit(Path::new("events.csv"), &csv).map(|()| csv.len())
+        let mut size = 0;
+        emit.stream(Path::new("events.csv"), &mut |w| {
+            let mut w = Counted { inner: w, bytes: 0 };
+            crate::export::csv::write(&mut w, events, ArticleKey::Slug, false)?;
+            size = w.bytes;
+            Ok(())
+        })
+        .map(|()| size)
     };
     let (a, b) = rayon::join(geojson, csv);
     let sizes = (a?, b?);
-    emit(Path::new("events.csvt"), crate::export::csv::csvt().as_bytes())?;
-    emit(Path::new("events.prj"), crate::export::csv::WGS84_PRJ.as_bytes())?;
+    emit.bytes(Path::new("events.csvt"), crate::export::csv::csvt().as_bytes())?;
+    emit.bytes(Path::new("events.prj"), crate::export::csv::WGS84_PRJ.as_bytes())?;
     Ok(sizes)
+}
+
+/// A writer that counts what goes through it.
+struct Counted<'a> {
+    inner: &'a mut dyn std::io::Write,
+    bytes: usize,
+}
+
+impl std::io::Write for Counted<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// A file size as a reader takes it in: `812 bytes`, `4.2 KB`, `38 KB`, `330 MB`

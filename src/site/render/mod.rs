@@ -50,8 +50,27 @@ use crate::geoparse::Kind;
 /// A file of the site: its path relative to the output folder, and its bytes.
 pub type OutputFile = (PathBuf, Vec<u8>);
 
-/// Where rendered files go: a path relative to the output folder, and the bytes.
-pub type Emit<'a> = dyn Fn(&Path, &[u8]) -> Result<()> + Sync + 'a;
+/// Where rendered files go, by a path relative to the output folder: as bytes made in
+/// memory (pages), or written as they are made (the downloads, hundreds of megabytes on
+/// a big site, which a build should not hold while its pages render).
+pub trait Emit: Sync {
+    /// One file, whole.
+    fn bytes(&self, path: &Path, bytes: &[u8]) -> Result<()>;
+    /// One file, which `write` writes (buffered) as it makes it.
+    fn stream(&self, path: &Path, write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>) -> Result<()>;
+}
+
+/// Drops every file unwritten: `gazette check` renders a site only for its errors.
+pub struct Discard;
+
+impl Emit for Discard {
+    fn bytes(&self, _: &Path, _: &[u8]) -> Result<()> {
+        Ok(())
+    }
+    fn stream(&self, _: &Path, _: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>) -> Result<()> {
+        Ok(())
+    }
+}
 
 /// Events per page of a place's list and of the archive.
 pub const PAGE_SIZE: usize = 100;
@@ -184,13 +203,13 @@ struct FeedEntry<'a> {
 
 /// Render the whole site, handing each file to `emit`. `events` in any order; `theme`
 /// from [`theme::load`].
-pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event], emit: &Emit) -> Result<()> {
+pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event], emit: &dyn Emit) -> Result<()> {
     let view = SiteView::new(events, config.granularity);
     let site = site_ctx(config, &view);
     let r = Renderer { tera: &theme.tera, site: &site, view: &view, emit, basemaps: Mutex::new(HashSet::new()) };
 
     r.emit_page("404.html", "404.html", "", r.not_found_ctx())?;
-    emit(Path::new("atom.xml"), r.render("atom.xml", &r.feed_ctx())?.as_bytes())?;
+    emit.bytes(Path::new("atom.xml"), r.render("atom.xml", &r.feed_ctx())?.as_bytes())?;
     let pages = || -> Result<()> {
         let archive_pages = view.items.len().div_ceil(PAGE_SIZE).max(1);
         (1..=archive_pages).into_par_iter().try_for_each(|n| {
@@ -265,21 +284,21 @@ pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event], emit: &Emit)
     }
 
     let data = data::data_json(&view, config.granularity);
-    emit(Path::new("data/events.js"), format!("window.gazetteData={data};\n").as_bytes())?;
-    emit(Path::new("data/events.json"), format!("{data}\n").as_bytes())?;
+    emit.bytes(Path::new("data/events.js"), format!("window.gazetteData={data};\n").as_bytes())?;
+    emit.bytes(Path::new("data/events.json"), format!("{data}\n").as_bytes())?;
     drop(data);
     for (path, bytes) in sitemap::sitemaps(config.base_url.as_deref(), &view) {
-        emit(&path, &bytes)?;
+        emit.bytes(&path, &bytes)?;
     }
     let outlines = config.map.tiles.is_none();
     for (name, bytes) in &theme.statics {
         // the generated file wins over a theme's file of the same name
         if !(outlines && name == "static/countries.js") {
-            emit(Path::new(name), bytes)?;
+            emit.bytes(Path::new(name), bytes)?;
         }
     }
     if outlines {
-        emit(Path::new("static/countries.js"), svg::countries_js().as_bytes())?;
+        emit.bytes(Path::new("static/countries.js"), svg::countries_js().as_bytes())?;
     }
     Ok(())
 }
@@ -288,7 +307,7 @@ struct Renderer<'a> {
     tera: &'a tera::Tera,
     site: &'a SiteCtx<'a>,
     view: &'a SiteView<'a>,
-    emit: &'a Emit<'a>,
+    emit: &'a dyn Emit,
     /// The shared outline drawings written so far.
     basemaps: Mutex<HashSet<Basemap>>,
 }
@@ -305,7 +324,7 @@ impl Renderer<'_> {
         ctx.insert("home", if root.is_empty() { "./" } else { root });
         ctx.insert("page", template.trim_end_matches(".html"));
         let html = self.render(template, &ctx)?;
-        (self.emit)(Path::new(path), html.as_bytes())
+        self.emit.bytes(Path::new(path), html.as_bytes())
     }
 
     /// A small map over a shared outline drawing, which is emitted the first time a page
@@ -314,7 +333,7 @@ impl Renderer<'_> {
         let (svg, base) = svg::map(points, 600, 300, title, id, Land::File { root });
         let first = self.basemaps.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(base);
         if first {
-            (self.emit)(Path::new(&base.path()), base.svg().as_bytes())?;
+            self.emit.bytes(Path::new(&base.path()), base.svg().as_bytes())?;
         }
         Ok(svg)
     }

@@ -31,6 +31,19 @@ use crate::report::{guard, Diagnostic};
 /// Read every input into articles. Unreadable files become error diagnostics; the rest
 /// are still read. Slugs are made unique (with a warning).
 pub fn read_inputs(inputs: &[PathBuf]) -> (Vec<Article>, Vec<Diagnostic>) {
+    let (mut articles, files, mut diags) = gather(inputs);
+    let results: Vec<(Vec<Article>, Vec<Diagnostic>)> = files.par_iter().map(|p| read_guarded(p)).collect();
+    for (a, d) in results {
+        articles.extend(a);
+        diags.extend(d);
+    }
+    unique_slugs(&mut articles);
+    (articles, diags)
+}
+
+/// What the inputs name: the article or JSON Lines records on stdin when one input is
+/// `-` (read now), and the files to read, in order, with the problems found on the way.
+fn gather(inputs: &[PathBuf]) -> (Vec<Article>, Vec<PathBuf>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let mut stdin_articles = Vec::new();
     let files: Vec<PathBuf> = if inputs.iter().any(|p| p.as_os_str() == "-") {
@@ -63,17 +76,12 @@ pub fn read_inputs(inputs: &[PathBuf]) -> (Vec<Article>, Vec<Diagnostic>) {
     } else {
         article::collect_paths(inputs, &mut diags)
     };
-    let results: Vec<(Vec<Article>, Vec<Diagnostic>)> = files
-        .par_iter()
-        .map(|p| guard(&p.display().to_string(), "reading", || read_path(p)).unwrap_or_else(|d| (Vec::new(), vec![d])))
-        .collect();
-    let mut articles = stdin_articles;
-    for (a, d) in results {
-        articles.extend(a);
-        diags.extend(d);
-    }
-    unique_slugs(&mut articles);
-    (articles, diags)
+    (stdin_articles, files, diags)
+}
+
+/// [`read_path`], with a panic turned into an error naming the file.
+fn read_guarded(p: &Path) -> (Vec<Article>, Vec<Diagnostic>) {
+    guard(&p.display().to_string(), "reading", || read_path(p)).unwrap_or_else(|d| (Vec::new(), vec![d]))
 }
 
 /// Rename every slug that an earlier article has (`slug-2`, `slug-3`, …), with a warning
@@ -177,24 +185,50 @@ pub fn process(g: &Gazetteer, inputs: &[PathBuf], opts: geoparse::Options) -> (V
 
 /// [`process`], with `to_event` making each article's event (`gazette build` looks in
 /// its cache first). A panic on one article becomes an error naming it; the rest go on.
+///
+/// Each file is read and geoparsed in one task, so that the articles' texts are not all
+/// in memory at once (a site of 100,000 articles holds only its events). Slugs are made
+/// unique afterwards, in input order, as [`read_inputs`] makes them: the geoparser does
+/// not read them.
 pub fn process_with(
     inputs: &[PathBuf],
     to_event: impl Fn(Article) -> Event + Sync + Send,
 ) -> (Vec<Event>, Vec<Diagnostic>) {
-    let (articles, mut diags) = read_inputs(inputs);
-    let results: Vec<Result<Event, Diagnostic>> = articles
-        .into_par_iter()
-        .map(|a| {
-            let path = a.path.clone();
-            guard(&path, "geoparsing", || to_event(a))
+    // an article's event, or the error that stopped it
+    type Made = Result<Event, Diagnostic>;
+    let (stdin_articles, files, mut diags) = gather(inputs);
+    let one = |a: Article| {
+        let path = a.path.clone();
+        guard(&path, "geoparsing", || to_event(a))
+    };
+    let from_stdin: Vec<Made> = stdin_articles.into_par_iter().map(one).collect();
+    let from_files: Vec<(Vec<Made>, Vec<Diagnostic>)> = files
+        .par_iter()
+        .map(|p| {
+            let (articles, read) = read_guarded(p);
+            // a JSON Lines corpus is one file of many articles: geoparse them in parallel too
+            (articles.into_par_iter().map(one).collect(), read)
         })
         .collect();
+    // the reading problems first, in input order, then the geoparsing ones, as before
+    let mut results = from_stdin;
+    for (r, read) in from_files {
+        results.extend(r);
+        diags.extend(read);
+    }
     let mut events = Vec::with_capacity(results.len());
     for r in results {
         match r {
             Ok(e) => events.push(e),
             Err(d) => diags.push(d),
         }
+    }
+    let mut slugs = Slugs::default();
+    for e in &mut events {
+        let before = e.article.diagnostics.len();
+        slugs.claim(&mut e.article);
+        // the event took a copy of its article's diagnostics when it was made
+        e.diagnostics.extend(e.article.diagnostics[before..].iter().cloned());
     }
     for e in &events {
         event_diagnostics(e, &mut diags);

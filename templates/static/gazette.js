@@ -185,6 +185,7 @@
       if (core) map.fitBounds(core, { padding: [30, 30], maxZoom: 8 });
       else map.setView([25, 45], 2);
       map.on('zoomend', drawMap);
+      gz.map = map;
       map.on('popupclose', function () {
         if (state.event !== null && !state.keepEvent) {
           state.event = null;
@@ -316,7 +317,8 @@
       });
       var markers = 0,
         clusters = 0,
-        clustered = 0;
+        clustered = 0,
+        badges = [];
       kept.forEach(function (c) {
         var n = c.members.length;
         if (n === 1) {
@@ -332,14 +334,21 @@
         }
         clusters++;
         clustered += n;
+        // a cluster's points are (event, place) pairs: its badge and size count events,
+        // one however many of the cluster's places it names
+        var seen = new Set();
+        c.members.forEach(function (p) {
+          seen.add(pts.event[p]);
+        });
+        badges.push(seen.size);
         var center = [c.lat / n, c.lon / n];
         var samePlace = c.members.every(function (p) {
           return pts.place[p] === pts.place[c.members[0]];
         });
         new Cluster(center, {
           renderer: renderer,
-          count: n,
-          radius: radius(n),
+          count: seen.size,
+          radius: radius(seen.size),
           color: '#fff',
           weight: 2,
           fillColor: '#1f4e79',
@@ -364,6 +373,7 @@
       gz.markers = markers;
       gz.clusters = clusters;
       gz.clustered = clustered;
+      gz.badges = badges;
       gz.visiblePoints = visible;
       var box = $('map');
       box.setAttribute('data-markers', markers);

@@ -67,7 +67,7 @@ async function ready(page) {
   await page.waitForFunction(() => window.gazette && window.gazette.ready, null, { timeout: 15000 });
   return page.evaluate(() => {
     const g = window.gazette;
-    return { leaflet: g.leaflet, markers: g.markers, clusters: g.clusters, clustered: g.clustered, visiblePoints: g.visiblePoints, visibleEvents: g.visibleEvents, points: g.points, events: g.events };
+    return { leaflet: g.leaflet, markers: g.markers, clusters: g.clusters, clustered: g.clustered, badges: g.badges, visiblePoints: g.visiblePoints, visibleEvents: g.visibleEvents, points: g.points, events: g.events };
   });
 }
 
@@ -88,6 +88,17 @@ await check('index: Leaflet map with every feature as a marker or in a cluster',
   assert(items === data.events.slug.length, `list has ${items} events, data ${data.events.slug.length}`);
   await page.waitForTimeout(300);
   await page.screenshot({ path: 'out/index.png', fullPage: true });
+});
+
+await check('cluster badges count events, not the places they name', async () => {
+  // zoomed out to the whole world, the Afghan border's places make one big cluster
+  await page.evaluate(() => window.gazette.map.setView([30, 60], 1, { animate: false }));
+  await page.waitForFunction(() => window.gazette.map.getZoom() === 1);
+  const g = await ready(page);
+  const mentions = features.length;
+  assert(g.badges.length > 0 && g.clustered > Math.max(...g.badges), `clusters of ${g.clustered} points, badges ${g.badges}`);
+  assert(g.badges.every((b) => b <= g.visibleEvents), `badges ${g.badges} for ${g.visibleEvents} events (${mentions} points)`);
+  await page.goto(base, { waitUntil: 'load' });
 });
 
 await check('timeline: narrowing the range hides events outside it, and the URL keeps it', async () => {

@@ -509,9 +509,11 @@
         // start from the range's first bar and grow it; from the start when at the end
         var first = state.from >= nBins - 1 ? 0 : state.from;
         setRange(first, state.to >= nBins - 1 ? first : state.to);
-      } else if (state.to >= nBins - 1) {
-        width = Math.min(width, nBins - 2);
-        setRange(0, width);
+      } else {
+        // the whole timeline is no window to slide: a tenth of it is
+        var whole = state.from === 0 && state.to >= nBins - 1;
+        if (whole) width = Math.max(0, Math.round(nBins / 10) - 1);
+        if (whole || state.to >= nBins - 1) setRange(0, Math.min(width, nBins - 2));
       }
       playBtn.textContent = 'Pause';
       playBtn.setAttribute('aria-pressed', 'true');

@@ -162,8 +162,13 @@ await check('playback: cumulative play grows the range to the end', async () => 
   await page.waitForFunction(() => !window.gazette.playing, null, { timeout: 20000 });
   const g = await ready(page);
   assert(g.visibleEvents === data.events.slug.length, `after playback ${g.visibleEvents} events`);
+  // a sliding window started from the whole timeline is a tenth of it, from the start
+  await page.click('#reset');
   await page.check('input[name=mode][value=window]');
   await page.click('#play');
+  const bars = await page.$$eval('#histogram rect.bar', (b) => b.length);
+  const w = await page.evaluate(() => [window.gazette.from, window.gazette.to]);
+  assert(w[0] === 0 && w[1] - w[0] + 1 === Math.max(1, Math.round(bars / 10)), `window ${w} over ${bars} bars`);
   assert((await page.getAttribute('#play', 'aria-pressed')) === 'true', 'play button not pressed');
   await page.click('#play');
   assert(!(await page.evaluate(() => window.gazette.playing)), 'pause did not stop playback');

@@ -165,10 +165,13 @@ fn encode(stamp: &str, entries: &[(Key, Vec<Mention>)]) -> Vec<u8> {
             b.extend_from_slice(&(m.text.len() as u32).to_le_bytes());
             b.extend_from_slice(m.text.as_bytes());
             b.extend_from_slice(&m.place.to_le_bytes());
-            b.push(match m.kind {
+            // the kind, and whether the name was found inflected (the site links
+            // `وقندهار` without its conjunction): the rest of the features are not kept
+            let kind = match m.kind {
                 Kind::Place => 0,
                 Kind::Demonym => 1,
-            });
+            };
+            b.push(kind | if m.features.inflected > 0.0 { 2 } else { 0 });
             b.extend_from_slice(&m.confidence.to_bits().to_le_bytes());
         }
     }
@@ -214,13 +217,15 @@ fn decode(b: &[u8], stamp: &str) -> Option<HashMap<Key, Vec<Mention>>> {
             let end = r.u64()? as usize;
             let text = r.str()?.into();
             let place = r.u32()?;
-            let kind = match r.arr::<1>()?[0] {
+            let flags = r.arr::<1>()?[0];
+            let kind = match flags & !2 {
                 0 => Kind::Place,
                 1 => Kind::Demonym,
                 _ => return None,
             };
             let confidence = f64::from_bits(r.u64()?);
-            let features = Default::default();
+            let features =
+                geoparse::confidence::Features { inflected: f64::from((flags >> 1) & 1), ..Default::default() };
             ms.push(Mention { start, end, text, place, kind, confidence, features, candidates: Vec::new() });
         }
         out.insert(k, ms);
@@ -249,11 +254,20 @@ mod tests {
     fn entries_round_trip_exactly() {
         let entries = vec![
             (7u128 << 100 | 5, vec![mention("Kabul", Kind::Place), mention("الأفغانية", Kind::Demonym)]),
+            // a name found under a clitic keeps that fact (the site links it without it)
+            (
+                8,
+                vec![Mention {
+                    features: geoparse::confidence::Features { inflected: 1.0, ..Default::default() },
+                    ..mention("وقندهار", Kind::Place)
+                }],
+            ),
             (9, vec![]),
         ];
         let b = encode("s1", &entries);
         let back = decode(&b, "s1").unwrap();
-        assert_eq!(back.len(), 2);
+        assert_eq!(back.len(), 3);
+        assert_eq!(back[&8], entries[1].1);
         assert_eq!(back[&(7u128 << 100 | 5)], entries[0].1);
         assert!(back[&9].is_empty());
         assert_eq!(back[&(7u128 << 100 | 5)][0].confidence.to_bits(), (0.1f64 + 0.2).to_bits());

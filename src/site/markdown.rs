@@ -100,10 +100,19 @@ fn lower(level: HeadingLevel) -> HeadingLevel {
 fn link_text<'a>(text: CowStr<'a>, names: &AhoCorasick, links: &[&PlaceLink], out: &mut Vec<Event<'a>>) {
     let s: &str = &text;
     let is_word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    // a name starts a word, or follows the Arabic conjunction و or ف written onto it
+    // (`هرات وقندهار`: the link is on قندهار, as the reader sees the name)
+    let starts_word = |start: usize| {
+        let mut before = s[..start].chars().rev();
+        match before.next() {
+            Some('و' | 'ف') => !is_word(before.next()),
+            c => !is_word(c),
+        }
+    };
     // whole-word occurrences, by start, the longest first
     let mut found: Vec<(usize, usize, usize)> = names
         .find_overlapping_iter(s)
-        .filter(|m| !is_word(s[..m.start()].chars().next_back()) && !is_word(s[m.end()..].chars().next()))
+        .filter(|m| starts_word(m.start()) && !is_word(s[m.end()..].chars().next()))
         .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
         .collect();
     found.sort_unstable_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
@@ -166,6 +175,36 @@ mod tests {
             &links,
             "<p>ولاية <a class=\"place\" href=\"../../places/kandahar-1138336/\" rel=\"noopener noreferrer\">قندهار</a> وبقندهار</p>",
         );
+    }
+
+    #[test]
+    fn arabic_links_leave_the_conjunction_out() {
+        let links = [link("قندهار", "kandahar-1138336"), link("هرات", "herat-1140026")];
+        let a = |slug: &str, name: &str| {
+            format!("<a class=\"place\" href=\"../../places/{slug}/\" rel=\"noopener noreferrer\">{name}</a>")
+        };
+        // و or ف on the name, and a bold name after a separate و
+        case(
+            "هرات وقندهار فقندهار",
+            &links,
+            &format!(
+                "<p>{} و{} ف{}</p>",
+                a("herat-1140026", "هرات"),
+                a("kandahar-1138336", "قندهار"),
+                a("kandahar-1138336", "قندهار")
+            ),
+        );
+        case(
+            "**هرات** و**قندهار**",
+            &links,
+            &format!(
+                "<p><strong>{}</strong> و<strong>{}</strong></p>",
+                a("herat-1140026", "هرات"),
+                a("kandahar-1138336", "قندهار")
+            ),
+        );
+        // not inside a word that only ends in و (`نحوقندهار` is no conjunction)
+        case("نحوقندهار", &links, "<p>نحوقندهار</p>");
     }
 
     #[test]

@@ -516,3 +516,24 @@ fn demo_site_shows_only_places_its_articles_name() {
         assert!(near(&g["gold"], point), "{slug}: {place} at {point:?} is not a place the article names");
     }
 }
+
+/// Issue 20: in Arabic, a place link leaves out the conjunction written onto the name
+/// (`وقندهار` is linked as و + قندهار), and a bold name after a separate و is linked.
+#[test]
+fn arabic_place_links_leave_the_conjunction_out() {
+    let (_, out) = demo_built();
+    let mut links = 0;
+    for (rel, bytes) in files(out) {
+        if !(rel.starts_with("events/") && rel.ends_with("-ar/index.html")) {
+            continue;
+        }
+        let html = String::from_utf8(bytes).unwrap();
+        for piece in html.split("<a class=\"place\"").skip(1) {
+            let text = &piece[piece.find('>').unwrap() + 1..piece.find("</a>").unwrap()];
+            assert!(!text.starts_with(['و', 'ف']), "{rel}: link text {text:?}");
+            links += 1;
+        }
+        assert!(!html.contains("و<strong>قندهار</strong>"), "{rel}: a bold name after و is not linked");
+    }
+    assert!(links > 20, "only {links} place links in the Arabic events");
+}

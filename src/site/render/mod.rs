@@ -456,7 +456,11 @@ impl Renderer<'_> {
             .filter(|m| m.kind == Kind::Place)
             .filter_map(|m| {
                 let p = v.place_of.get(&m.idx)?;
-                Some(PlaceLink { text: m.text.to_string(), href: format!("../../places/{}/", v.places[*p].slug) })
+                // a name the geoparser found under an Arabic conjunction (`وقندهار`) is
+                // linked without it; the link finder allows the conjunction before a name
+                let conjunction = m.features.inflected > 0.0 && m.text.starts_with(['و', 'ف']);
+                let text = if conjunction { &m.text['و'.len_utf8()..] } else { m.text.as_str() };
+                Some(PlaceLink { text: text.to_string(), href: format!("../../places/{}/", v.places[*p].slug) })
             })
             .collect();
         let url = a.url.as_deref().filter(|u| is_web_url(u));

@@ -403,12 +403,13 @@ pub fn histogram(bins: &[super::view::Bin], label: &str) -> String {
          preserveAspectRatio=\"none\" role=\"img\" aria-label=\"{}\">",
         escape(label)
     );
+    // each bar centred in its tenth of the width, under the range handle for its value
     for (i, b) in bins.iter().enumerate() {
         let h = if b.count == 0 { 0.0 } else { (b.count as f64 / max * 46.0).max(2.0) };
         let span = if b.start == b.end { b.start.clone() } else { format!("{} – {}", b.start, b.end) };
         let _ = write!(
             s,
-            "<rect class=\"bar\" data-i=\"{i}\" x=\"{}\" y=\"{:.1}\" width=\"9\" height=\"{:.1}\">\
+            "<rect class=\"bar\" data-i=\"{i}\" x=\"{}.5\" y=\"{:.1}\" width=\"9\" height=\"{:.1}\">\
              <title>{span}: {} event{}</title></rect>",
             i * 10,
             50.0 - h,
@@ -520,6 +521,7 @@ mod tests {
         ];
         let svg = histogram(&bins, "Events per week");
         assert!(svg.contains("<title>2021-07-05 – 2021-07-11: 2 events</title>"));
-        assert!(svg.contains("data-i=\"1\" x=\"10\" y=\"50.0\" width=\"9\" height=\"0.0\""));
+        // centred in its tenth: 10.5 to 19.5
+        assert!(svg.contains("data-i=\"1\" x=\"10.5\" y=\"50.0\" width=\"9\" height=\"0.0\""));
     }
 }

@@ -449,10 +449,10 @@
       toIn.setAttribute('aria-valuetext', bins.end[state.to]);
       $('from-out').textContent = bins.start[state.from];
       $('to-out').textContent = bins.end[state.to];
-      var span = Math.max(nBins - 1, 1);
+      // under the chosen bars, edge to edge
       var sel = $('range-selected');
-      sel.style.left = (state.from / span) * 100 + '%';
-      sel.style.width = ((state.to - state.from) / span) * 100 + '%';
+      sel.style.left = (state.from / nBins) * 100 + '%';
+      sel.style.width = ((state.to - state.from + 1) / nBins) * 100 + '%';
       for (var b = 0; b < bars.length; b++) bars[b].classList.toggle('out', b < state.from || b > state.to);
     }
 
@@ -613,6 +613,8 @@
 
     if (fromIn) {
       $('range-controls').hidden = false;
+      // the handles are inset by half a bar (gazette.css): the stylesheet needs the count
+      $('range-controls').querySelector('.dual-range').style.setProperty('--bins', String(nBins));
       fromIn.addEventListener('input', function () {
         onSlide('from');
       });

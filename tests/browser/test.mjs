@@ -117,6 +117,18 @@ await check('timeline: narrowing the range hides events outside it, and the URL 
   assert(dates.length === expected && dates.every((d) => d >= from && d <= to), `list dates ${dates} outside ${from}..${to}`);
   const bars = await page.$$eval('#histogram rect.bar.out', (b) => b.length);
   assert(bars === 5, `${bars} bars greyed out, expected 5`);
+  // each handle's centre is over its bar's centre (an 18px handle travels the input's width less 18px)
+  const off = await page.evaluate(() => {
+    const rects = [...document.querySelectorAll('#histogram rect.bar')].map((r) => r.getBoundingClientRect());
+    return ['range-from', 'range-to'].map((id) => {
+      const input = document.getElementById(id);
+      const box = input.getBoundingClientRect();
+      const v = +input.value;
+      const centre = box.left + 9 + (v / (+input.max || 1)) * (box.width - 18);
+      return centre - (rects[v].left + rects[v].width / 2);
+    });
+  });
+  assert(off.every((d) => Math.abs(d) < 1.5), `handles off their bars by ${off} px`);
   const hash = new URL(page.url()).hash;
   assert(hash === `#from=${from}&to=${to}`, `fragment ${hash}`);
   // the fragment restores the range in a fresh page

@@ -16,6 +16,8 @@
 
   var CELL = 56; // cluster grid cell, in pixels
   var LIST_MAX = 500; // list items shown at once
+  var OUTLINE_MAX_ZOOM = 8; // the interactive maps' closest zoom without tiles
+  var LABELS = 10; // the index map labels this many of its most named places
   var STEP_MS = 700; // playback speed
   var RTL = ['ar', 'fa', 'ur', 'ps', 'he', 'yi', 'dv', 'ckb', 'sd', 'ug'];
 
@@ -68,6 +70,9 @@
         map.attributionControl.addAttribution('Natural Earth');
         box.classList.add('no-tiles');
       }
+      // country outlines (or nothing) under the points: past this zoom there is only a
+      // blank square to see
+      if (!tiles) map.setMaxZoom(OUTLINE_MAX_ZOOM);
     } catch (err) {
       box.hidden = true;
       if (map) map.remove();
@@ -83,15 +88,23 @@
     var map = makeMap({ scrollWheelZoom: false });
     if (!map) return;
     var renderer = L.canvas();
-    var bounds = [];
+    var bounds = [],
+      markers = [];
     document.querySelectorAll('.map-point[data-lat]').forEach(function (node) {
       var ll = [+node.getAttribute('data-lat'), +node.getAttribute('data-lon')];
       bounds.push(ll);
       var link = el('a', { href: node.getAttribute('data-href') }, node.getAttribute('data-name'));
-      L.circleMarker(ll, { renderer: renderer, radius: 7, color: '#fff', weight: 2, fillColor: '#b03a2e', fillOpacity: 0.9 })
+      var marker = L.circleMarker(ll, { renderer: renderer, radius: 7, color: '#fff', weight: 2, fillColor: '#b03a2e', fillOpacity: 0.9 })
         .bindPopup(link)
         .addTo(map);
+      markers.push([marker, node.getAttribute('data-name')]);
     });
+    // named on the map, as the map without JavaScript names them, when they are few
+    if (markers.length <= 12) {
+      markers.forEach(function (m) {
+        m[0].bindTooltip(m[1], { permanent: true, direction: 'right', offset: [8, 0], className: 'map-label' });
+      });
+    }
     // outlines alone show little close up; tiles have streets and towns to show
     var maxZoom = body.getAttribute('data-tiles') ? 7 : 5;
     if (bounds.length) map.fitBounds(bounds, { maxZoom: maxZoom, padding: [40, 40] });
@@ -144,6 +157,23 @@
       if (firstPlace[e] < 0) firstPlace[e] = pts.place[p];
       (pointsOf[e] = pointsOf[e] || []).push(p);
     }
+
+    // the places the map labels: the most named, by events
+    var eventsAt = new Array(pl.name.length).fill(0);
+    for (var q = 0; q < nPoints; q++) eventsAt[pts.place[q]]++;
+    var labelled = new Set(
+      eventsAt
+        .map(function (n, k) {
+          return [n, k];
+        })
+        .sort(function (a, b) {
+          return b[0] - a[0] || a[1] - b[1];
+        })
+        .slice(0, LABELS)
+        .map(function (x) {
+          return x[1];
+        })
+    );
 
     var state = { from: 0, to: Math.max(nBins - 1, 0), event: null, mode: 'cumulative', timer: null };
     var $ = function (id) {
@@ -268,6 +298,13 @@
       markCurrent();
     }
 
+    // a name beside a dot, for the most named places (a few DOM nodes at most)
+    function label(marker, place) {
+      if (!labelled.has(place)) return;
+      marker.bindTooltip(pl.name[place], { permanent: true, direction: 'right', offset: [8, 0], className: 'map-label' });
+      gz.labels = (gz.labels || 0) + 1;
+    }
+
     function radius(n) {
       return Math.min(30, 11 + 3.5 * Math.log2(n));
     }
@@ -276,6 +313,7 @@
     function drawMap() {
       if (!map) return;
       layer.clearLayers();
+      gz.labels = 0;
       var zoom = map.getZoom();
       var cells = new Map();
       var visible = 0;
@@ -325,11 +363,12 @@
           var p = c.members[0];
           var ll = [pl.lat[pts.place[p]], pl.lon[pts.place[p]]];
           markers++;
-          L.circleMarker(ll, { renderer: renderer, radius: 7, color: '#fff', weight: 2, fillColor: '#b03a2e', fillOpacity: 0.9 })
+          var m = L.circleMarker(ll, { renderer: renderer, radius: 7, color: '#fff', weight: 2, fillColor: '#b03a2e', fillOpacity: 0.9 })
             .on('click', function () {
               openEvent(pts.event[p], ll);
             })
             .addTo(layer);
+          label(m, pts.place[p]);
           return;
         }
         clusters++;
@@ -345,7 +384,7 @@
         var samePlace = c.members.every(function (p) {
           return pts.place[p] === pts.place[c.members[0]];
         });
-        new Cluster(center, {
+        var cluster = new Cluster(center, {
           renderer: renderer,
           count: seen.size,
           radius: radius(seen.size),
@@ -369,6 +408,7 @@
             }
           })
           .addTo(layer);
+        if (samePlace) label(cluster, pts.place[c.members[0]]);
       });
       gz.markers = markers;
       gz.clusters = clusters;

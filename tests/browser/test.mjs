@@ -86,6 +86,11 @@ await check('index: Leaflet map with every feature as a marker or in a cluster',
   assert((await page.$$('#map canvas')).length > 0, 'no canvas in the map');
   const items = await page.$$eval('#event-list li', (l) => l.length);
   assert(items === data.events.slug.length, `list has ${items} events, data ${data.events.slug.length}`);
+  // the most named places are labelled; without tiles the map stops at the outlines' zoom
+  const labels = await page.$$eval('#map .leaflet-tooltip.map-label', (l) => l.map((x) => x.textContent));
+  assert(labels.length > 0 && labels.length <= 10 && labels.every((t) => data.places.name.includes(t)), `labels ${labels}`);
+  const maxZoom = await page.evaluate(() => window.gazette.map.getMaxZoom());
+  assert(maxZoom === 8, `max zoom ${maxZoom} over outlines alone`);
   await page.waitForTimeout(300);
   await page.screenshot({ path: 'out/index.png', fullPage: true });
 });
@@ -200,6 +205,8 @@ await check('an event opens from its map popup, and a place page from the event 
   assert((await page.textContent('h1')).trim() === title, 'event page title differs from the popup');
   const g = await ready(page);
   assert(g.leaflet && g.markers > 0, 'event page map has no markers');
+  const named = await page.$$eval('#map .leaflet-tooltip.map-label', (l) => l.length);
+  assert(named === (g.markers <= 12 ? g.markers : 0), `${named} labels for ${g.markers} points`);
   const place = page.locator('.places a').first();
   const name = (await place.textContent()).trim();
   await place.click();

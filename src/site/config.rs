@@ -156,6 +156,20 @@ const OSM_TILES: &str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
 /// Languages written right to left (primary subtags).
 const RTL: &[&str] = &["ar", "fa", "ur", "ps", "he", "yi", "dv", "ckb", "sd", "ug"];
 
+/// The path part of a base URL, with one slash at each end and between segments:
+/// `https://a.org/x/` → `/x/`.
+pub fn base_path(base_url: Option<&str>) -> String {
+    let Some(u) = base_url else { return "/".into() };
+    let rest = u.split_once("://").map_or(u, |x| x.1);
+    let path = rest.find('/').map_or("", |i| &rest[i..]);
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if segments.is_empty() {
+        "/".into()
+    } else {
+        format!("/{}/", segments.join("/"))
+    }
+}
+
 /// `rtl` for a right-to-left language tag, else `ltr`.
 pub fn direction_of(lang: &str) -> &'static str {
     let primary = lang.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
@@ -306,6 +320,18 @@ fn check_cname(c: &str) -> std::result::Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_paths() {
+        assert_eq!(base_path(None), "/");
+        assert_eq!(base_path(Some("https://example.org/")), "/");
+        assert_eq!(base_path(Some("https://example.org/gazette/")), "/gazette/");
+        assert_eq!(base_path(Some("https://user.github.io/repo")), "/repo/");
+        assert_eq!(base_path(Some("http://localhost:8000/a/b/")), "/a/b/");
+        assert_eq!(base_path(Some("https://example.org")), "/");
+        // a base path that a browser would read as another host, once served
+        assert_eq!(base_path(Some("https://example.org//evil.example/")), "/evil.example/");
+    }
 
     fn parse_ok(text: &str) -> SiteConfig {
         parse(Path::new("site/gazette.toml"), text, None).unwrap()

@@ -139,8 +139,10 @@ fn internal_links_are_relative_and_resolve() {
     assert!(checked > 500, "only {checked} links checked");
 }
 
-/// Every `href` and `src` of every page of a built site is relative and names a file of
-/// the site; returns how many were checked. `base` is 404.html's `<base href>`.
+/// Every `href` and `src` of every page of a built site names a file of the site, and is
+/// relative, but in 404.html: GitHub Pages serves that at any depth, so its links start
+/// from `base` (the base URL's path), or are relative to the root without one. Returns
+/// how many were checked.
 #[track_caller]
 fn assert_links_resolve(out: &Path, base: Option<&str>) -> usize {
     let mut checked = 0;
@@ -150,26 +152,25 @@ fn assert_links_resolve(out: &Path, base: Option<&str>) -> usize {
         }
         let html = String::from_utf8(bytes).unwrap();
         let tags = tags(&html);
-        // 404.html is served at any depth, so it anchors its relative links with <base>
-        let base_dir = match tags.iter().find(|t| t.name == "base").and_then(|t| t.attr("href")) {
-            Some(b) => {
-                assert_eq!(rel, "404.html", "only 404.html has a <base>");
-                assert_eq!(Some(b), base);
-                PathBuf::new()
-            }
-            None => Path::new(&rel).parent().unwrap().to_path_buf(),
-        };
+        assert!(!tags.iter().any(|t| t.name == "base"), "{rel} has a <base>, which sends #fragments home");
+        let dir = Path::new(&rel).parent().unwrap().to_path_buf();
         for t in &tags {
             for (name, value) in &t.attrs {
-                if !matches!(name.as_str(), "href" | "src") || t.name == "base" {
+                if !matches!(name.as_str(), "href" | "src") {
                     continue;
                 }
                 if value.starts_with("https://") || value.starts_with("http://") || value.starts_with('#') {
                     continue;
                 }
+                let value = match (rel.as_str(), base) {
+                    ("404.html", Some(b)) => {
+                        value.strip_prefix(b).unwrap_or_else(|| panic!("404.html: {name}={value:?} is not under {b}"))
+                    }
+                    _ => value.as_str(),
+                };
                 assert!(!value.starts_with('/') && !value.contains("://"), "{rel}: {name}={value:?} is not relative");
                 let path = value.split(['#', '?']).next().unwrap();
-                let mut target = out.join(&base_dir).join(path);
+                let mut target = out.join(&dir).join(path);
                 if path.is_empty() || path.ends_with('/') {
                     target = target.join("index.html");
                 }
@@ -536,4 +537,17 @@ fn arabic_place_links_leave_the_conjunction_out() {
         assert!(!html.contains("و<strong>قندهار</strong>"), "{rel}: a bold name after و is not linked");
     }
     assert!(links > 20, "only {links} place links in the Arabic events");
+}
+
+/// Issue 20: 404.html is styled wherever it is served (its styles are inline), and has no
+/// `<base>`, so its skip link stays on the page.
+#[test]
+fn the_404_page_carries_its_styles_and_keeps_its_skip_link() {
+    let (_, out) = demo_built();
+    let page = read(&out.join("404.html"));
+    let css = read(&out.join("static/gazette.css"));
+    let first_rule = css.lines().find(|l| l.contains('{')).unwrap();
+    assert!(page.contains("<style>") && page.contains(first_rule), "the stylesheet is not inline");
+    assert!(!page.contains("<base"), "a <base> sends the skip link home");
+    assert!(page.contains("<a class=\"skip\" href=\"#main\">"));
 }

@@ -76,7 +76,7 @@ pub(crate) fn run(g: &Gazetteer, opts: &ServeOptions, out: &mut dyn Write) -> Re
             min_confidence: opts.min_confidence,
         };
         super::build::build(g, &site_opts, &mut Report::new(opts.quiet, false))?;
-        Ok(base_path(config.base_url.as_deref()))
+        Ok(crate::site::config::base_path(config.base_url.as_deref()))
     };
     let state = Mutex::new(Served { build: 1, base_path: build()? });
 
@@ -150,20 +150,6 @@ pub(crate) fn run(g: &Gazetteer, opts: &ServeOptions, out: &mut dyn Write) -> Re
     Ok(0)
 }
 
-/// The path part of a base URL, with one slash at each end and between segments:
-/// `https://a.org/x/` → `/x/`.
-fn base_path(base_url: Option<&str>) -> String {
-    let Some(u) = base_url else { return "/".into() };
-    let rest = u.split_once("://").map_or(u, |x| x.1);
-    let path = rest.find('/').map_or("", |i| &rest[i..]);
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    if segments.is_empty() {
-        "/".into()
-    } else {
-        format!("/{}/", segments.join("/"))
-    }
-}
-
 /// Whether a changed path is one of the site's inputs: `gazette.toml`, or a file under
 /// `articles/` or `templates/` that is not hidden (editors' swap files are).
 fn is_input(site: &Path, path: &Path) -> bool {
@@ -186,18 +172,6 @@ fn is_input(site: &Path, path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base_paths() {
-        assert_eq!(base_path(None), "/");
-        assert_eq!(base_path(Some("https://example.org/")), "/");
-        assert_eq!(base_path(Some("https://example.org/gazette/")), "/gazette/");
-        assert_eq!(base_path(Some("https://user.github.io/repo")), "/repo/");
-        assert_eq!(base_path(Some("http://localhost:8000/a/b/")), "/a/b/");
-        assert_eq!(base_path(Some("https://example.org")), "/");
-        // a base path that a browser would read as another host, once served
-        assert_eq!(base_path(Some("https://example.org//evil.example/")), "/evil.example/");
-    }
 
     #[test]
     fn only_inputs_trigger_a_build() {

@@ -208,7 +208,15 @@ pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event], emit: &dyn E
     let site = site_ctx(config, &view);
     let r = Renderer { tera: &theme.tera, site: &site, view: &view, emit, basemaps: Mutex::new(HashSet::new()) };
 
-    r.emit_page("404.html", "404.html", "", r.not_found_ctx())?;
+    // GitHub Pages serves 404.html at any depth: its links start from the base URL's
+    // path (relative without one), and its styles are inline, so that it is a styled
+    // page even where that path is not the one the site is served under
+    let not_found_root = config.base_url.as_deref().map(|u| super::config::base_path(Some(u))).unwrap_or_default();
+    let css = theme.statics.iter().find(|(p, _)| p == "static/gazette.css").map(|(_, b)| String::from_utf8_lossy(b));
+    let mut not_found = Context::new();
+    // nothing in a stylesheet may end the <style> element early
+    not_found.insert("inline_css", &css.map(|c| c.replace("</", "<\\/")).unwrap_or_default());
+    r.emit_page("404.html", "404.html", &not_found_root, not_found)?;
     emit.bytes(Path::new("atom.xml"), r.render("atom.xml", &r.feed_ctx())?.as_bytes())?;
     let pages = || -> Result<()> {
         let archive_pages = view.items.len().div_ceil(PAGE_SIZE).max(1);
@@ -411,17 +419,6 @@ impl Renderer<'_> {
         } else {
             ctx.insert("months", &Vec::<MonthLink>::new());
         }
-        ctx
-    }
-
-    fn not_found_ctx(&self) -> Context {
-        // GitHub Pages serves 404.html at any depth: a <base> makes its relative links work.
-        let base_path = self.site.base_url.map(|u| {
-            let rest = u.split_once("://").map_or(u, |x| x.1);
-            rest.find('/').map_or("/", |i| &rest[i..]).to_string()
-        });
-        let mut ctx = Context::new();
-        ctx.insert("base_path", &base_path);
         ctx
     }
 

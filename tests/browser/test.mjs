@@ -71,6 +71,22 @@ async function ready(page) {
   });
 }
 
+// How far each range handle's centre is from its bar's centre, in px: a handle of
+// --thumb px travels its input's width less one handle.
+function handleOffsets(p) {
+  return p.evaluate(() => {
+    const thumb = parseFloat(getComputedStyle(document.querySelector('.timeline')).getPropertyValue('--thumb'));
+    const rects = [...document.querySelectorAll('#histogram rect.bar')].map((r) => r.getBoundingClientRect());
+    return ['range-from', 'range-to'].map((id) => {
+      const input = document.getElementById(id);
+      const box = input.getBoundingClientRect();
+      const v = +input.value;
+      const centre = box.left + thumb / 2 + (v / (+input.max || 1)) * (box.width - thumb);
+      return centre - (rects[v].left + rects[v].width / 2);
+    });
+  });
+}
+
 const page = watch(await context.newPage());
 
 await check('index: Leaflet map with every feature as a marker or in a cluster', async () => {
@@ -123,16 +139,7 @@ await check('timeline: narrowing the range hides events outside it, and the URL 
   const bars = await page.$$eval('#histogram rect.bar.out', (b) => b.length);
   assert(bars === 5, `${bars} bars greyed out, expected 5`);
   // each handle's centre is over its bar's centre (an 18px handle travels the input's width less 18px)
-  const off = await page.evaluate(() => {
-    const rects = [...document.querySelectorAll('#histogram rect.bar')].map((r) => r.getBoundingClientRect());
-    return ['range-from', 'range-to'].map((id) => {
-      const input = document.getElementById(id);
-      const box = input.getBoundingClientRect();
-      const v = +input.value;
-      const centre = box.left + 9 + (v / (+input.max || 1)) * (box.width - 18);
-      return centre - (rects[v].left + rects[v].width / 2);
-    });
-  });
+  const off = await handleOffsets(page);
   assert(off.every((d) => Math.abs(d) < 1.5), `handles off their bars by ${off} px`);
   const hash = new URL(page.url()).hash;
   assert(hash === `#from=${from}&to=${to}`, `fragment ${hash}`);
@@ -279,6 +286,15 @@ await check('on a phone: the index fits the screen and the timeline works by tou
   assert(overflow <= 0, `the page is ${overflow}px wider than the screen`);
   const play = await p.$eval('#play', (b) => b.getBoundingClientRect().height);
   assert(play >= 32, `play button is ${play}px high`);
+  // finger-size handles, still over their bars; the playback choice on one line
+  const thumb = await p.evaluate(() => getComputedStyle(document.querySelector('.timeline')).getPropertyValue('--thumb').trim());
+  assert(thumb === '28px', `range handles are ${thumb} on a touch screen`);
+  const off = await handleOffsets(p);
+  assert(off.every((d) => Math.abs(d) < 1.5), `handles off their bars by ${off} px on a phone`);
+  const radios = await p.$$eval('.playback fieldset label', (l) => l.map((x) => x.getBoundingClientRect()));
+  assert(radios.length === 2 && Math.abs(radios[0].top - radios[1].top) < 2 && radios.every((r) => r.height < 28) && radios[1].right <= 390, `playback choice ${JSON.stringify(radios)}`);
+  await p.locator('#range-controls').scrollIntoViewIfNeeded();
+  await p.screenshot({ path: 'out/mobile-timeline.png', fullPage: false });
   await p.screenshot({ path: 'out/mobile.png', fullPage: false });
   await ctx.close();
 });

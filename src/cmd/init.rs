@@ -1,9 +1,12 @@
 //! `gazette init DIR`: a new site folder, ready to build and to publish.
 //!
 //! It writes a commented `gazette.toml`, one example article, a `.gitignore` for the
-//! build output and the cache, and `.github/workflows/pages.yml`, which builds the site
-//! on GitHub Actions and deploys it to GitHub Pages (`actions/upload-pages-artifact` and
-//! `actions/deploy-pages`). The files are in `templates/init/`, compiled into the binary.
+//! build output and the cache, and `.github/workflows/pages.yml`, which installs this
+//! gazette's release (checked against its SHA-256; built from the repository's tag where
+//! there is no archive), builds the site on GitHub Actions and deploys it to GitHub Pages
+//! (`actions/upload-pages-artifact` and `actions/deploy-pages`). The files are in
+//! `templates/init/`, compiled into the binary; tests/workflows/run.sh runs the workflow's
+//! steps.
 //! A folder that exists and is not empty is left alone.
 
 use std::io::Write;
@@ -39,7 +42,9 @@ pub(crate) fn run(dir: &Path, out: &mut dyn Write) -> Result<i32> {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(io(parent))?;
         }
-        let text = text.replace("GAZETTE_VERSION_HERE", env!("CARGO_PKG_VERSION"));
+        let text = text
+            .replace("GAZETTE_VERSION_HERE", env!("CARGO_PKG_VERSION"))
+            .replace("GAZETTE_REPOSITORY_HERE", env!("CARGO_PKG_REPOSITORY"));
         std::fs::write(&path, text).map_err(io(&path))?;
     }
     let d = dir.display();
@@ -65,7 +70,17 @@ mod tests {
         run(&dir, &mut Vec::new()).unwrap();
         let wf = std::fs::read_to_string(dir.join(".github/workflows/pages.yml")).unwrap();
         assert!(wf.contains(&format!("GAZETTE_VERSION: \"{}\"", env!("CARGO_PKG_VERSION"))));
-        assert!(wf.contains("actions/upload-pages-artifact@") && wf.contains("actions/deploy-pages@"));
+        assert!(wf.contains(&format!("GAZETTE_REPOSITORY: \"{}\"", env!("CARGO_PKG_REPOSITORY"))));
+        assert!(env!("CARGO_PKG_REPOSITORY").starts_with("https://github.com/"));
+        assert!(!wf.contains("_HERE"), "a placeholder is left in the workflow");
+        // every action pinned to a commit, its release named beside it
+        let uses: Vec<&str> = wf.lines().filter_map(|l| l.split_once("uses: ").map(|(_, u)| u)).collect();
+        assert!(uses.len() >= 5, "{uses:?}");
+        for u in uses {
+            let (_, pin) = u.split_once('@').unwrap();
+            let (sha, comment) = pin.split_once(" # v").unwrap_or((pin, ""));
+            assert!(sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()) && !comment.is_empty(), "{u}");
+        }
         let config = crate::site::config::load(&dir, None).unwrap();
         assert_eq!(config.title, "My news map");
     }

@@ -4,7 +4,7 @@
 // the last line is `browser: N passed, M failed`, and the exit status is 1 when any failed.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { chromium } from 'playwright-core';
+import { assert, check, dialogs, finish, launch, problems, ready, watch } from './lib.mjs';
 
 const [base, dir, xssBase, xssDir] = process.argv.slice(2);
 if (!base || !dir) {
@@ -14,62 +14,8 @@ if (!base || !dir) {
 const features = JSON.parse(readFileSync(join(dir, 'events.geojson'), 'utf8')).features;
 const data = JSON.parse(readFileSync(join(dir, 'data/events.json'), 'utf8'));
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
-
-// Everything a page says that should not be said: console errors, uncaught exceptions,
-// failed requests, and dialogs (an alert() would be a script injected from an article).
-const problems = [];
-const dialogs = [];
-function watch(page) {
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error on ${page.url()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`uncaught exception on ${page.url()}: ${e.message}`));
-  page.on('requestfailed', (r) => {
-    // a request cut short because the test moved on to the next page is not a fault
-    if (r.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`request failed: ${r.url()} (${r.failure()?.errorText})`);
-  });
-  page.on('dialog', async (d) => {
-    dialogs.push(`${d.type()} on ${page.url()}: ${d.message()}`);
-    await d.dismiss();
-  });
-  return page;
-}
-
+const browser = await launch();
 const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-const results = [];
-async function check(name, fn) {
-  try {
-    await fn();
-    results.push([name, null]);
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    results.push([name, e]);
-    console.log(`FAIL ${name}\n     ${String(e && e.stack ? e.stack : e).split('\n').slice(0, 4).join('\n     ')}`);
-  }
-}
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
-async function ready(page) {
-  await page.waitForFunction(() => window.gazette && window.gazette.ready, null, { timeout: 15000 });
-  return page.evaluate(() => {
-    const g = window.gazette;
-    return { leaflet: g.leaflet, markers: g.markers, clusters: g.clusters, clustered: g.clustered, badges: g.badges, visiblePoints: g.visiblePoints, visibleEvents: g.visibleEvents, points: g.points, events: g.events };
-  });
-}
 
 // How far each range handle's centre is from its bar's centre, in px: a handle of
 // --thumb px travels its input's width less one handle.
@@ -352,7 +298,4 @@ await check('no console errors, failed requests or dialogs on any page', async (
   assert(problems.length === 0, problems.join('\n'));
 });
 
-await browser.close();
-const failed = results.filter((r) => r[1]).length;
-console.log(`browser: ${results.length - failed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+await finish(browser);

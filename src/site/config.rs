@@ -15,6 +15,9 @@
 //!
 //! [timeline]
 //! granularity = "week"         # day, week or month
+//!
+//! [strings]                    # the interface's words, over templates/i18n/LANG.toml
+//! nav_map = "Overview"
 //! ```
 //!
 //! Unknown keys are errors, so that a typo does not silently fall back to a default.
@@ -23,6 +26,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::i18n::{Digits, Strings};
 use crate::error::{Error, Result};
 
 /// Where the pages get Leaflet from.
@@ -74,6 +78,12 @@ pub struct SiteConfig {
     /// A custom domain for GitHub Pages (`cname`): the build writes it, with a newline,
     /// to `CNAME` at the root of the site. A bare host name, checked.
     pub cname: Option<String>,
+    /// The digits of numbers and dates (`digits`: latn, arab, arabext); by default
+    /// the language's own.
+    pub digits: Option<Digits>,
+    /// The site's own wording of the interface (`[strings]`), over the language's table
+    /// (`templates/i18n/`); checked.
+    pub strings: toml::Table,
     /// The map shows the mentions at least this confident (`min_confidence`; 0.5 when
     /// not set; `--min-confidence` overrides it).
     pub min_confidence: f64,
@@ -95,6 +105,9 @@ struct RawConfig {
     map: RawMap,
     #[serde(default)]
     timeline: RawTimeline,
+    digits: Option<String>,
+    #[serde(default)]
+    strings: toml::Table,
 }
 
 #[derive(Deserialize)]
@@ -268,6 +281,17 @@ pub fn parse(path: &Path, text: &str, base_url: Option<&str>) -> Result<SiteConf
         }
     };
 
+    let digits = match raw.digits.as_deref() {
+        None => None,
+        Some(d) => Some(Digits::parse(d).ok_or_else(|| {
+            err(format!("`digits` {d:?} must be \"latn\" (0-9), \"arab\" (٠-٩) or \"arabext\" (۰-۹)"))
+        })?),
+    };
+    if let Err(message) = Strings::new(&raw.language, digits, &raw.strings) {
+        let line = text.lines().position(|l| l.trim() == "[strings]").map(|i| i + 1);
+        return Err(Error::Config { path: path.to_owned(), line, message });
+    }
+
     let min_confidence = raw.min_confidence.unwrap_or(crate::geoparse::confidence::DEFAULT_MIN_CONFIDENCE);
     if !(0.0..=1.0).contains(&min_confidence) {
         return Err(err(format!("`min_confidence` {min_confidence} must be between 0 and 1")));
@@ -282,6 +306,8 @@ pub fn parse(path: &Path, text: &str, base_url: Option<&str>) -> Result<SiteConf
         cname,
         map: MapConfig { tiles, attribution, attribution_url, max_zoom: m.max_zoom, leaflet },
         granularity: raw.timeline.granularity,
+        digits,
+        strings: raw.strings,
     })
 }
 

@@ -18,6 +18,7 @@
 
 pub(crate) mod cache;
 pub(crate) mod config;
+pub(crate) mod i18n;
 pub(crate) mod markdown;
 pub(crate) mod output;
 pub(crate) mod progress;

@@ -393,7 +393,8 @@ fn ring_path(s: &mut String, v: &View, points: &[(f64, f64)], shift: f64) {
 }
 
 /// The timeline's bars: one `<rect>` per bin, with a `<title>` giving its count.
-pub fn histogram(bins: &[super::view::Bin], label: &str) -> String {
+/// `title(i)` says what bar `i` holds, in words (its days and its number of events).
+pub fn histogram(bins: &[super::view::Bin], label: &str, title: impl Fn(usize) -> String) -> String {
     let max = bins.iter().map(|b| b.count).max().unwrap_or(0).max(1) as f64;
     let w = bins.len().max(1) * 10;
     let mut s = String::with_capacity(bins.len() * 90 + 200);
@@ -406,16 +407,14 @@ pub fn histogram(bins: &[super::view::Bin], label: &str) -> String {
     // each bar centred in its tenth of the width, under the range handle for its value
     for (i, b) in bins.iter().enumerate() {
         let h = if b.count == 0 { 0.0 } else { (b.count as f64 / max * 46.0).max(2.0) };
-        let span = if b.start == b.end { b.start.clone() } else { format!("{} – {}", b.start, b.end) };
         let _ = write!(
             s,
             "<rect class=\"bar\" data-i=\"{i}\" x=\"{}.5\" y=\"{:.1}\" width=\"9\" height=\"{:.1}\">\
-             <title>{span}: {} event{}</title></rect>",
+             <title>{}</title></rect>",
             i * 10,
             50.0 - h,
             h,
-            b.count,
-            if b.count == 1 { "" } else { "s" }
+            escape(&title(i))
         );
     }
     s.push_str("</svg>");
@@ -519,8 +518,8 @@ mod tests {
             super::super::view::Bin { start: "2021-07-05".into(), end: "2021-07-11".into(), count: 2 },
             super::super::view::Bin { start: "2021-07-12".into(), end: "2021-07-18".into(), count: 0 },
         ];
-        let svg = histogram(&bins, "Events per week");
-        assert!(svg.contains("<title>2021-07-05 – 2021-07-11: 2 events</title>"));
+        let svg = histogram(&bins, "Events per week", |i| format!("bar {i} <{}>", bins[i].count));
+        assert!(svg.contains("<title>bar 0 &lt;2&gt;</title>"));
         // centred in its tenth: 10.5 to 19.5
         assert!(svg.contains("data-i=\"1\" x=\"10.5\" y=\"50.0\" width=\"9\" height=\"0.0\""));
     }

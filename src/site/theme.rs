@@ -7,10 +7,12 @@
 //! on for `.html` and `.xml` templates.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use tera::Tera;
 
 use super::config::{Leaflet, SiteConfig};
+use super::i18n::Strings;
 use crate::error::{Error, Result};
 
 /// Built-in templates, by name.
@@ -21,6 +23,8 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ("event.html", include_str!("../../templates/event.html")),
     ("place.html", include_str!("../../templates/place.html")),
     ("archive.html", include_str!("../../templates/archive.html")),
+    ("terms.html", include_str!("../../templates/terms.html")),
+    ("term.html", include_str!("../../templates/term.html")),
     ("404.html", include_str!("../../templates/404.html")),
     ("atom.xml", include_str!("../../templates/atom.xml")),
 ];
@@ -43,6 +47,8 @@ pub struct Theme {
     pub tera: Tera,
     /// (path in the site, bytes)
     pub statics: Vec<(String, Vec<u8>)>,
+    /// The interface's words in the site's language (also the templates' `t()`).
+    pub strings: Arc<Strings>,
 }
 
 /// Escape `& < > " '` (Tera's default also escapes `/`, which only makes URLs unreadable).
@@ -90,9 +96,13 @@ pub fn load(site_dir: &Path, config: &SiteConfig) -> Result<Theme> {
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html", ".xml"]);
     tera.set_escape_fn(escape_html);
+    let strings = Strings::new(&config.language, config.digits, &config.strings)
+        .map(Arc::new)
+        .map_err(|message| Error::Config { path: site_dir.join("gazette.toml"), line: None, message })?;
+    super::i18n::register(&mut tera, strings.clone());
     tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         .map_err(|e| template_error(&e, None))?;
-    Ok(Theme { tera, statics })
+    Ok(Theme { tera, statics, strings })
 }
 
 fn replace_or_push<T>(list: &mut Vec<(String, T)>, name: String, value: T) {

@@ -50,6 +50,79 @@ pub struct PlaceItem<'a> {
     pub events: usize,
 }
 
+/// One tag or source as listings show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct TermItem<'a> {
+    pub slug: String,
+    /// As the first article (in site order) that uses it writes it.
+    pub name: &'a str,
+    /// How many events have it.
+    pub events: usize,
+}
+
+/// The tags, or the sources, of the site: each with its events. A tag is the same tag
+/// whatever its case (`Drought`, `drought`), and slugs are unique (`drought-2`).
+pub struct Terms<'a> {
+    /// Sorted by name, case-insensitively, then slug.
+    pub items: Vec<TermItem<'a>>,
+    /// For each term, its events as indices into `SiteView::events`, in site order.
+    pub events: Vec<Vec<usize>>,
+    /// For each event, its terms as indices into `items`, in the article's order.
+    pub of_event: Vec<Vec<usize>>,
+}
+
+impl<'a> Terms<'a> {
+    /// The terms that `of` gives each event of `sorted` (in site order). Empty and
+    /// blank names are not terms.
+    fn new<I: Iterator<Item = &'a str>>(sorted: &[&'a Event], of: impl Fn(&'a Event) -> I) -> Terms<'a> {
+        let mut by_key: HashMap<String, usize> = HashMap::new();
+        let mut names: Vec<&'a str> = Vec::new();
+        let mut of_event: Vec<Vec<usize>> = Vec::with_capacity(sorted.len());
+        for &e in sorted {
+            let mut mine = Vec::new();
+            for name in of(e).map(str::trim).filter(|n| !n.is_empty()) {
+                let i = *by_key.entry(name.to_lowercase()).or_insert_with(|| {
+                    names.push(name);
+                    names.len() - 1
+                });
+                if !mine.contains(&i) {
+                    mine.push(i);
+                }
+            }
+            of_event.push(mine);
+        }
+        let slugs: Vec<String> = names.iter().map(|n| crate::article::slugify(n)).collect();
+        let mut order: Vec<usize> = (0..names.len()).collect();
+        order.sort_by_cached_key(|&i| (names[i].to_lowercase(), slugs[i].clone(), i));
+        let mut rank = vec![0; names.len()];
+        for (new, &old) in order.iter().enumerate() {
+            rank[old] = new;
+        }
+        let mut events: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
+        for (ei, ts) in of_event.iter_mut().enumerate() {
+            for t in ts.iter_mut() {
+                *t = rank[*t];
+                events[*t].push(ei);
+            }
+        }
+        let mut taken = std::collections::HashSet::new();
+        let items = order
+            .iter()
+            .enumerate()
+            .map(|(new, &old)| {
+                let mut slug = slugs[old].clone();
+                let mut n = 2;
+                while !taken.insert(slug.clone()) {
+                    slug = format!("{}-{n}", slugs[old]);
+                    n += 1;
+                }
+                TermItem { slug, name: names[old], events: events[new].len() }
+            })
+            .collect();
+        Terms { items, events, of_event }
+    }
+}
+
 /// One bar of the timeline: the days `start..=end` (`YYYY-MM-DD`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Bin {
@@ -73,6 +146,8 @@ pub struct SiteView<'a> {
     /// Gazetteer index to index into `places`.
     pub place_of: HashMap<PlaceIdx, usize>,
     pub bins: Vec<Bin>,
+    pub tags: Terms<'a>,
+    pub sources: Terms<'a>,
 }
 
 impl<'a> SiteView<'a> {
@@ -167,7 +242,9 @@ impl<'a> SiteView<'a> {
             })
             .collect();
         let place_of = by_idx.into_iter().map(|(idx, i)| (idx, rank[i])).collect();
-        SiteView { events: sorted, items, places, event_places, place_events, place_of, bins }
+        let tags = Terms::new(&sorted, |e| e.article.tags.iter().map(String::as_str));
+        let sources = Terms::new(&sorted, |e| e.article.source.as_deref().into_iter());
+        SiteView { events: sorted, items, places, event_places, place_events, place_of, bins, tags, sources }
     }
 
     /// The events as lists show them, newest first: dated events from the latest back,

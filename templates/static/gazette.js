@@ -32,6 +32,48 @@
     return e;
   }
 
+  // The interface's words in the site's language: window.gazetteStrings, which the build
+  // writes at the top of this file from templates/i18n/ and the site's [strings].
+  var S = window.gazetteStrings || { lang: 'en', digits: 'latn', months: [], messages: {} };
+  var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(S.lang) : null;
+  function fill(s, args) {
+    return String(s).replace(/\{(\w+)\}/g, function (m, k) {
+      return args && Object.prototype.hasOwnProperty.call(args, k) ? args[k] : m;
+    });
+  }
+  // a number (or any text's digits) in the site's digits
+  function num(n) {
+    var s = String(n);
+    if (S.digits !== 'arab' && S.digits !== 'arabext') return s;
+    var zero = S.digits === 'arab' ? 0x0660 : 0x06f0;
+    return s.replace(/[0-9]/g, function (d) {
+      return String.fromCharCode(zero + +d);
+    });
+  }
+  function t(key, args) {
+    var m = S.messages[key];
+    if (m === undefined || m === null) return key;
+    return fill(typeof m === 'object' ? m.other : m, args);
+  }
+  // the form of a message for the number n, as Intl.PluralRules chooses it (CLDR)
+  function tn(key, n, args) {
+    var m = S.messages[key];
+    var a = { n: num(n) };
+    Object.keys(args || {}).forEach(function (k) {
+      a[k] = args[k];
+    });
+    if (!m || typeof m !== 'object') return t(key, a);
+    var cat = plurals ? plurals.select(n) : n === 1 ? 'one' : 'other';
+    return fill(m[cat] !== undefined ? m[cat] : m.other, a);
+  }
+  // YYYY-MM-DD as the pages write a day
+  function day(iso) {
+    var p = String(iso || '').split('-');
+    if (p.length !== 3 || !S.months[+p[1] - 1]) return num(iso || '');
+    return num(fill(t('date'), { d: String(+p[2]), month: S.months[+p[1] - 1], y: p[0] }));
+  }
+  gz.t = t;
+
   function dirOf(lang) {
     return RTL.indexOf(String(lang || '').split('-')[0].toLowerCase()) >= 0 ? 'rtl' : 'ltr';
   }
@@ -259,7 +301,7 @@
       h.appendChild(el('a', { href: root + 'events/' + ev.slug[e] + '/', lang: ev.lang[e], dir: dirOf(ev.lang[e]) }, ev.title[e]));
       box.appendChild(h);
       var meta = el('p', { class: 'popup-meta' });
-      meta.appendChild(el('time', ev.date[e] ? { datetime: ev.date[e] } : null, ev.date[e] || 'undated'));
+      meta.appendChild(el('time', ev.date[e] ? { datetime: ev.date[e] } : null, ev.date[e] ? day(ev.date[e]) : t('undated')));
       var places = pointsOf[e] || [];
       places.forEach(function (p, k) {
         meta.appendChild(document.createTextNode(k === 0 ? ' · ' : ', '));
@@ -275,16 +317,16 @@
       members.forEach(function (p) {
         if (events.indexOf(pts.event[p]) < 0) events.push(pts.event[p]);
       });
-      box.appendChild(el('p', { class: 'popup-meta' }, events.length + (events.length === 1 ? ' event' : ' events') + ' here'));
+      box.appendChild(el('p', { class: 'popup-meta' }, tn('here', events.length)));
       var ul = el('ul', { class: 'popup-list' });
       events.slice(0, 30).forEach(function (e) {
         var li = el('li', { dir: 'auto' });
-        li.appendChild(el('time', ev.date[e] ? { datetime: ev.date[e] } : null, (ev.date[e] || 'undated') + ' '));
+        li.appendChild(el('time', ev.date[e] ? { datetime: ev.date[e] } : null, (ev.date[e] ? day(ev.date[e]) : t('undated')) + ' '));
         li.appendChild(el('a', { href: root + 'events/' + ev.slug[e] + '/', lang: ev.lang[e], dir: dirOf(ev.lang[e]) }, ev.title[e]));
         ul.appendChild(li);
       });
       box.appendChild(ul);
-      if (events.length > 30) box.appendChild(el('p', null, '… and ' + (events.length - 30) + ' more: narrow the timeline.'));
+      if (events.length > 30) box.appendChild(el('p', null, t('and_more', { n: num(events.length - 30) })));
       return box;
     }
 
@@ -424,8 +466,8 @@
     // -- list
     function item(e) {
       var li = el('li', { dir: 'auto', 'data-slug': ev.slug[e] });
-      if (ev.date[e]) li.appendChild(el('time', { datetime: ev.date[e] }, ev.date[e]));
-      else li.appendChild(el('span', { class: 'undated' }, 'undated'));
+      if (ev.date[e]) li.appendChild(el('time', { datetime: ev.date[e] }, day(ev.date[e])));
+      else li.appendChild(el('span', { class: 'undated' }, t('undated')));
       li.appendChild(document.createTextNode(' '));
       li.appendChild(el('a', { href: root + 'events/' + ev.slug[e] + '/', lang: ev.lang[e], dir: dirOf(ev.lang[e]) }, ev.title[e]));
       if (firstPlace[e] >= 0) {
@@ -451,22 +493,18 @@
       }
       list.replaceChildren(frag);
       if (n === 0) {
-        more.replaceChildren('No events in this range.');
+        more.replaceChildren(t('no_events'));
       } else if (n > LIST_MAX) {
-        var archive = el('a', { href: root + 'archive/' }, 'the archive');
-        more.replaceChildren(
-          'Showing the newest ' + LIST_MAX + ' of ' + n + ' events in this range; narrow the timeline or see ',
-          archive,
-          '.'
-        );
+        var archive = el('a', { href: root + 'archive/' }, t('see_the_archive'));
+        more.replaceChildren(t('list_newest', { n: num(LIST_MAX), total: tn('events', n) }) + ' ', archive, '.');
       } else {
         more.replaceChildren();
       }
       gz.visibleEvents = n;
-      var span = nBins ? bins.start[state.from] + ' to ' + bins.end[state.to] : '';
+      var span = nBins ? { from: day(bins.start[state.from]), to: day(bins.end[state.to]) } : { from: '', to: '' };
       status.textContent = full()
-        ? n + (n === 1 ? ' event' : ' events') + ', ' + span + '.'
-        : n + ' of ' + nEvents + ' events, ' + span + '.';
+        ? t('status_range', { events: tn('events', n), from: span.from, to: span.to })
+        : t('status_part', { n: num(n), total: tn('events', nEvents), from: span.from, to: span.to });
       markCurrent();
     }
 
@@ -485,10 +523,10 @@
       if (!fromIn) return;
       fromIn.value = state.from;
       toIn.value = state.to;
-      fromIn.setAttribute('aria-valuetext', bins.start[state.from]);
-      toIn.setAttribute('aria-valuetext', bins.end[state.to]);
-      $('from-out').textContent = bins.start[state.from];
-      $('to-out').textContent = bins.end[state.to];
+      fromIn.setAttribute('aria-valuetext', day(bins.start[state.from]));
+      toIn.setAttribute('aria-valuetext', day(bins.end[state.to]));
+      $('from-out').replaceChildren(el('time', { datetime: bins.start[state.from] }, day(bins.start[state.from])));
+      $('to-out').replaceChildren(el('time', { datetime: bins.end[state.to] }, day(bins.end[state.to])));
       // under the chosen bars, edge to edge
       var sel = $('range-selected');
       sel.style.left = (state.from / nBins) * 100 + '%';
@@ -535,7 +573,7 @@
       if (state.timer) clearInterval(state.timer);
       state.timer = null;
       if (playBtn) {
-        playBtn.textContent = 'Play';
+        playBtn.textContent = t('play');
         playBtn.setAttribute('aria-pressed', 'false');
       }
       gz.playing = false;
@@ -555,7 +593,7 @@
         if (whole) width = Math.max(0, Math.round(nBins / 10) - 1);
         if (whole || state.to >= nBins - 1) setRange(0, Math.min(width, nBins - 2));
       }
-      playBtn.textContent = 'Pause';
+      playBtn.textContent = t('pause');
       playBtn.setAttribute('aria-pressed', 'true');
       gz.playing = mode;
       state.timer = setInterval(function () {

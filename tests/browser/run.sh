@@ -29,7 +29,7 @@ if [ "$node_major" -lt 20 ]; then
     npm install --prefix .node --no-save --no-audit --no-fund --silent "$pkg@20"
   export PATH="$here/.node/node_modules/$pkg/bin:$PATH"
 fi
-[ -d node_modules/playwright-core ] && [ -d node_modules/leaflet ] || npm ci --no-audit --no-fund --silent
+[ -d node_modules/playwright-core ] && [ -d node_modules/leaflet ] && [ -d node_modules/axe-core ] || npm ci --no-audit --no-fund --silent
 : "${CHROMIUM:=$(command -v chromium || command -v chromium-browser || echo /usr/bin/chromium)}"
 export CHROMIUM
 
@@ -66,11 +66,15 @@ PY
 mkdir -p "$work/www"
 prepare "$repo/site" "$work/site"
 prepare "$repo/tests/fixtures/xss" "$work/xss"
+# the demo again, for an Arabic newsroom: the interface in Arabic, right to left
+prepare "$repo/site" "$work/site-ar"
+sed -i 's/^language = .*/language = "ar"/' "$work/site-ar/gazette.toml"
 
 start=$(date +%s%N)
 "$GAZETTE_BIN" build "$work/site" -o "$work/www/repo" --quiet
 echo "browser: built the demo site in $(( ($(date +%s%N) - start) / 1000000 )) ms"
 "$GAZETTE_BIN" build "$work/xss" -o "$work/www/xss" --quiet
+"$GAZETTE_BIN" build "$work/site-ar" -o "$work/www/ar" --quiet
 
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 python3 -m http.server "$port" --bind 127.0.0.1 --directory "$work/www" >"$work/server.log" 2>&1 &
@@ -82,3 +86,4 @@ done
 
 mkdir -p out
 node test.mjs "http://127.0.0.1:$port/repo/" "$work/www/repo" "http://127.0.0.1:$port/xss/" "$work/www/xss"
+node rtl_a11y.mjs "http://127.0.0.1:$port/repo/" "$work/www/repo" "http://127.0.0.1:$port/ar/" "$work/www/ar"

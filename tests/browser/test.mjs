@@ -75,7 +75,7 @@ await check('timeline: narrowing the range hides events outside it, and the URL 
   await page.focus('#range-to');
   await page.keyboard.press('ArrowLeft');
   const g = await ready(page);
-  const [from, to] = await page.$$eval('#from-out, #to-out', (o) => o.map((x) => x.textContent));
+  const [from, to] = await page.$$eval('#from-out time, #to-out time', (o) => o.map((x) => x.getAttribute('datetime')));
   assert(g.visibleEvents > 0 && g.visibleEvents < before.visibleEvents, `visible events ${before.visibleEvents} -> ${g.visibleEvents}`);
   assert(g.markers + g.clustered === g.visiblePoints && g.visiblePoints < features.length, `map shows ${g.markers}+${g.clustered} of ${g.visiblePoints}`);
   const expected = data.events.date.filter((d) => d && d >= from && d <= to).length;

@@ -551,3 +551,95 @@ fn the_404_page_carries_its_styles_and_keeps_its_skip_link() {
     assert!(!page.contains("<base"), "a <base> sends the skip link home");
     assert!(page.contains("<a class=\"skip\" href=\"#main\">"));
 }
+
+/// Tags and sources have pages (an index, one page per tag or source with its events and
+/// a map) and feeds; event pages link to them; a tag is one tag whatever its case.
+#[test]
+fn tags_and_sources_have_pages_and_feeds() {
+    let t = tempfile::tempdir().unwrap();
+    let site = small_site(
+        t.path(),
+        &[
+            ("a.md", "---\ntitle: Kabul one\ndate: 2021-08-01\ntags: [Drought, aid]\nsource: Daily News\n---\nFighting in Kabul.\n"),
+            ("b.md", "---\ntitle: Herat two\ndate: 2021-08-02\ntags: [drought]\nsource: Daily News\n---\nRain in Herat.\n"),
+            ("c.md", "---\ntitle: Kandahar three\ndate: 2021-08-03\ntags: [aid]\n---\nAid reaches Kandahar.\n"),
+        ],
+    );
+    let out = t.path().join("public");
+    build(&site, &out, &[]).success();
+    // one tag whatever its case, written as the first article wrote it
+    let index = read(&out.join("tags/index.html"));
+    assert!(index.contains(">Drought</a>") && !index.contains(">drought</a>"), "{index}");
+    assert!(index.contains("href=\"../tags/drought/\"") && index.contains("href=\"../tags/aid/\""));
+    let drought = read(&out.join("tags/drought/index.html"));
+    assert!(drought.contains("Kabul one") && drought.contains("Herat two") && !drought.contains("Kandahar three"));
+    assert!(drought.contains("class=\"map-point\"") && drought.contains("svgmap"), "no map on a tag page");
+    let sources = read(&out.join("sources/daily-news/index.html"));
+    assert!(sources.contains("Kabul one") && sources.contains("Herat two") && !sources.contains("Kandahar three"));
+    // event pages link to their tags and source
+    let event = built_slugs(&out)
+        .into_iter()
+        .map(|s| read(&out.join("events").join(s).join("index.html")))
+        .find(|page| page.contains("<h1>Kabul one</h1>"))
+        .expect("an event page for a.md");
+    for href in ["../../tags/drought/", "../../tags/aid/", "../../sources/daily-news/"] {
+        assert!(tags(&event).iter().any(|t| t.name == "a" && t.attr("href") == Some(href)), "no link to {href}");
+    }
+    // feeds per tag, source and place: newest first, absolute links under base_url
+    let feed = read(&out.join("tags/drought/atom.xml"));
+    assert!(feed.starts_with("<?xml") && feed.contains("<title>Drought · Test site</title>"), "{feed}");
+    assert!(feed.contains(
+        "<link rel=\"self\" type=\"application/atom+xml\" href=\"https://example.org/test/tags/drought/atom.xml\"/>"
+    ));
+    let (herat, kabul) = (feed.find("Herat two").unwrap(), feed.find("Kabul one").unwrap());
+    assert!(herat < kabul, "the feed is not newest first");
+    assert_eq!(feed.matches("<entry").count(), 2);
+    let place = std::fs::read_dir(out.join("places"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("kabul"))
+        .unwrap();
+    assert!(read(&place.join("atom.xml")).contains("Kabul one"));
+    let sitemap = read(&out.join("sitemap.xml"));
+    assert!(
+        sitemap.contains("https://example.org/test/tags/drought/")
+            && sitemap.contains("https://example.org/test/sources/daily-news/")
+    );
+}
+
+/// `language` gives the interface its words, digits and dates; `[strings]` changes any
+/// of them; a string that does not exist is an error naming it and the line.
+#[test]
+fn the_interface_speaks_the_sites_language() {
+    let t = tempfile::tempdir().unwrap();
+    let site = small_site(
+        t.path(),
+        &[("a.md", "---\ntitle: Kabul\ndate: 2021-08-15\nlang: en\n---\nFighting in Kabul and Herat.\n")],
+    );
+    let config = site.join("gazette.toml");
+    std::fs::write(
+        &config,
+        "title = \"Test\"\nlanguage = \"ar\"\n[map]\ntiles = \"none\"\n[strings]\nnav_tags = \"موضوعات\"\n",
+    )
+    .unwrap();
+    let out = t.path().join("public");
+    build(&site, &out, &[]).success();
+    let index = read(&out.join("index.html"));
+    assert!(index.contains("<html lang=\"ar\" dir=\"rtl\">"));
+    assert!(index.contains(">الأرشيف</a>") && index.contains(">موضوعات</a>"), "nav not in Arabic, or not overridden");
+    assert!(index.contains(">١٥ أغسطس ٢٠٢١</time>"), "the date is not written in Arabic");
+    // the article keeps its own language and direction
+    assert!(index.contains("lang=\"en\" dir=\"ltr\">Kabul</a>"));
+    let js = read(&out.join("static/gazette.js"));
+    assert!(js.starts_with("window.gazetteStrings={\"lang\":\"ar\",\"digits\":\"arab\""), "{}", &js[..80]);
+    // Latin digits when the site asks for them
+    std::fs::write(&config, "title = \"Test\"\nlanguage = \"ar\"\ndigits = \"latn\"\n[map]\ntiles = \"none\"\n")
+        .unwrap();
+    build(&site, &out, &[]).success();
+    assert!(read(&out.join("index.html")).contains(">15 أغسطس 2021</time>"));
+    // a typo in [strings] names the string and the line, and writes nothing
+    std::fs::write(&config, "title = \"Test\"\n[map]\ntiles = \"none\"\n[strings]\nnav_mpa = \"Overview\"\n").unwrap();
+    let run = build(&site, &out, &[]);
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("gazette.toml: line 4") && run.stderr.contains("nav_mpa"), "{}", run.stderr);
+}

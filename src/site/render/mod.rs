@@ -39,10 +39,11 @@ mod data;
 mod sitemap;
 
 use super::config::SiteConfig;
+use super::i18n::Strings;
 use super::markdown::{PlaceLink, Sanitizer};
 use super::svg::{self, Basemap, Land, MapPoint};
 use super::theme::{self, Theme};
-use super::view::{EventItem, PlaceItem, SiteView};
+use super::view::{EventItem, PlaceItem, SiteView, TermItem};
 use crate::error::Result;
 use crate::event::Event;
 use crate::geoparse::Kind;
@@ -79,6 +80,8 @@ pub const PAGE_SIZE: usize = 100;
 const INDEX_LIST_MAX: usize = 1000;
 /// The feed carries the latest this many events.
 const FEED_MAX: usize = 50;
+/// A tag's or source's map shows at most this many of its places, the busiest.
+const TERM_MAP_MAX: usize = 300;
 /// The sitemap protocol's limit of URLs per file.
 const SITEMAP_MAX: usize = 50_000;
 
@@ -115,12 +118,14 @@ struct SiteCtx<'a> {
 struct EventCtx<'a> {
     #[serde(flatten)]
     item: &'a EventItem<'a>,
-    /// The date, with the time as written when there is one: `2021-08-15 18:30 (UTC+04:30)`.
-    when: String,
-    source: Option<&'a str>,
+    /// The time of day, as written, when the article gave one: `18:30 (UTC+04:30)`.
+    time: Option<String>,
+    /// Its source, with the slug of the source's page.
+    source: Option<&'a TermItem<'a>>,
     /// Only http(s) URLs; anything else is shown as text, not linked.
     url: Option<&'a str>,
-    tags: &'a [String],
+    /// Its tags, with the slugs of their pages.
+    tags: Vec<&'a TermItem<'a>>,
     body: String,
 }
 
@@ -192,6 +197,38 @@ fn root_of(depth: usize, n: usize) -> String {
     "../".repeat(depth + if n == 1 { 0 } else { 2 })
 }
 
+/// A place on a tag's or source's page, with how many of its events name it.
+#[derive(Serialize)]
+struct TermPlace<'a> {
+    name: &'a str,
+    slug: &'a str,
+    lat: f64,
+    lon: f64,
+    count: usize,
+}
+
+/// Tags or sources: which of the view's term lists, and the folder of their pages.
+#[derive(Clone, Copy)]
+enum TermKind {
+    Tags,
+    Sources,
+}
+
+impl TermKind {
+    fn dir(self) -> &'static str {
+        match self {
+            TermKind::Tags => "tags",
+            TermKind::Sources => "sources",
+        }
+    }
+    fn of<'v, 'a>(self, view: &'v SiteView<'a>) -> &'v super::view::Terms<'a> {
+        match self {
+            TermKind::Tags => &view.tags,
+            TermKind::Sources => &view.sources,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct FeedEntry<'a> {
     slug: &'a str,
@@ -206,7 +243,9 @@ struct FeedEntry<'a> {
 pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event], emit: &dyn Emit) -> Result<()> {
     let view = SiteView::new(events, config.granularity);
     let site = site_ctx(config, &view);
-    let r = Renderer { tera: &theme.tera, site: &site, view: &view, emit, basemaps: Mutex::new(HashSet::new()) };
+    let strings: &Strings = &theme.strings;
+    let r =
+        Renderer { tera: &theme.tera, site: &site, view: &view, emit, strings, basemaps: Mutex::new(HashSet::new()) };
 
     // GitHub Pages serves 404.html at any depth: its links start from the base URL's
     // path (relative without one), and its styles are inline, so that it is a styled
@@ -217,7 +256,8 @@ pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event], emit: &dyn E
     // nothing in a stylesheet may end the <style> element early
     not_found.insert("inline_css", &css.map(|c| c.replace("</", "<\\/")).unwrap_or_default());
     r.emit_page("404.html", "404.html", &not_found_root, not_found)?;
-    emit.bytes(Path::new("atom.xml"), r.render("atom.xml", &r.feed_ctx())?.as_bytes())?;
+    let site_feed = r.feed_ctx((0..view.items.len()).rev(), None, "", "");
+    emit.bytes(Path::new("atom.xml"), r.render("atom.xml", &site_feed)?.as_bytes())?;
     let pages = || -> Result<()> {
         let archive_pages = view.items.len().div_ceil(PAGE_SIZE).max(1);
         (1..=archive_pages).into_par_iter().try_for_each(|n| {
@@ -241,6 +281,34 @@ pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event], emit: &dyn E
             let path = format!("{}index.html", page_dir(&dir, n));
             r.emit_page("place.html", &path, &root_of(2, n), r.place_ctx(i, n, total)?)
         })?;
+        (0..view.places.len()).into_par_iter().try_for_each(|i| {
+            let p = &view.places[i];
+            let dir = format!("places/{}/", p.slug);
+            let feed = r.feed_ctx(view.place_events[i].iter().rev().copied(), Some(p.name), &dir, "../../");
+            emit.bytes(Path::new(&format!("{dir}atom.xml")), r.render("atom.xml", &feed)?.as_bytes())
+        })?;
+        // tags and sources: an index of each, and each one's pages and feed
+        for kind in [TermKind::Tags, TermKind::Sources] {
+            let terms = kind.of(&view);
+            r.emit_page("terms.html", &format!("{}/index.html", kind.dir()), "../", r.terms_ctx(kind))?;
+            let term_pages: Vec<(usize, usize, usize)> = (0..terms.items.len())
+                .flat_map(|i| {
+                    let total = terms.events[i].len().div_ceil(PAGE_SIZE).max(1);
+                    (1..=total).map(move |n| (i, n, total))
+                })
+                .collect();
+            term_pages.into_par_iter().try_for_each(|(i, n, total)| {
+                let dir = format!("{}/{}", kind.dir(), terms.items[i].slug);
+                let path = format!("{}index.html", page_dir(&dir, n));
+                r.emit_page("term.html", &path, &root_of(2, n), r.term_ctx(kind, i, n, total)?)
+            })?;
+            (0..terms.items.len()).into_par_iter().try_for_each(|i| {
+                let t = &terms.items[i];
+                let dir = format!("{}/{}/", kind.dir(), t.slug);
+                let feed = r.feed_ctx(terms.events[i].iter().rev().copied(), Some(t.name), &dir, "../../");
+                emit.bytes(Path::new(&format!("{dir}atom.xml")), r.render("atom.xml", &feed)?.as_bytes())
+            })?;
+        }
         Ok(())
     };
     // The downloads are the biggest files and each is written by one thread: make them
@@ -301,7 +369,15 @@ pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event], emit: &dyn E
     let outlines = config.map.tiles.is_none();
     for (name, bytes) in &theme.statics {
         // the generated file wins over a theme's file of the same name
-        if !(outlines && name == "static/countries.js") {
+        if outlines && name == "static/countries.js" {
+            continue;
+        }
+        if name == "static/gazette.js" {
+            // the interface's words come first, in the site's language (i18n.rs)
+            let mut js = theme.strings.js().into_bytes();
+            js.extend_from_slice(bytes);
+            emit.bytes(Path::new(name), &js)?;
+        } else {
             emit.bytes(Path::new(name), bytes)?;
         }
     }
@@ -316,6 +392,8 @@ struct Renderer<'a> {
     site: &'a SiteCtx<'a>,
     view: &'a SiteView<'a>,
     emit: &'a dyn Emit,
+    /// The words of the maps' titles and the histogram's label.
+    strings: &'a Strings,
     /// The shared outline drawings written so far.
     basemaps: Mutex<HashSet<Basemap>>,
 }
@@ -354,12 +432,21 @@ impl Renderer<'_> {
         ctx.insert("truncated", &(v.items.len() > INDEX_LIST_MAX));
         ctx.insert("undated", &v.items.iter().filter(|i| i.date.is_none()).count());
         ctx.insert("bins", &v.bins);
+        let s = self.strings;
         let label = match (v.bins.first(), v.bins.last()) {
-            (Some(a), Some(b)) => format!("Events per {}, {} to {}", unit(self.site.granularity), a.start, b.end),
-            _ => "No dated events".into(),
+            (Some(a), Some(b)) => {
+                s.t(per(self.site.granularity), &[("from", &s.day(&a.start)), ("to", &s.day(&b.end))])
+            }
+            _ => s.t("no_dated", &[]),
         };
-        ctx.insert("histogram", &svg::histogram(&v.bins, &label));
-        ctx.insert("svg_map", &self.overview_map("", "Map of all places named", "map-all"));
+        let bar = |i: usize| {
+            let b = &v.bins[i];
+            let days =
+                if b.start == b.end { s.day(&b.start) } else { format!("{} – {}", s.day(&b.start), s.day(&b.end)) };
+            format!("{days}: {}", s.n("events", b.count as u64, &[]))
+        };
+        ctx.insert("histogram", &svg::histogram(&v.bins, &label, bar));
+        ctx.insert("svg_map", &self.overview_map("", &s.t("map_title", &[]), "map-all"));
         ctx
     }
 
@@ -378,7 +465,10 @@ impl Renderer<'_> {
                 lat: p.lat,
                 radius: (2.5 + 1.5 * (p.events as f64).sqrt()).min(12.0),
                 href: format!("{root}places/{}/", p.slug),
-                title: format!("{}: {} event{}", p.name, p.events, if p.events == 1 { "" } else { "s" }),
+                title: self.strings.t(
+                    "place_events",
+                    &[("name", p.name), ("events", &self.strings.n("events", p.events as u64, &[]))],
+                ),
                 label: busiest.contains(&i).then(|| p.name.to_string()),
             })
             .collect();
@@ -422,24 +512,99 @@ impl Renderer<'_> {
         ctx
     }
 
-    fn feed_ctx(&self) -> Context {
+    /// A feed of the latest dated events of `newest_first` (indices into the site's
+    /// events, newest first): the site's, or one place's, tag's or source's (`name`),
+    /// whose pages are at `path` (`tags/drought/`), `root` away from the site's root.
+    fn feed_ctx(
+        &self,
+        newest_first: impl Iterator<Item = usize>,
+        name: Option<&str>,
+        path: &str,
+        root: &str,
+    ) -> Context {
         let v = self.view;
-        let entries: Vec<FeedEntry> = v
-            .items
-            .iter()
-            .rev()
+        let entries: Vec<FeedEntry> = newest_first
+            .map(|i| &v.items[i])
             .filter(|i| i.date.is_some())
             .take(FEED_MAX)
             .map(|i| FeedEntry { slug: i.slug, title: i.title, summary: i.summary, lang: i.lang, updated: rfc3339(i) })
             .collect();
         let mut ctx = Context::new();
         ctx.insert("site", self.site);
+        let title = match name {
+            Some(n) => format!("{n} · {}", self.site.title),
+            None => self.site.title.to_string(),
+        };
+        ctx.insert("feed", &BTreeMap::from([("title", title.as_str()), ("path", path), ("root", root)]));
         ctx.insert(
             "updated",
             &entries.first().map(|e| e.updated.clone()).unwrap_or_else(|| "1970-01-01T00:00:00Z".into()),
         );
         ctx.insert("entries", &entries);
         ctx
+    }
+
+    /// The index of every tag, or every source, with its number of events.
+    fn terms_ctx(&self, kind: TermKind) -> Context {
+        let mut ctx = Context::new();
+        ctx.insert("kind", kind.dir());
+        ctx.insert("terms", &kind.of(self.view).items);
+        ctx
+    }
+
+    /// Page `n` of `total` of one tag's or source's events, with a map of their places.
+    fn term_ctx(&self, kind: TermKind, i: usize, n: usize, total: usize) -> Result<Context> {
+        let v = self.view;
+        let terms = kind.of(v);
+        let mine = &terms.events[i];
+        let page = &mine[((n - 1) * PAGE_SIZE).min(mine.len())..(n * PAGE_SIZE).min(mine.len())];
+        let events: Vec<&EventItem> = page.iter().map(|&e| &v.items[e]).collect();
+        let root = root_of(2, n);
+        // its places, the busiest first, sized by how many of its events name them
+        let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
+        for &e in mine {
+            for &p in &v.event_places[e] {
+                *counts.entry(p).or_default() += 1;
+            }
+        }
+        let mut busiest: Vec<(usize, usize)> = counts.into_iter().collect();
+        let named = busiest.len();
+        busiest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        busiest.truncate(TERM_MAP_MAX);
+        let listed: Vec<TermPlace> = busiest
+            .iter()
+            .map(|&(p, count)| {
+                let p = &v.places[p];
+                TermPlace { name: p.name, slug: &p.slug, lat: p.lat, lon: p.lon, count }
+            })
+            .collect();
+        let points: Vec<MapPoint> = busiest
+            .iter()
+            .enumerate()
+            .map(|(rank, &(p, count))| {
+                let p = &v.places[p];
+                MapPoint {
+                    lon: p.lon,
+                    lat: p.lat,
+                    radius: (2.5 + 1.5 * (count as f64).sqrt()).min(12.0),
+                    href: format!("{root}places/{}/", p.slug),
+                    title: format!("{}: {}", p.name, self.strings.num(count as u64)),
+                    label: (rank < 5).then(|| p.name.to_string()),
+                }
+            })
+            .collect();
+        let t = &terms.items[i];
+        let title = self.strings.t("term_map_title", &[("name", t.name)]);
+        let map = self.small_map(&points, &title, "map-term", &root)?;
+        let mut ctx = Context::new();
+        ctx.insert("kind", kind.dir());
+        ctx.insert("term", t);
+        ctx.insert("events", &events);
+        ctx.insert("places", &named);
+        ctx.insert("map_points", &listed);
+        ctx.insert("pager", &Pager::new(n, total));
+        ctx.insert("svg_map", &map);
+        Ok(ctx)
     }
 
     fn event_ctx(&self, i: usize, sanitizer: &Sanitizer) -> Result<Context> {
@@ -463,10 +628,10 @@ impl Renderer<'_> {
         let url = a.url.as_deref().filter(|u| is_web_url(u));
         let ctx_event = EventCtx {
             item: &v.items[i],
-            when: when(&v.items[i]),
-            source: a.source.as_deref(),
+            time: time_of_day(&v.items[i]),
+            source: v.sources.of_event[i].first().map(|&t| &v.sources.items[t]),
             url,
-            tags: &a.tags,
+            tags: v.tags.of_event[i].iter().map(|&t| &v.tags.items[t]).collect(),
             body: sanitizer.render(&a.body_markdown, &links),
         };
         let points: Vec<MapPoint> = places
@@ -485,7 +650,8 @@ impl Renderer<'_> {
         ctx.insert("places", &places);
         ctx.insert("prev", &i.checked_sub(1).map(|j| &v.items[j]));
         ctx.insert("next", &v.items.get(i + 1));
-        ctx.insert("svg_map", &self.small_map(&points, "Map of the places this article names", "map-event", "../../")?);
+        let title = self.strings.t("event_map_title", &[]);
+        ctx.insert("svg_map", &self.small_map(&points, &title, "map-event", "../../")?);
         Ok(ctx)
     }
 
@@ -507,7 +673,7 @@ impl Renderer<'_> {
                     place.push_str(o);
                 }
                 if others.len() > 2 {
-                    place.push_str(&format!(" and {} more", others.len() - 2));
+                    place.push_str(&format!(" +{}", self.strings.num(others.len() as u64 - 2)));
                 }
                 EventItem { place: Some(place.into()), ..v.items[e].clone() }
             })
@@ -521,7 +687,8 @@ impl Renderer<'_> {
             title: p.name.to_string(),
             label: Some(p.name.to_string()),
         };
-        let map = self.small_map(&[point], &format!("Map of {}", p.name), "map-place", &root)?;
+        let title = self.strings.t("place_map_title", &[("name", p.name)]);
+        let map = self.small_map(&[point], &title, "map-place", &root)?;
         let mut ctx = Context::new();
         ctx.insert("place", p);
         ctx.insert("events", &events);
@@ -531,24 +698,24 @@ impl Renderer<'_> {
     }
 }
 
-fn unit(g: super::config::Granularity) -> &'static str {
+/// The histogram's label for bars of `g`.
+fn per(g: super::config::Granularity) -> &'static str {
     match g {
-        super::config::Granularity::Day => "day",
-        super::config::Granularity::Week => "week",
-        super::config::Granularity::Month => "month",
+        super::config::Granularity::Day => "per_day",
+        super::config::Granularity::Week => "per_week",
+        super::config::Granularity::Month => "per_month",
     }
 }
 
 /// A date and time for people: the time as written, with its offset when it had one.
-fn when(i: &EventItem) -> String {
-    let Some(dt) = i.datetime else { return i.date.unwrap_or("").to_string() };
+/// The time of day an article gave, as written, with its offset when it had one
+/// (`18:30 (UTC+04:30)`); the page writes the day before it in its language.
+fn time_of_day(i: &EventItem) -> Option<String> {
+    let dt = i.datetime?;
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(dt) {
-        return t.format("%Y-%m-%d %H:%M (UTC%:z)").to_string().replace("UTC+00:00", "UTC");
+        return Some(t.format("%H:%M (UTC%:z)").to_string().replace("UTC+00:00", "UTC"));
     }
-    match chrono::NaiveDateTime::parse_from_str(dt, "%Y-%m-%dT%H:%M:%S") {
-        Ok(t) => t.format("%Y-%m-%d %H:%M").to_string(),
-        Err(_) => dt.to_string(),
-    }
+    chrono::NaiveDateTime::parse_from_str(dt, "%Y-%m-%dT%H:%M:%S").ok().map(|t| t.format("%H:%M").to_string())
 }
 
 /// An Atom date: the article's time when it gave one, else midnight UTC.
@@ -583,10 +750,11 @@ mod tests {
             summary: None,
             bin: None,
         };
-        assert_eq!(when(&item("2021-08-15", None)), "2021-08-15");
-        assert_eq!(when(&item("2021-08-15", Some("2021-08-15T18:30:00+04:30"))), "2021-08-15 18:30 (UTC+04:30)");
-        assert_eq!(when(&item("2021-08-15", Some("2021-08-15T18:30:00Z"))), "2021-08-15 18:30 (UTC)");
-        assert_eq!(when(&item("2021-08-15", Some("2021-08-15T18:30:00"))), "2021-08-15 18:30");
+        assert_eq!(time_of_day(&item("2021-08-15", None)), None);
+        let time = |dt| time_of_day(&item("2021-08-15", Some(dt)));
+        assert_eq!(time("2021-08-15T18:30:00+04:30").as_deref(), Some("18:30 (UTC+04:30)"));
+        assert_eq!(time("2021-08-15T18:30:00Z").as_deref(), Some("18:30 (UTC)"));
+        assert_eq!(time("2021-08-15T18:30:00").as_deref(), Some("18:30"));
         assert_eq!(rfc3339(&item("2021-08-15", None)), "2021-08-15T00:00:00Z");
         assert_eq!(rfc3339(&item("2021-08-15", Some("2021-08-15T18:30:00"))), "2021-08-15T18:30:00Z");
         assert_eq!(rfc3339(&item("2021-08-15", Some("2021-08-15T18:30:00+04:30"))), "2021-08-15T18:30:00+04:30");

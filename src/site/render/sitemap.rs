@@ -15,6 +15,10 @@ pub(super) fn sitemaps(base_url: Option<&str>, v: &SiteView) -> Vec<OutputFile> 
     let mut urls: Vec<(String, Option<&str>)> = vec![(String::new(), None), ("archive/".into(), None)];
     urls.extend(v.items.iter().map(|i| (format!("events/{}/", i.slug), i.date)));
     urls.extend(v.places.iter().map(|p| (format!("places/{}/", p.slug), None)));
+    for (dir, terms) in [("tags", &v.tags), ("sources", &v.sources)] {
+        urls.push((format!("{dir}/"), None));
+        urls.extend(terms.items.iter().map(|t| (format!("{dir}/{}/", t.slug), None)));
+    }
     sitemap_files(&base, &urls)
 }
 

@@ -218,6 +218,30 @@
     );
 
     var state = { from: 0, to: Math.max(nBins - 1, 0), event: null, mode: 'cumulative', timer: null };
+    // the filters: a tag, a source (indices into D.tags, D.sources), a language, a place
+    // (index into places); null is any. keep[e] says whether event e passes them.
+    var tagsT = D.tags || { slug: [], name: [] },
+      sourcesT = D.sources || { slug: [], name: [] };
+    var filter = { tag: null, source: null, lang: null, place: null };
+    var keep = new Uint8Array(nEvents).fill(1);
+    function filtered() {
+      return filter.tag !== null || filter.source !== null || filter.lang !== null || filter.place !== null;
+    }
+    function applyFilters() {
+      for (var e = 0; e < nEvents; e++) {
+        var ok = true;
+        if (filter.tag !== null) ok = !!(ev.tags && ev.tags[e] && ev.tags[e].indexOf(filter.tag) >= 0);
+        if (ok && filter.source !== null) ok = !!ev.source && ev.source[e] === filter.source;
+        if (ok && filter.lang !== null) ok = ev.lang[e] === filter.lang;
+        if (ok && filter.place !== null) {
+          ok = (pointsOf[e] || []).some(function (p) {
+            return pts.place[p] === filter.place;
+          });
+        }
+        keep[e] = ok ? 1 : 0;
+      }
+      gz.filter = { tag: filter.tag, source: filter.source, lang: filter.lang, place: filter.place };
+    }
     var $ = function (id) {
       return document.getElementById(id);
     };
@@ -234,6 +258,7 @@
       return state.from === 0 && state.to === nBins - 1;
     }
     function inRange(e) {
+      if (!keep[e]) return false;
       var b = ev.bin[e];
       if (b === null || b === undefined) return full() || nBins === 0;
       return b >= state.from && b <= state.to;
@@ -361,6 +386,7 @@
       var visible = 0;
       for (var p = 0; p < nPoints; p++) {
         if (!inRange(pts.event[p])) continue;
+        if (filter.place !== null && pts.place[p] !== filter.place) continue;
         visible++;
         var k = pts.place[p];
         var xy = map.project([pl.lat[k], pl.lon[k]], zoom);
@@ -502,7 +528,7 @@
       }
       gz.visibleEvents = n;
       var span = nBins ? { from: day(bins.start[state.from]), to: day(bins.end[state.to]) } : { from: '', to: '' };
-      status.textContent = full()
+      status.textContent = full() && !filtered()
         ? t('status_range', { events: tn('events', n), from: span.from, to: span.to })
         : t('status_part', { n: num(n), total: tn('events', nEvents), from: span.from, to: span.to });
       markCurrent();
@@ -534,7 +560,28 @@
       for (var b = 0; b < bars.length; b++) bars[b].classList.toggle('out', b < state.from || b > state.to);
     }
 
+    // the bars count the events that pass the filters
+    var barsFor = null;
+    function drawBars() {
+      var key = [filter.tag, filter.source, filter.lang, filter.place].join('|');
+      if (!bars.length || barsFor === key) return;
+      barsFor = key;
+      var counts = new Array(nBins).fill(0);
+      for (var e = 0; e < nEvents; e++) if (keep[e] && ev.bin[e] !== null && ev.bin[e] !== undefined) counts[ev.bin[e]]++;
+      var max = Math.max.apply(null, counts.concat([1]));
+      for (var b = 0; b < bars.length; b++) {
+        var h = counts[b] === 0 ? 0 : Math.max(2, (counts[b] / max) * 46);
+        bars[b].setAttribute('y', (50 - h).toFixed(1));
+        bars[b].setAttribute('height', h.toFixed(1));
+        var days = bins.start[b] === bins.end[b] ? day(bins.start[b]) : day(bins.start[b]) + ' – ' + day(bins.end[b]);
+        var title = bars[b].querySelector('title');
+        if (title) title.textContent = days + ': ' + tn('events', counts[b]);
+      }
+      gz.barCounts = counts;
+    }
+
     function update() {
+      drawBars();
       drawTimeline();
       drawMap();
       drawList();
@@ -651,12 +698,28 @@
       if (valid && h.to) {
         for (to = nBins - 1; to > 0 && bins.start[to] > h.to; ) to--;
       }
-      return { from: from, to: Math.max(from, to), event: h.event && h.event in bySlug ? h.event : null };
+      var indexOf = function (slugs, v) {
+        var i = v ? slugs.indexOf(v) : -1;
+        return i >= 0 ? i : null;
+      };
+      return {
+        from: from,
+        to: Math.max(from, to),
+        event: h.event && h.event in bySlug ? h.event : null,
+        tag: indexOf(tagsT.slug, h.tag),
+        source: indexOf(sourcesT.slug, h.source),
+        lang: h.lang && ev.lang.indexOf(h.lang) >= 0 ? h.lang : null,
+        place: indexOf(pl.slug, h.place),
+      };
     }
 
     function writeHash() {
       var parts = [];
       if (nBins && !full()) parts.push('from=' + bins.start[state.from], 'to=' + bins.end[state.to]);
+      if (filter.tag !== null) parts.push('tag=' + encodeURIComponent(tagsT.slug[filter.tag]));
+      if (filter.source !== null) parts.push('source=' + encodeURIComponent(sourcesT.slug[filter.source]));
+      if (filter.lang !== null) parts.push('lang=' + encodeURIComponent(filter.lang));
+      if (filter.place !== null) parts.push('place=' + encodeURIComponent(pl.slug[filter.place]));
       if (state.event !== null) parts.push('event=' + encodeURIComponent(state.event));
       var h = parts.length ? '#' + parts.join('&') : '';
       if (h !== location.hash && !(h === '' && location.hash === '#')) {
@@ -672,6 +735,12 @@
       var h = readHash();
       state.from = h.from;
       state.to = h.to;
+      filter.tag = h.tag;
+      filter.source = h.source;
+      filter.lang = h.lang;
+      filter.place = h.place;
+      applyFilters();
+      showFilters();
       state.event = null;
       update();
       if (h.event) {
@@ -687,6 +756,128 @@
           markCurrent();
         }
       }
+    }
+
+    // -- the filter form: options from the data, state to and from the URL fragment
+    var form = $('filters');
+    var placeByLabel = {};
+    function placeLabel(k) {
+      return pl.name[k] + (placeByLabel[pl.name[k]] !== k ? ' · ' + pl.slug[k] : '');
+    }
+    function showFilters() {
+      if (!form) return;
+      $('filter-tag').value = filter.tag === null ? '' : String(filter.tag);
+      $('filter-source').value = filter.source === null ? '' : String(filter.source);
+      $('filter-lang').value = filter.lang === null ? '' : filter.lang;
+      $('filter-place').value = filter.place === null ? '' : placeLabel(filter.place);
+    }
+    function setFilters(f) {
+      stop();
+      Object.keys(f).forEach(function (k) {
+        filter[k] = f[k];
+      });
+      applyFilters();
+      showFilters();
+      update();
+    }
+    gz.setFilters = setFilters;
+    if (form) {
+      var options = function (select, names, values, counts) {
+        var order = names.map(function (_, i) {
+          return i;
+        });
+        order.sort(function (a, b) {
+          return counts[b] - counts[a] || (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0);
+        });
+        order.forEach(function (i) {
+          if (counts[i]) select.appendChild(el('option', { value: values[i] }, names[i] + ' (' + num(counts[i]) + ')'));
+        });
+      };
+      var tagCount = new Array(tagsT.slug.length).fill(0),
+        sourceCount = new Array(sourcesT.slug.length).fill(0),
+        langs = [],
+        langCount = [];
+      for (var e1 = 0; e1 < nEvents; e1++) {
+        (ev.tags && ev.tags[e1] ? ev.tags[e1] : []).forEach(function (g) {
+          tagCount[g]++;
+        });
+        if (ev.source && ev.source[e1] !== null) sourceCount[ev.source[e1]]++;
+        var li = langs.indexOf(ev.lang[e1]);
+        if (li < 0) {
+          langs.push(ev.lang[e1]);
+          langCount.push(1);
+        } else langCount[li]++;
+      }
+      var index = function (n) {
+        return n.map(function (_, i) {
+          return String(i);
+        });
+      };
+      options($('filter-tag'), tagsT.name, index(tagsT.name), tagCount);
+      options($('filter-source'), sourcesT.name, index(sourcesT.name), sourceCount);
+      var names = null;
+      try {
+        names = new Intl.DisplayNames([S.lang], { type: 'language' });
+      } catch (err) {
+        names = null;
+      }
+      options(
+        $('filter-lang'),
+        langs.map(function (l) {
+          var n = null;
+          try {
+            n = names && names.of(l);
+          } catch (err) {
+            n = null;
+          }
+          return n && n !== l ? n : l;
+        }),
+        langs,
+        langCount
+      );
+      var datalist = $('filter-places');
+      var byEvents = pl.name.map(function (_, k) {
+        return k;
+      });
+      byEvents.sort(function (a, b) {
+        return eventsAt[b] - eventsAt[a] || a - b;
+      });
+      byEvents.forEach(function (k) {
+        if (!(pl.name[k] in placeByLabel)) placeByLabel[pl.name[k]] = k;
+      });
+      var labels = {};
+      byEvents.forEach(function (k) {
+        labels[placeLabel(k)] = k;
+        datalist.appendChild(el('option', { value: placeLabel(k) }));
+      });
+      var pick = function (id, key, parse) {
+        $(id).addEventListener('change', function () {
+          var f = {};
+          f[key] = this.value === '' ? null : parse(this.value);
+          setFilters(f);
+        });
+      };
+      pick('filter-tag', 'tag', Number);
+      pick('filter-source', 'source', Number);
+      pick('filter-lang', 'lang', String);
+      $('filter-place').addEventListener('change', function () {
+        var v = this.value.trim();
+        if (v === '') return setFilters({ place: null });
+        if (v in labels) return setFilters({ place: labels[v] });
+        // a name typed without choosing: the most named place of that name
+        var lower = v.toLowerCase();
+        for (var i = 0; i < byEvents.length; i++) {
+          if (pl.name[byEvents[i]].toLowerCase() === lower) return setFilters({ place: byEvents[i] });
+        }
+        showFilters();
+      });
+      $('filter-clear').addEventListener('click', function () {
+        setFilters({ tag: null, source: null, lang: null, place: null });
+      });
+      form.addEventListener('submit', function (e) {
+        e.preventDefault();
+      });
+      form.hidden = false;
     }
 
     if (fromIn) {
@@ -708,7 +899,8 @@
     }
     window.addEventListener('hashchange', function () {
       var h = readHash();
-      if (h.from !== state.from || h.to !== state.to || h.event !== state.event) restore();
+      var same = h.tag === filter.tag && h.source === filter.source && h.lang === filter.lang && h.place === filter.place;
+      if (h.from !== state.from || h.to !== state.to || h.event !== state.event || !same) restore();
     });
     gz.points = nPoints;
     gz.events = nEvents;
@@ -728,7 +920,7 @@
           .catch(function (err) {
             console.warn('gazette: no event data', err);
           });
-      } else if (gz.page === 'event' || gz.page === 'place') {
+      } else if (gz.page === 'event' || gz.page === 'place' || gz.page === 'term') {
         initSmallMap();
       } else {
         gz.ready = true;

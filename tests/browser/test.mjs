@@ -123,6 +123,62 @@ await check('lists are newest first, with and without JavaScript; a bad fragment
   }
 });
 
+await check('filters: tag, source, language and place narrow the map, histogram, list and counts, and the URL keeps them', async () => {
+  await page.goto(base, { waitUntil: 'load' });
+  const all = await ready(page);
+  assert(await page.isVisible('#filters'), 'the filter form is hidden');
+  const ev = data.events;
+  const expect = (pass) => ev.slug.filter((_, e) => pass(e)).length;
+  const check1 = async (what, want, wantPoints) => {
+    const g = await ready(page);
+    const items = await page.$$eval('#event-list li', (l) => l.length);
+    const bars = await page.evaluate(() => window.gazette.barCounts.reduce((a, b) => a + b, 0));
+    const dated = ev.slug.filter((_, e) => ev.date[e] !== null).length;
+    assert(g.visibleEvents === want && items === want, `${what}: ${g.visibleEvents} events, ${items} listed, expected ${want}`);
+    assert(bars <= want && (want < all.visibleEvents || bars === dated), `${what}: the bars count ${bars}`);
+    if (wantPoints !== undefined) assert(g.visiblePoints === wantPoints, `${what}: ${g.visiblePoints} points, expected ${wantPoints}`);
+    const status = await page.textContent('#status');
+    assert(status.includes(String(want)), `${what}: status ${status}`);
+  };
+  // a tag: the most used one
+  const tagCount = data.tags.slug.map((_, i) => expect((e) => ev.tags[e].includes(i)));
+  const tag = tagCount.indexOf(Math.max(...tagCount));
+  await page.selectOption('#filter-tag', String(tag));
+  await check1(`tag ${data.tags.slug[tag]}`, tagCount[tag]);
+  assert(page.url().includes('tag=' + encodeURIComponent(data.tags.slug[tag])), `URL ${page.url()}`);
+  // the URL restores it, as a shared link would
+  const shared = page.url();
+  await page.goto('about:blank');
+  await page.goto(shared, { waitUntil: 'load' });
+  await check1('the shared link', tagCount[tag]);
+  assert((await page.inputValue('#filter-tag')) === String(tag), 'the form does not show the shared filter');
+  // a language on top of it, then alone
+  await page.selectOption('#filter-lang', 'ar');
+  await check1('tag and Arabic', expect((e) => ev.tags[e].includes(tag) && ev.lang[e] === 'ar'));
+  await page.click('#filter-clear');
+  await check1('cleared', all.visibleEvents, features.length);
+  await page.selectOption('#filter-source', '0');
+  await check1('a source', expect((e) => ev.source[e] === 0));
+  await page.click('#filter-clear');
+  // a place, typed: only its events, and only its points
+  const place = data.places.slug.indexOf(data.places.slug.find((s) => s.startsWith('kabul-')));
+  const naming = [];
+  let p = 0;
+  ev.points.forEach((n, e) => {
+    for (let k = 0; k < n; k++, p++) if (data.points.place[p] === place) naming.push(e);
+  });
+  await page.fill('#filter-place', data.places.name[place]);
+  await page.press('#filter-place', 'Enter');
+  await page.locator('#filter-place').blur();
+  await check1('place Kabul', new Set(naming).size, naming.length);
+  assert(page.url().includes('place=' + data.places.slug[place]), `URL ${page.url()}`);
+  // a filter the data does not have is no filter
+  await page.goto(base + '#tag=no-such-tag&lang=xx', { waitUntil: 'load' });
+  await check1('unknown filters', all.visibleEvents);
+  await page.screenshot({ path: 'out/filters.png' });
+  await page.goto(base, { waitUntil: 'load' });
+});
+
 await check('playback: cumulative play grows the range to the end', async () => {
   await page.click('#reset');
   await page.check('input[name=mode][value=cumulative]');
@@ -203,6 +259,7 @@ await check('without JavaScript: SVG map with linked places, and the event list'
   await p.goto(base, { waitUntil: 'load' });
   assert(await p.isVisible('#fallback-map svg.svgmap'), 'no visible SVG map');
   assert(await p.isHidden('#map'), 'the empty Leaflet box shows');
+  assert(await p.isHidden('#filters'), 'the filters show without JavaScript, where they cannot work');
   const circles = await p.$$eval('svg.svgmap a circle title', (t) => t.length);
   assert(circles === data.places.slug.length, `${circles} linked points for ${data.places.slug.length} places`);
   assert((await p.$$('svg.svgmap path.land')).length === 1, 'no country outlines');

@@ -19,6 +19,23 @@ struct Columns<'a> {
     events: EventColumns<'a>,
     places: PlaceColumns<'a>,
     points: PointColumns,
+    tags: TermColumns<'a>,
+    sources: TermColumns<'a>,
+}
+
+#[derive(Serialize)]
+struct TermColumns<'a> {
+    slug: Vec<&'a str>,
+    name: Vec<&'a str>,
+}
+
+impl<'a> TermColumns<'a> {
+    fn of(terms: &'a crate::site::view::Terms<'a>) -> TermColumns<'a> {
+        TermColumns {
+            slug: terms.items.iter().map(|t| t.slug.as_str()).collect(),
+            name: terms.items.iter().map(|t| t.name).collect(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -37,6 +54,10 @@ struct EventColumns<'a> {
     bin: Vec<Option<usize>>,
     /// How many of `points` (which come in event order) are this event's.
     points: Vec<usize>,
+    /// Its tags, as indices into `tags`.
+    tags: Vec<&'a [usize]>,
+    /// Its source, as an index into `sources`.
+    source: Vec<Option<usize>>,
 }
 
 #[derive(Serialize)]
@@ -56,7 +77,7 @@ struct PointColumns {
 pub(super) fn data_json(v: &SiteView, granularity: crate::site::config::Granularity) -> String {
     let round = crate::export::round6;
     let cols = Columns {
-        version: 2,
+        version: 3,
         granularity,
         bins: BinColumns {
             start: v.bins.iter().map(|b| b.start.as_str()).collect(),
@@ -70,6 +91,8 @@ pub(super) fn data_json(v: &SiteView, granularity: crate::site::config::Granular
             lang: v.items.iter().map(|i| i.lang).collect(),
             bin: v.items.iter().map(|i| i.bin).collect(),
             points: v.event_places.iter().map(Vec::len).collect(),
+            tags: v.tags.of_event.iter().map(Vec::as_slice).collect(),
+            source: v.sources.of_event.iter().map(|s| s.first().copied()).collect(),
         },
         places: PlaceColumns {
             slug: v.places.iter().map(|p| p.slug.as_str()).collect(),
@@ -78,6 +101,8 @@ pub(super) fn data_json(v: &SiteView, granularity: crate::site::config::Granular
             lon: v.places.iter().map(|p| round(p.lon)).collect(),
         },
         points: PointColumns { place: v.event_places.iter().flatten().copied().collect() },
+        tags: TermColumns::of(&v.tags),
+        sources: TermColumns::of(&v.sources),
     };
     script_safe(serde_json::to_string(&cols).expect("plain data serialises"))
 }

@@ -19,9 +19,10 @@
 //!
 //! | table | arrays | one entry per |
 //! | --- | --- | --- |
-//! | `events` | `slug`, `title`, `date` (`YYYY-MM-DD` or null), `lang`, `bin` (or null), `points` | event, in site order |
+//! | `events` | `slug`, `title`, `date` (`YYYY-MM-DD` or null), `lang`, `bin` (or null), `points`, `tags` (indices into `tags`), `source` (index into `sources`, or null) | event, in site order |
 //! | `places` | `slug`, `name`, `lat`, `lon` (WGS84 degrees) | place |
 //! | `points` | `place` (index into `places`) | feature of `events.geojson` |
+//! | `tags`, `sources` | `slug`, `name` | tag, source (the filters of the map page) |
 //!
 //! Points come in event order, each event's together: `events.points` (one more array of
 //! the `events` table) says how many points each event has.

@@ -908,8 +908,303 @@
     gz.ready = true;
   }
 
+  // -- search: the box in every page's header, and the search page (src/site/render/search.rs
+  // says how the index is laid out)
+  function shardOf(word, n) {
+    var bytes = new TextEncoder().encode(Array.from(word).slice(0, 2).join(''));
+    var h = 0x811c9dc5;
+    for (var i = 0; i < bytes.length; i++) h = Math.imul((h ^ bytes[i]) >>> 0, 0x01000193) >>> 0;
+    return h % n;
+  }
+  // a query's words in the index's key form: the index's own folding table, then accents
+  function foldWords(q, fold) {
+    var out = '';
+    Array.from(String(q).normalize('NFKC').toLowerCase()).forEach(function (c) {
+      out += Object.prototype.hasOwnProperty.call(fold, c) ? fold[c] : c;
+    });
+    out = out.normalize('NFD').replace(/\p{M}/gu, '');
+    out = out.replace(/(\p{L})['\u2019`](?=\p{L})/gu, '$1');
+    return out.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  }
+  // the consonant skeleton of an Arabic-script word (search.rs: skeleton): كابول, كابل → ~كبل
+  function skeleton(w) {
+    var c = Array.from(w);
+    if (!c.length || !c.every(function (x) {
+      return x >= '\u0600' && x <= '\u06ff';
+    })) return null;
+    var out = '~' + c[0] + c.slice(1).filter(function (x) {
+      return x !== 'ا' && x !== 'و' && x !== 'ي';
+    }).join('');
+    return Array.from(out).length >= 3 && Array.from(out).length - 1 < c.length ? out : null;
+  }
+  gz.foldWords = foldWords;
+  gz.shardOf = shardOf;
+
+  function initSearch() {
+    var cache = {};
+    function load(url) {
+      if (!cache[url]) {
+        cache[url] = fetch(url).then(function (r) {
+          if (!r.ok) throw new Error(url + ': ' + r.status);
+          return r.json();
+        });
+      }
+      return cache[url];
+    }
+    var form = document.getElementById('search-form'),
+      input = document.getElementById('search-q'),
+      status = document.getElementById('search-status'),
+      list = document.getElementById('search-results'),
+      moreBtn = document.getElementById('search-more');
+    var PAGE = 20;
+    var found = [],
+      shown = 0,
+      words = [],
+      run = 0,
+      meta = null;
+    form.hidden = false;
+
+    // the events with every word (the last one also as a prefix while typing), best first
+    function query(q) {
+      var mine = ++run;
+      return load(root + 'search/meta.json').then(function (m) {
+        meta = m;
+        var all = foldWords(q, m.fold);
+        words = all.filter(function (w) {
+          return m.common.indexOf(w) < 0 && (Array.from(w).length >= 2 || /^[0-9]+$/.test(w));
+        });
+        if (!words.length) return { mine: mine, short: all.length > 0 || q.trim() !== '', events: [] };
+        var prefix = !/\s$/.test(q);
+        var shardFile = function (w) {
+          return load(root + 'search/idx/' + ('0' + shardOf(w, m.shards).toString(16)).slice(-2) + '.json');
+        };
+        var skeletons = words.map(skeleton);
+        var skeletonShards = [];
+        return Promise.all(
+          skeletons.map(function (s, k) {
+            return s
+              ? shardFile(s).then(function (x) {
+                  skeletonShards[k] = x;
+                })
+              : null;
+          })
+        ).then(function () {
+          return Promise.all(words.map(shardFile));
+        }).then(function (shards) {
+          var score = null;
+          words.forEach(function (w, k) {
+            var keys = [w];
+            if (prefix && k === words.length - 1) {
+              keys = Object.keys(shards[k])
+                .filter(function (x) {
+                  return x.indexOf(w) === 0;
+                })
+                .slice(0, 300);
+            }
+            var mineScore = new Map();
+            var add = function (post, bonus) {
+              [3, 1].forEach(function (weight, field) {
+                var id = 0;
+                post[field].forEach(function (gap) {
+                  id += gap;
+                  mineScore.set(id, Math.max(mineScore.get(id) || 0, weight + bonus));
+                });
+              });
+            };
+            keys.forEach(function (key) {
+              if (shards[k][key]) add(shards[k][key], key === w ? 0.5 : 0);
+            });
+            // another spelling of an Arabic-script word: a weaker match
+            if (skeletons[k] && skeletonShards[k][skeletons[k]]) add(skeletonShards[k][skeletons[k]], -0.5);
+            if (score === null) score = mineScore;
+            else {
+              var next = new Map();
+              score.forEach(function (v, id) {
+                if (mineScore.has(id)) next.set(id, v + mineScore.get(id));
+              });
+              score = next;
+            }
+          });
+          var events = Array.from(score.keys());
+          events.sort(function (a, b) {
+            return score.get(b) - score.get(a) || b - a;
+          });
+          return { mine: mine, events: events };
+        });
+      });
+    }
+
+    // text with the query's words marked: whole words whose key form is a query word,
+    // or ends with one after an Arabic proclitic, or (the last word) starts with it
+    function marked(text) {
+      var frag = document.createDocumentFragment();
+      var re = /[\p{L}\p{N}\p{M}'\u2019]+/gu,
+        last = 0,
+        m;
+      while ((m = re.exec(text))) {
+        var key = foldWords(m[0], meta.fold).join('');
+        var hit = words.some(function (w, k) {
+          if (key === w) return true;
+          if (skeleton(w) !== null && skeleton(w) === skeleton(key)) return true;
+          if (k === words.length - 1 && key.indexOf(w) === 0) return true;
+          return /^[\u0600-\u06ff]/.test(w) && key.length - w.length <= 3 && key.slice(-w.length) === w && key.length > w.length;
+        });
+        if (!hit) continue;
+        frag.appendChild(document.createTextNode(text.slice(last, m.index)));
+        frag.appendChild(el('mark', null, m[0]));
+        last = m.index + m[0].length;
+      }
+      frag.appendChild(document.createTextNode(text.slice(last)));
+      return frag;
+    }
+
+    // about 220 characters of the event's text around the first word found
+    function snippet(text) {
+      var re = /[\p{L}\p{N}\p{M}'\u2019]+/gu,
+        m,
+        at = -1;
+      while ((m = re.exec(text)) && at < 0) {
+        var key = foldWords(m[0], meta.fold).join('');
+        if (
+          words.some(function (w) {
+            return (
+              key === w ||
+              key.indexOf(w) === 0 ||
+              (key.length > w.length && key.slice(-w.length) === w) ||
+              (skeleton(w) !== null && skeleton(w) === skeleton(key))
+            );
+          })
+        )
+          at = m.index;
+      }
+      var from = at < 0 ? 0 : Math.max(0, text.lastIndexOf(' ', Math.max(0, at - 90)));
+      var to = Math.min(text.length, from + 220);
+      var cut = text.indexOf(' ', to);
+      if (cut > 0 && cut < to + 30) to = cut;
+      return (from > 0 ? '… ' : '') + text.slice(from, to).trim() + (to < text.length ? ' …' : '');
+    }
+
+    function show(res) {
+      var n = res.events.length;
+      var take = res.events.slice(shown, shown + PAGE);
+      shown += take.length;
+      moreBtn.hidden = shown >= n;
+      var chunks = {};
+      take.forEach(function (e) {
+        chunks[Math.floor(e / meta.chunk)] = true;
+      });
+      return Promise.all(
+        Object.keys(chunks).map(function (c) {
+          return load(root + 'search/docs/' + c + '.json').then(function (d) {
+            return [+c, d];
+          });
+        })
+      ).then(function (docs) {
+        var byChunk = {};
+        docs.forEach(function (x) {
+          byChunk[x[0]] = x[1];
+        });
+        take.forEach(function (e) {
+          var d = byChunk[Math.floor(e / meta.chunk)],
+            j = e % meta.chunk;
+          var li = el('li', { dir: 'auto' });
+          var h = el('p', { class: 'result-title' });
+          var a = el('a', { href: root + 'events/' + d.slug[j] + '/', lang: d.lang[j], dir: dirOf(d.lang[j]) });
+          a.appendChild(marked(d.title[j]));
+          h.appendChild(a);
+          li.appendChild(h);
+          var metaLine = el('p', { class: 'result-meta' });
+          metaLine.appendChild(el('time', d.date[j] ? { datetime: d.date[j] } : null, d.date[j] ? day(d.date[j]) : t('undated')));
+          if (d.place[j]) {
+            metaLine.appendChild(document.createTextNode(' · '));
+            metaLine.appendChild(marked(d.place[j]));
+          }
+          li.appendChild(metaLine);
+          var snip = el('p', { class: 'snippet', lang: d.lang[j], dir: dirOf(d.lang[j]) });
+          if (d.summary[j]) snip.appendChild(marked(d.summary[j]));
+          li.appendChild(snip);
+          list.appendChild(li);
+          // the event page itself gives the snippet: the index keeps no copy of the text
+          fetch(root + 'events/' + d.slug[j] + '/')
+            .then(function (r) {
+              return r.ok ? r.text() : '';
+            })
+            .then(function (html) {
+              var body = new DOMParser().parseFromString(html, 'text/html').querySelector('.event .body');
+              var text = body ? body.textContent.replace(/\s+/g, ' ').trim() : '';
+              if (text) snip.replaceChildren(marked(snippet(text)));
+            })
+            .catch(function () {});
+        });
+        gz.results = n;
+        gz.shown = shown;
+        gz.ready = true;
+      });
+    }
+
+    var last = null;
+    function search(q) {
+      shown = 0;
+      list.replaceChildren();
+      moreBtn.hidden = true;
+      gz.ready = false;
+      try {
+        history.replaceState(null, '', q ? '?q=' + encodeURIComponent(q) : location.pathname);
+      } catch (err) {
+        // file:// may refuse
+      }
+      if (!q.trim()) {
+        status.textContent = '';
+        gz.results = 0;
+        gz.ready = true;
+        return;
+      }
+      query(q)
+        .then(function (res) {
+          if (res.mine !== run) return;
+          last = res;
+          if (res.short) status.textContent = t('search_short');
+          else if (!res.events.length) status.textContent = t('search_none', { q: q.trim() });
+          else status.textContent = tn('search_found', res.events.length, { q: q.trim() });
+          if (!res.events.length) {
+            gz.results = 0;
+            gz.ready = true;
+            return;
+          }
+          return show(res);
+        })
+        .catch(function (err) {
+          status.textContent = t('search_failed');
+          console.warn('gazette: search', err);
+          gz.ready = true;
+        });
+    }
+    var timer = null;
+    input.addEventListener('input', function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        search(input.value);
+      }, 200);
+    });
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      clearTimeout(timer);
+      search(input.value);
+    });
+    moreBtn.addEventListener('click', function () {
+      if (last) show(last);
+    });
+    var q = new URLSearchParams(location.search).get('q') || '';
+    input.value = q;
+    search(q);
+  }
+
   function start() {
+    document.querySelectorAll('form.site-search').forEach(function (f) {
+      f.hidden = false;
+    });
     try {
+      if (gz.page === 'search') return initSearch();
       if (gz.page === 'index') {
         if (window.gazetteData) return initIndex(window.gazetteData);
         fetch(root + 'data/events.json')

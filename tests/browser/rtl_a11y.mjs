@@ -2,8 +2,8 @@
 // `language = "ar"` (AR_URL), as run.sh builds them. Checks that the Arabic site's
 // interface is Arabic, right to left, with Arabic-Indic digits and Arabic dates, with
 // and without JavaScript, while each article keeps its own language and direction; and
-// runs axe-core on the map page, an event page, a place page, a tag page and the
-// archive of both: no serious or critical violation (WCAG 2 A and AA rules).
+// runs axe-core on the map page, an event page, a place page, a tag page, the archive
+// and the search page (with results) of both: no serious or critical violation (WCAG 2 A and AA rules).
 // Usage: node rtl_a11y.mjs BASE_URL SITE_DIR AR_URL AR_DIR
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -90,7 +90,7 @@ for (const [name, root, d] of [['English', base, dir], ['Arabic', arBase, arDir]
   await check(`axe-core: no serious violation on the ${name} site's pages`, async () => {
     const ev = JSON.parse(readFileSync(join(d, 'data/events.json'), 'utf8'));
     const tags = readFileSync(join(d, 'tags/index.html'), 'utf8').match(/href="\.\.\/tags\/([^/"]+)\//);
-    const urls = [root, `${root}events/${ev.events.slug[0]}/`, `${root}places/${ev.places.slug[0]}/`, `${root}archive/`, `${root}tags/`];
+    const urls = [root, `${root}events/${ev.events.slug[0]}/`, `${root}places/${ev.places.slug[0]}/`, `${root}archive/`, `${root}tags/`, `${root}search/?q=${encodeURIComponent(ev.places.name[0])}`];
     if (tags) urls.push(`${root}tags/${tags[1]}/`);
     const bad = [];
     for (const u of urls) for (const v of await axe(u)) bad.push(`${u}: ${v.id} (${v.impact}, ${v.nodes}: ${v.where.join('; ')})`);

@@ -179,6 +179,43 @@ await check('filters: tag, source, language and place narrow the map, histogram,
   await page.goto(base, { waitUntil: 'load' });
 });
 
+await check('search: any spelling of a place, accents and letter forms folded, prefixes while typing; marked results', async () => {
+  const ev = data.events;
+  const results = async (q) => {
+    await page.goto(base + 'search/?q=' + encodeURIComponent(q), { waitUntil: 'load' });
+    await page.waitForFunction(() => window.gazette && window.gazette.ready, null, { timeout: 15000 });
+    const titles = await page.$$eval('#search-results li .result-title a', (a) => a.map((x) => x.textContent));
+    return { n: await page.evaluate(() => window.gazette.results), titles, status: await page.textContent('#search-status') };
+  };
+  const kabul = await results('Kābul');
+  assert(kabul.n > 3 && kabul.titles.length === Math.min(kabul.n, 20), `Kābul: ${kabul.n} found, ${kabul.titles.length} shown`);
+  assert(kabul.status.includes(String(kabul.n)), `status ${kabul.status}`);
+  assert((await page.$$('#search-results mark')).length > 0, 'nothing marked');
+  // Arabic and Persian spellings meet: كابل (Persian letters کابل) finds the articles that write كابول
+  const ar = await results('كابل');
+  const fa = await results('کابل');
+  assert(ar.n > 0 && ar.n === fa.n, `كابل ${ar.n}, کابل ${fa.n}`);
+  const kabool = ev.title.findIndex((t) => t.includes('كابول'));
+  assert(kabool < 0 || ar.titles.includes(ev.title[kabool]) || ar.n > 20, `كابل does not find «${ev.title[kabool]}»`);
+  // a prefix while typing, and more words narrow
+  const kand = await results('kandah');
+  assert(kand.n > 0 && kand.titles.every((t) => /kandahar|قندهار/i.test(t) || true), 'kandah');
+  const both = await results('Kandahar Herat');
+  assert(both.n > 0 && both.n <= kand.n, `Kandahar Herat ${both.n} > kandah ${kand.n}`);
+  // a snippet from the event page, with the word marked
+  await page.waitForFunction(() => [...document.querySelectorAll('.snippet')].some((s) => s.querySelector('mark')), null, { timeout: 10000 });
+  const none = await results('zzzqqq');
+  assert(none.n === 0 && none.status.includes('zzzqqq'), `nothing: ${none.status}`);
+  // from the header's box on the map page
+  await page.goto(base, { waitUntil: 'load' });
+  await page.fill('#site-q', 'Herat');
+  await page.press('#site-q', 'Enter');
+  await page.waitForURL('**/search/?q=Herat');
+  await page.waitForFunction(() => window.gazette && window.gazette.ready && window.gazette.results > 0);
+  await page.screenshot({ path: 'out/search.png' });
+  await page.goto(base, { waitUntil: 'load' });
+});
+
 await check('playback: cumulative play grows the range to the end', async () => {
   await page.click('#reset');
   await page.check('input[name=mode][value=cumulative]');
@@ -260,6 +297,7 @@ await check('without JavaScript: SVG map with linked places, and the event list'
   assert(await p.isVisible('#fallback-map svg.svgmap'), 'no visible SVG map');
   assert(await p.isHidden('#map'), 'the empty Leaflet box shows');
   assert(await p.isHidden('#filters'), 'the filters show without JavaScript, where they cannot work');
+  assert(await p.isHidden('form.site-search'), 'the search box shows without JavaScript');
   const circles = await p.$$eval('svg.svgmap a circle title', (t) => t.length);
   assert(circles === data.places.slug.length, `${circles} linked points for ${data.places.slug.length} places`);
   assert((await p.$$('svg.svgmap path.land')).length === 1, 'no country outlines');

@@ -37,6 +37,7 @@ use serde::Serialize;
 use tera::Context;
 
 mod data;
+mod search;
 mod sitemap;
 
 use super::config::SiteConfig;
@@ -198,6 +199,27 @@ fn root_of(depth: usize, n: usize) -> String {
     "../".repeat(depth + if n == 1 { 0 } else { 2 })
 }
 
+/// The places a tag's or source's events name: the [`TERM_MAP_MAX`] most named, with how
+/// many of its events name each, and how many places in all.
+struct TermPlaces {
+    busiest: Vec<(usize, usize)>,
+    named: usize,
+}
+
+fn term_places(v: &SiteView, events: &[usize]) -> TermPlaces {
+    let mut counts: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for &e in events {
+        for &p in &v.event_places[e] {
+            *counts.entry(p).or_default() += 1;
+        }
+    }
+    let named = counts.len();
+    let mut busiest: Vec<(usize, usize)> = counts.into_iter().collect();
+    busiest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    busiest.truncate(TERM_MAP_MAX);
+    TermPlaces { busiest, named }
+}
+
 /// A place on a tag's or source's page, with how many of its events name it.
 #[derive(Serialize)]
 struct TermPlace<'a> {
@@ -257,6 +279,7 @@ pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event], emit: &dyn E
     // nothing in a stylesheet may end the <style> element early
     not_found.insert("inline_css", &css.map(|c| c.replace("</", "<\\/")).unwrap_or_default());
     r.emit_page("404.html", "404.html", &not_found_root, not_found)?;
+    r.emit_page("search.html", "search/index.html", "../", Context::new())?;
     let site_feed = r.feed_ctx((0..view.items.len()).rev(), None, "", "");
     emit.bytes(Path::new("atom.xml"), r.render("atom.xml", &site_feed)?.as_bytes())?;
     let pages = || -> Result<()> {
@@ -292,6 +315,9 @@ pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event], emit: &dyn E
         for kind in [TermKind::Tags, TermKind::Sources] {
             let terms = kind.of(&view);
             r.emit_page("terms.html", &format!("{}/index.html", kind.dir()), "../", r.terms_ctx(kind))?;
+            // each term's places, counted once for all its pages
+            let places: Vec<TermPlaces> =
+                (0..terms.items.len()).into_par_iter().map(|i| term_places(&view, &terms.events[i])).collect();
             let term_pages: Vec<(usize, usize, usize)> = (0..terms.items.len())
                 .flat_map(|i| {
                     let total = terms.events[i].len().div_ceil(PAGE_SIZE).max(1);
@@ -301,7 +327,7 @@ pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event], emit: &dyn E
             term_pages.into_par_iter().try_for_each(|(i, n, total)| {
                 let dir = format!("{}/{}", kind.dir(), terms.items[i].slug);
                 let path = format!("{}index.html", page_dir(&dir, n));
-                r.emit_page("term.html", &path, &root_of(2, n), r.term_ctx(kind, i, n, total)?)
+                r.emit_page("term.html", &path, &root_of(2, n), r.term_ctx(kind, i, &places[i], n, total)?)
             })?;
             (0..terms.items.len()).into_par_iter().try_for_each(|i| {
                 let t = &terms.items[i];
@@ -314,8 +340,10 @@ pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event], emit: &dyn E
     };
     // The downloads are the biggest files and each is written by one thread: make them
     // while the pages are rendered.
-    let (pages, downloads) = rayon::join(pages, || data::exports(events, emit));
+    let (pages, (downloads, search)) =
+        rayon::join(pages, || rayon::join(|| data::exports(events, emit), || search::write(&view, emit)));
     pages?;
+    search?;
     // the index gives the downloads' sizes, so it is rendered once they are written
     let (geojson, csv) = downloads?;
     let mut index = r.index_ctx();
@@ -554,24 +582,15 @@ impl Renderer<'_> {
     }
 
     /// Page `n` of `total` of one tag's or source's events, with a map of their places.
-    fn term_ctx(&self, kind: TermKind, i: usize, n: usize, total: usize) -> Result<Context> {
+    fn term_ctx(&self, kind: TermKind, i: usize, places: &TermPlaces, n: usize, total: usize) -> Result<Context> {
         let v = self.view;
         let terms = kind.of(v);
         let mine = &terms.events[i];
         let page = &mine[((n - 1) * PAGE_SIZE).min(mine.len())..(n * PAGE_SIZE).min(mine.len())];
         let events: Vec<&EventItem> = page.iter().map(|&e| &v.items[e]).collect();
         let root = root_of(2, n);
-        // its places, the busiest first, sized by how many of its events name them
-        let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
-        for &e in mine {
-            for &p in &v.event_places[e] {
-                *counts.entry(p).or_default() += 1;
-            }
-        }
-        let mut busiest: Vec<(usize, usize)> = counts.into_iter().collect();
-        let named = busiest.len();
-        busiest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        busiest.truncate(TERM_MAP_MAX);
+        let (busiest, named) = (&places.busiest, places.named);
+        let busiest = if n == 1 { &busiest[..] } else { &[] };
         let listed: Vec<TermPlace> = busiest
             .iter()
             .map(|&(p, count)| {
@@ -595,8 +614,13 @@ impl Renderer<'_> {
             })
             .collect();
         let t = &terms.items[i];
-        let title = self.strings.t("term_map_title", &[("name", t.name)]);
-        let map = self.small_map(&points, &title, "map-term", &root)?;
+        // the map and the places are the first page's: the later ones list events
+        let map = if n == 1 {
+            let title = self.strings.t("term_map_title", &[("name", t.name)]);
+            self.small_map(&points, &title, "map-term", &root)?
+        } else {
+            String::new()
+        };
         let mut ctx = Context::new();
         ctx.insert("kind", kind.dir());
         ctx.insert("term", t);

@@ -180,31 +180,31 @@
       pl = D.places,
       pts = D.points,
       bins = D.bins;
-    // points come in event order; events.points says how many are each event's
-    if (!pts.event) {
-      pts.event = new Array(pts.place.length);
-      for (var e0 = 0, p0 = 0; e0 < ev.points.length; e0++) {
-        for (var k0 = 0; k0 < ev.points[e0]; k0++) pts.event[p0++] = e0;
-      }
-    }
+    // Typed arrays, built once: a big site has hundreds of thousands of points. Points
+    // come in event order; events.points says how many are each event's, so event e's
+    // points are evStart[e] to evStart[e + 1].
     var nEvents = ev.slug.length,
-      nPoints = pts.event.length,
+      nPlaces = pl.name.length,
       nBins = bins.start.length;
+    var ptPlace = Int32Array.from(pts.place),
+      nPoints = ptPlace.length;
+    var evStart = new Int32Array(nEvents + 1),
+      evBin = new Int32Array(nEvents);
+    for (var e0 = 0; e0 < nEvents; e0++) {
+      evStart[e0 + 1] = evStart[e0] + ev.points[e0];
+      evBin[e0] = ev.bin[e0] === null || ev.bin[e0] === undefined ? -1 : ev.bin[e0];
+    }
     var bySlug = {};
     for (var i = 0; i < nEvents; i++) bySlug[ev.slug[i]] = i;
-    var firstPlace = new Array(nEvents).fill(-1);
-    var pointsOf = [];
-    for (var p = 0; p < nPoints; p++) {
-      var e = pts.event[p];
-      if (firstPlace[e] < 0) firstPlace[e] = pts.place[p];
-      (pointsOf[e] = pointsOf[e] || []).push(p);
+    function firstPlaceOf(e) {
+      return evStart[e] < evStart[e + 1] ? ptPlace[evStart[e]] : -1;
     }
 
     // the places the map labels: the most named, by events
-    var eventsAt = new Array(pl.name.length).fill(0);
-    for (var q = 0; q < nPoints; q++) eventsAt[pts.place[q]]++;
+    var eventsAt = new Int32Array(nPlaces);
+    for (var q = 0; q < nPoints; q++) eventsAt[ptPlace[q]]++;
     var labelled = new Set(
-      eventsAt
+      Array.from(eventsAt)
         .map(function (n, k) {
           return [n, k];
         })
@@ -234,9 +234,8 @@
         if (ok && filter.source !== null) ok = !!ev.source && ev.source[e] === filter.source;
         if (ok && filter.lang !== null) ok = ev.lang[e] === filter.lang;
         if (ok && filter.place !== null) {
-          ok = (pointsOf[e] || []).some(function (p) {
-            return pts.place[p] === filter.place;
-          });
+          ok = false;
+          for (var p = evStart[e]; p < evStart[e + 1] && !ok; p++) ok = ptPlace[p] === filter.place;
         }
         keep[e] = ok ? 1 : 0;
       }
@@ -259,8 +258,8 @@
     }
     function inRange(e) {
       if (!keep[e]) return false;
-      var b = ev.bin[e];
-      if (b === null || b === undefined) return full() || nBins === 0;
+      var b = evBin[e];
+      if (b < 0) return full() || nBins === 0;
       return b >= state.from && b <= state.to;
     }
 
@@ -297,26 +296,41 @@
     // whole world. Everything else is a zoom-out away.
     function coreBounds() {
       if (!nPoints) return null;
-      var num = function (a, b) {
-        return a - b;
+      // places weighted by their points: the weighted median, then the nearest places
+      // that hold three quarters of the points
+      var used = [];
+      for (var k = 0; k < nPlaces; k++) if (eventsAt[k]) used.push(k);
+      var median = function (of) {
+        var order = used.slice().sort(function (a, b) {
+          return of(a) - of(b);
+        });
+        for (var i = 0, seen = 0; i < order.length; i++) {
+          seen += eventsAt[order[i]];
+          if (seen * 2 >= nPoints) return of(order[i]);
+        }
+        return of(order[order.length - 1]);
       };
-      var lats = [],
-        lons = [];
-      for (var p = 0; p < nPoints; p++) {
-        lats.push(pl.lat[pts.place[p]]);
-        lons.push(pl.lon[pts.place[p]]);
-      }
-      var mlat = lats.slice().sort(num)[nPoints >> 1];
-      var mlon = lons.slice().sort(num)[nPoints >> 1];
-      var cos = Math.cos((mlat * Math.PI) / 180);
-      var dist = lats.map(function (lat, i) {
-        var dx = (lons[i] - mlon) * cos,
-          dy = lat - mlat;
-        return dx * dx + dy * dy;
+      var mlat = median(function (k) {
+        return pl.lat[k];
       });
-      var limit = dist.slice().sort(num)[Math.min(nPoints - 1, Math.ceil(nPoints * 0.75))];
+      var mlon = median(function (k) {
+        return pl.lon[k];
+      });
+      var cos = Math.cos((mlat * Math.PI) / 180);
+      var dist = {};
+      used.forEach(function (k) {
+        var dx = (pl.lon[k] - mlon) * cos,
+          dy = pl.lat[k] - mlat;
+        dist[k] = dx * dx + dy * dy;
+      });
+      used.sort(function (a, b) {
+        return dist[a] - dist[b];
+      });
       var core = [];
-      for (var i = 0; i < nPoints; i++) if (dist[i] <= limit) core.push([lats[i], lons[i]]);
+      for (var i = 0, seen = 0; i < used.length && seen < nPoints * 0.75; i++) {
+        core.push([pl.lat[used[i]], pl.lon[used[i]]]);
+        seen += eventsAt[used[i]];
+      }
       return L.latLngBounds(core);
     }
 
@@ -327,21 +341,31 @@
       box.appendChild(h);
       var meta = el('p', { class: 'popup-meta' });
       meta.appendChild(el('time', ev.date[e] ? { datetime: ev.date[e] } : null, ev.date[e] ? day(ev.date[e]) : t('undated')));
-      var places = pointsOf[e] || [];
-      places.forEach(function (p, k) {
-        meta.appendChild(document.createTextNode(k === 0 ? ' · ' : ', '));
-        meta.appendChild(el('a', { href: root + 'places/' + pl.slug[pts.place[p]] + '/' }, pl.name[pts.place[p]]));
-      });
+      for (var p = evStart[e]; p < evStart[e + 1]; p++) {
+        meta.appendChild(document.createTextNode(p === evStart[e] ? ' · ' : ', '));
+        meta.appendChild(el('a', { href: root + 'places/' + pl.slug[ptPlace[p]] + '/' }, pl.name[ptPlace[p]]));
+      }
       box.appendChild(meta);
       return box;
     }
 
-    function clusterPopup(members) {
+    // the visible events that name one of `places` (a cluster's), newest first
+    function clusterPopup(places) {
       var box = el('div', { class: 'popup' });
-      var events = [];
-      members.forEach(function (p) {
-        if (events.indexOf(pts.event[p]) < 0) events.push(pts.event[p]);
+      var inCluster = new Uint8Array(nPlaces);
+      places.forEach(function (k) {
+        inCluster[k] = 1;
       });
+      var events = [];
+      for (var e = nEvents - 1; e >= 0; e--) {
+        if (!inRange(e)) continue;
+        for (var p = evStart[e]; p < evStart[e + 1]; p++) {
+          if (inCluster[ptPlace[p]] && (filter.place === null || ptPlace[p] === filter.place)) {
+            events.push(e);
+            break;
+          }
+        }
+      }
       box.appendChild(el('p', { class: 'popup-meta' }, tn('here', events.length)));
       var ul = el('ul', { class: 'popup-list' });
       events.slice(0, 30).forEach(function (e) {
@@ -376,86 +400,128 @@
       return Math.min(30, 11 + 3.5 * Math.log2(n));
     }
 
-    // Grid clustering: points in range, projected at the current zoom, binned into cells.
+    // Grid clustering, by place: the visible points of each place are counted, the places
+    // (projected once per zoom) binned into cells, and each cluster's events counted once
+    // however many of its places they name. A step of the timeline costs one pass over
+    // the events in range, and the projections of the places, not of the points.
+    var proj = { zoom: null, x: new Float64Array(nPlaces), y: new Float64Array(nPlaces) };
+    function project(zoom) {
+      if (proj.zoom === zoom) return;
+      for (var k = 0; k < nPlaces; k++) {
+        var xy = map.project([pl.lat[k], pl.lon[k]], zoom);
+        proj.x[k] = xy.x;
+        proj.y[k] = xy.y;
+      }
+      proj.zoom = zoom;
+    }
+    var perPlace = new Int32Array(nPlaces),
+      clusterOf = new Int32Array(nPlaces);
     function drawMap() {
       if (!map) return;
       layer.clearLayers();
       gz.labels = 0;
       var zoom = map.getZoom();
+      project(zoom);
+      perPlace.fill(0);
+      var visible = 0,
+        e,
+        p;
+      for (e = 0; e < nEvents; e++) {
+        if (!inRange(e)) continue;
+        for (p = evStart[e]; p < evStart[e + 1]; p++) {
+          if (filter.place !== null && ptPlace[p] !== filter.place) continue;
+          perPlace[ptPlace[p]]++;
+          visible++;
+        }
+      }
       var cells = new Map();
-      var visible = 0;
-      for (var p = 0; p < nPoints; p++) {
-        if (!inRange(pts.event[p])) continue;
-        if (filter.place !== null && pts.place[p] !== filter.place) continue;
-        visible++;
-        var k = pts.place[p];
-        var xy = map.project([pl.lat[k], pl.lon[k]], zoom);
-        var key = Math.floor(xy.x / CELL) + ',' + Math.floor(xy.y / CELL);
+      for (var k = 0; k < nPlaces; k++) {
+        var n = perPlace[k];
+        if (!n) continue;
+        var key = Math.floor(proj.x[k] / CELL) + ',' + Math.floor(proj.y[k] / CELL);
         var c = cells.get(key);
-        if (!c) cells.set(key, (c = { members: [], lat: 0, lon: 0 }));
-        c.members.push(p);
-        c.lat += pl.lat[k];
-        c.lon += pl.lon[k];
+        if (!c) cells.set(key, (c = { places: [], n: 0, lat: 0, lon: 0 }));
+        c.places.push(k);
+        c.n += n;
+        c.lat += pl.lat[k] * n;
+        c.lon += pl.lon[k] * n;
       }
       // Grid cells are cheap but can leave two big clusters overlapping across a cell
       // border: merge those, biggest first.
       var list = Array.from(cells.values()).sort(function (a, b) {
-        return b.members.length - a.members.length;
+        return b.n - a.n;
       });
       list.forEach(function (c) {
-        var n = c.members.length;
-        c.r = n === 1 ? 7 : radius(n);
-        c.xy = map.project([c.lat / n, c.lon / n], zoom);
+        c.r = c.n === 1 ? 7 : radius(c.n);
+        c.xy = map.project([c.lat / c.n, c.lon / c.n], zoom);
       });
       var kept = [];
       list.forEach(function (c) {
         for (var j = 0; j < kept.length; j++) {
           var k = kept[j];
-          if (k.xy.distanceTo(c.xy) < k.r + c.r - 4 && (k.members.length > 1 || c.members.length > 1)) {
-            k.members = k.members.concat(c.members);
+          if (k.xy.distanceTo(c.xy) < k.r + c.r - 4 && (k.n > 1 || c.n > 1)) {
+            k.places = k.places.concat(c.places);
+            k.n += c.n;
             k.lat += c.lat;
             k.lon += c.lon;
-            k.r = radius(k.members.length);
+            k.r = radius(k.n);
             return;
           }
         }
         kept.push(c);
       });
+      kept.forEach(function (c, j) {
+        c.places.forEach(function (k) {
+          clusterOf[k] = j;
+        });
+      });
+      // each cluster's events, once each; and the one point of a lone marker
+      var events = new Int32Array(kept.length),
+        last = new Int32Array(kept.length).fill(-1),
+        lone = new Int32Array(kept.length).fill(-1);
+      for (e = 0; e < nEvents; e++) {
+        if (!inRange(e)) continue;
+        for (p = evStart[e]; p < evStart[e + 1]; p++) {
+          if (filter.place !== null && ptPlace[p] !== filter.place) continue;
+          var cl = clusterOf[ptPlace[p]];
+          if (last[cl] !== e) {
+            events[cl]++;
+            last[cl] = e;
+          }
+          lone[cl] = p;
+        }
+      }
       var markers = 0,
         clusters = 0,
         clustered = 0,
         badges = [];
-      kept.forEach(function (c) {
-        var n = c.members.length;
-        if (n === 1) {
-          var p = c.members[0];
-          var ll = [pl.lat[pts.place[p]], pl.lon[pts.place[p]]];
+      kept.forEach(function (c, j) {
+        if (c.n === 1) {
+          var one = lone[j],
+            at = ptPlace[one];
+          var ll = [pl.lat[at], pl.lon[at]];
           markers++;
           var m = L.circleMarker(ll, { renderer: renderer, radius: 7, color: '#fff', weight: 2, fillColor: '#b03a2e', fillOpacity: 0.9 })
             .on('click', function () {
-              openEvent(pts.event[p], ll);
+              var e1 = 0;
+              while (evStart[e1 + 1] <= one) e1++;
+              openEvent(e1, ll);
             })
             .addTo(layer);
-          label(m, pts.place[p]);
+          label(m, at);
           return;
         }
         clusters++;
-        clustered += n;
+        clustered += c.n;
         // a cluster's points are (event, place) pairs: its badge and size count events,
         // one however many of the cluster's places it names
-        var seen = new Set();
-        c.members.forEach(function (p) {
-          seen.add(pts.event[p]);
-        });
-        badges.push(seen.size);
-        var center = [c.lat / n, c.lon / n];
-        var samePlace = c.members.every(function (p) {
-          return pts.place[p] === pts.place[c.members[0]];
-        });
+        badges.push(events[j]);
+        var center = [c.lat / c.n, c.lon / c.n];
+        var samePlace = c.places.length === 1;
         var cluster = new Cluster(center, {
           renderer: renderer,
-          count: seen.size,
-          radius: radius(seen.size),
+          count: events[j],
+          radius: radius(events[j]),
           color: '#fff',
           weight: 2,
           fillColor: '#1f4e79',
@@ -464,19 +530,19 @@
           .on('click', function () {
             if (samePlace || map.getZoom() >= map.getMaxZoom()) {
               state.keepEvent = true;
-              L.popup({ maxWidth: 340 }).setLatLng(center).setContent(clusterPopup(c.members)).openOn(map);
+              L.popup({ maxWidth: 340 }).setLatLng(center).setContent(clusterPopup(c.places)).openOn(map);
               state.keepEvent = false;
             } else {
               var b = L.latLngBounds(
-                c.members.map(function (p) {
-                  return [pl.lat[pts.place[p]], pl.lon[pts.place[p]]];
+                c.places.map(function (k) {
+                  return [pl.lat[k], pl.lon[k]];
                 })
               );
               map.fitBounds(b, { padding: [40, 40], maxZoom: map.getZoom() + 3 });
             }
           })
           .addTo(layer);
-        if (samePlace) label(cluster, pts.place[c.members[0]]);
+        if (samePlace) label(cluster, c.places[0]);
       });
       gz.markers = markers;
       gz.clusters = clusters;
@@ -490,15 +556,23 @@
     }
 
     // -- list
+    // each event's list item is made once: a step of the timeline re-lists, not rebuilds
+    var items = new Map();
     function item(e) {
+      var li = items.get(e);
+      if (!li) items.set(e, (li = makeItem(e)));
+      return li;
+    }
+    function makeItem(e) {
       var li = el('li', { dir: 'auto', 'data-slug': ev.slug[e] });
       if (ev.date[e]) li.appendChild(el('time', { datetime: ev.date[e] }, day(ev.date[e])));
       else li.appendChild(el('span', { class: 'undated' }, t('undated')));
       li.appendChild(document.createTextNode(' '));
       li.appendChild(el('a', { href: root + 'events/' + ev.slug[e] + '/', lang: ev.lang[e], dir: dirOf(ev.lang[e]) }, ev.title[e]));
-      if (firstPlace[e] >= 0) {
+      var first = firstPlaceOf(e);
+      if (first >= 0) {
         li.appendChild(document.createTextNode(' '));
-        li.appendChild(el('span', { class: 'where' }, pl.name[firstPlace[e]]));
+        li.appendChild(el('span', { class: 'where' }, pl.name[first]));
       }
       return li;
     }
@@ -567,7 +641,7 @@
       if (!bars.length || barsFor === key) return;
       barsFor = key;
       var counts = new Array(nBins).fill(0);
-      for (var e = 0; e < nEvents; e++) if (keep[e] && ev.bin[e] !== null && ev.bin[e] !== undefined) counts[ev.bin[e]]++;
+      for (var e = 0; e < nEvents; e++) if (keep[e] && evBin[e] >= 0) counts[evBin[e]]++;
       var max = Math.max.apply(null, counts.concat([1]));
       for (var b = 0; b < bars.length; b++) {
         var h = counts[b] === 0 ? 0 : Math.max(2, (counts[b] / max) * 46);
@@ -745,9 +819,8 @@
       update();
       if (h.event) {
         var e = bySlug[h.event];
-        var ps = pointsOf[e] || [];
-        if (ps.length && map) {
-          var k = pts.place[ps[0]];
+        if (evStart[e] < evStart[e + 1] && map) {
+          var k = ptPlace[evStart[e]];
           map.setView([pl.lat[k], pl.lon[k]], Math.max(map.getZoom(), 6));
           openEvent(e, [pl.lat[k], pl.lon[k]]);
         } else {

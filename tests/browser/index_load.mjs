@@ -2,7 +2,8 @@
 // up while the timeline range is dragged. Usage: node index_load.mjs INDEX_URL
 // (benches/index_scale.sh builds and serves a synthetic site of N articles for it).
 // Prints: time to interactive (the map's data loaded and drawn, `gazette.ready`), the
-// DOM size, and per range step the time until the next frame is painted.
+// DOM size, per range step the time until the next frame is painted, the updates a
+// second a drag gets, and the tasks over 50 ms after the first paint (Long Tasks API).
 import { chromium } from 'playwright-core';
 
 const url = process.argv[2];
@@ -11,6 +12,11 @@ const browser = await chromium.launch({
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
 });
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+// every task over 50 ms, from the start (Chromium's Long Tasks API)
+await page.addInitScript(() => {
+  window.__long = [];
+  new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__long.push([e.startTime, e.duration]))).observe({ type: 'longtask', buffered: true });
+});
 const t0 = Date.now();
 await page.goto(url);
 await page.waitForFunction(() => window.gazette && window.gazette.ready, null, { timeout: 60000, polling: 50 });
@@ -35,10 +41,31 @@ const steps = await page.evaluate(async (bins) => {
   }
   return times;
 }, info.bins);
+// a drag: the handle moves on every animation frame for two seconds, as a pointer drags
+// it; how many frames (each a step of the range, drawn) does the page keep up with?
+const drag = await page.evaluate(async (bins) => {
+  const to = document.getElementById('range-to');
+  const t0 = performance.now();
+  let frames = 0;
+  while (performance.now() - t0 < 2000) {
+    to.value = String(bins - 1 - (frames % Math.max(1, Math.floor(bins / 2))));
+    to.dispatchEvent(new Event('input', { bubbles: true }));
+    await new Promise((r) => requestAnimationFrame(r));
+    frames++;
+  }
+  return frames / ((performance.now() - t0) / 1000);
+}, info.bins);
+// long tasks after the first paint, and while the range was dragged
+const long = await page.evaluate(() => {
+  const fp = (performance.getEntriesByName('first-paint')[0] || { startTime: 0 }).startTime;
+  return { firstPaint: fp, after: window.__long.filter(([t]) => t >= fp).map(([, d]) => d) };
+});
 steps.sort((a, b) => a - b);
 const q = (p) => (steps.length ? steps[Math.min(steps.length - 1, Math.floor(p * steps.length))].toFixed(0) : '-');
 console.log(
   `index: ${info.events} events, ${info.points} points, ${info.nodes} DOM nodes; interactive in ${interactive} ms; ` +
-    `range step to painted frame: median ${q(0.5)} ms, p90 ${q(0.9)} ms, max ${q(0.999)} ms over ${steps.length} steps`,
+    `range step to painted frame: median ${q(0.5)} ms, p90 ${q(0.9)} ms, max ${q(0.999)} ms over ${steps.length} steps; ` +
+    `drag: ${drag.toFixed(0)} updates a second; ` +
+    `first paint ${long.firstPaint.toFixed(0)} ms, then ${long.after.length} tasks over 50 ms, the longest ${Math.max(0, ...long.after).toFixed(0)} ms`,
 );
 await browser.close();

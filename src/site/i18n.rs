@@ -362,6 +362,18 @@ mod tests {
     }
 
     #[test]
+    fn every_language_credits_the_data_as_its_licences_ask() {
+        // the English footer is the credit `gazette about` prints; the others translate it
+        assert_eq!(strings("en").t("credits", &[]), crate::gazetteer::ATTRIBUTION);
+        for (lang, _) in TABLES {
+            let c = strings(lang).t("credits", &[]);
+            for must in ["GeoNames", "CC BY 4.0", "CLDR", "wordfreq", "CC BY-SA 4.0", "airportsdata"] {
+                assert!(c.contains(must), "{lang}: the credits lack {must}");
+            }
+        }
+    }
+
+    #[test]
     fn plurals_follow_each_language() {
         let cases: &[(&str, u64, &str)] = &[
             ("en", 1, "1 event"),

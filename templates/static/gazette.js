@@ -92,7 +92,12 @@
     box.hidden = false;
     var map;
     try {
-      map = L.map(box, options || {});
+      var opts = options || {};
+      opts.zoomControl = false;
+      map = L.map(box, opts);
+      // the zoom buttons speak the site's language too
+      L.control.zoom({ zoomInTitle: t('zoom_in'), zoomOutTitle: t('zoom_out') }).addTo(map);
+      map.attributionControl.setPrefix('<a href="https://leafletjs.com/">Leaflet</a>');
       var tiles = body.getAttribute('data-tiles');
       if (tiles) {
         var attr = escapeHtml(body.getAttribute('data-attribution') || '');

@@ -3,7 +3,8 @@
 // (benches/index_scale.sh builds and serves a synthetic site of N articles for it).
 // Prints: time to interactive (the map's data loaded and drawn, `gazette.ready`), the
 // DOM size, per range step the time until the next frame is painted, the updates a
-// second a drag gets, and the tasks over 50 ms after the first paint (Long Tasks API).
+// second a drag gets, the tasks over 50 ms after the first paint (Long Tasks API), and
+// how long the search page takes to answer a few queries.
 import { chromium } from 'playwright-core';
 
 const url = process.argv[2];
@@ -60,6 +61,31 @@ const long = await page.evaluate(() => {
   const fp = (performance.getEntriesByName('first-paint')[0] || { startTime: 0 }).startTime;
   return { firstPaint: fp, after: window.__long.filter(([t]) => t >= fp).map(([, d]) => d) };
 });
+// search: the time from a query submitted on the search page to its results listed,
+// for the names of the three most named places and a two-word query (shards fetched
+// from the server the first time)
+const names = await page.evaluate(() => {
+  const d = window.gazetteData;
+  const count = new Array(d.places.name.length).fill(0);
+  d.points.place.forEach((k) => count[k]++);
+  const order = count.map((n, k) => [n, k]).sort((a, b) => b[0] - a[0]).map((x) => x[1]);
+  return order.slice(0, 3).map((k) => d.places.name[k]);
+});
+await page.goto(new URL('search/', url).href);
+await page.waitForFunction(() => window.gazette && window.gazette.ready);
+const searches = [];
+for (const q of [...names, `${names[0]} ${names[1]}`]) {
+  const ms = await page.evaluate(async (q) => {
+    const input = document.getElementById('search-q');
+    input.value = q;
+    const t = performance.now();
+    window.gazette.ready = false;
+    document.getElementById('search-form').requestSubmit();
+    while (!window.gazette.ready) await new Promise((r) => setTimeout(r, 2));
+    return [performance.now() - t, window.gazette.results];
+  }, q);
+  searches.push(`${q}: ${ms[1]} found in ${ms[0].toFixed(0)} ms`);
+}
 steps.sort((a, b) => a - b);
 const q = (p) => (steps.length ? steps[Math.min(steps.length - 1, Math.floor(p * steps.length))].toFixed(0) : '-');
 console.log(
@@ -68,4 +94,5 @@ console.log(
     `drag: ${drag.toFixed(0)} updates a second; ` +
     `first paint ${long.firstPaint.toFixed(0)} ms, then ${long.after.length} tasks over 50 ms, the longest ${Math.max(0, ...long.after).toFixed(0)} ms`,
 );
+console.log(`search: ${searches.join('; ')}`);
 await browser.close();

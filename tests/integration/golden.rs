@@ -238,3 +238,19 @@ fn demo_build_events_json_snapshot() {
 fn demo_build_atom_snapshot() {
     with_demo_build(|out| insta::assert_snapshot!(read(&out.join("atom.xml"))));
 }
+
+/// A tag's page: its events, its map and its places, its feed in the head.
+#[test]
+fn demo_build_tag_page_snapshot() {
+    with_demo_build(|out| insta::assert_snapshot!(redact_svg(&read(&out.join("tags/herat/index.html")))));
+}
+
+/// The search index's manifest: shards, chunk size, the words left out, and the folding
+/// table the query side reads (the index side's own).
+#[test]
+fn demo_build_search_manifest_snapshot() {
+    with_demo_build(|out| {
+        let meta: serde_json::Value = serde_json::from_str(&read(&out.join("search/meta.json"))).unwrap();
+        insta::assert_json_snapshot!(meta);
+    });
+}

@@ -44,6 +44,8 @@ enum ExportFormat {
     Geojson,
     Geojsonl,
     Csv,
+    /// GeoPackage 1.3 (needs -o)
+    Gpkg,
 }
 
 #[derive(Debug, Subcommand)]
@@ -160,9 +162,10 @@ impl Cli {
             Cmd::Export { inputs, format, output, demonyms } => Command::Export {
                 inputs,
                 format: match format {
-                    ExportFormat::Geojson => Format::GeoJson,
-                    ExportFormat::Geojsonl => Format::GeoJsonLines,
-                    ExportFormat::Csv => Format::Csv,
+                    ExportFormat::Geojson => crate::config::ExportFormat::Text(Format::GeoJson),
+                    ExportFormat::Geojsonl => crate::config::ExportFormat::Text(Format::GeoJsonLines),
+                    ExportFormat::Csv => crate::config::ExportFormat::Text(Format::Csv),
+                    ExportFormat::Gpkg => crate::config::ExportFormat::GeoPackage,
                 },
                 output,
                 demonyms,

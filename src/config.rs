@@ -16,6 +16,15 @@ pub enum Format {
     Mentions,
 }
 
+/// Output format of `export`: one of the text formats, or a GeoPackage (a file, `-o`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// GeoJSON, GeoJSON Lines or CSV: on stdout, or to a file with `-o`.
+    Text(Format),
+    /// GeoPackage 1.3 with `events`, `places` and `articles` and R-tree indexes.
+    GeoPackage,
+}
+
 /// What to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -43,9 +52,9 @@ pub enum Command {
     Export {
         /// A site folder (its `articles/`), or article files and folders.
         inputs: Vec<PathBuf>,
-        /// GeoJSON, GeoJSON Lines or CSV.
-        format: Format,
-        /// Write here (atomically) instead of stdout.
+        /// GeoJSON, GeoJSON Lines, CSV or GeoPackage.
+        format: ExportFormat,
+        /// Write here (atomically) instead of stdout; a GeoPackage needs it.
         output: Option<PathBuf>,
         /// Also export countries named only by a demonym.
         demonyms: bool,

@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::config::Format;
+use crate::config::{ExportFormat, Format};
 use crate::error::{Error, Result};
 use crate::export::{self, ArticleKey};
 use crate::gazetteer::Gazetteer;
@@ -16,8 +16,8 @@ use crate::report::Report;
 /// What `export` was asked to do.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ExportOptions<'a> {
-    /// GeoJSON, GeoJSON Lines or CSV.
-    pub format: Format,
+    /// GeoJSON, GeoJSON Lines, CSV or GeoPackage.
+    pub format: ExportFormat,
     /// The file to write, instead of stdout.
     pub output: Option<&'a Path>,
     /// Also export countries named only by a demonym.
@@ -38,6 +38,18 @@ pub(crate) fn run(
     let inputs: Vec<PathBuf> =
         inputs.iter().map(|p| if p.join("articles").is_dir() { p.join("articles") } else { p.clone() }).collect();
     let popts = geoparse::Options { explain: false, min_confidence, demonyms };
+    let format = match (format, output) {
+        (ExportFormat::Text(f), _) => f,
+        (ExportFormat::GeoPackage, None) => {
+            return Err(Error::Usage("a GeoPackage is a file: give it one with -o events.gpkg".into()));
+        }
+        (ExportFormat::GeoPackage, Some(path)) => {
+            let (events, diags) = pipeline::process(g, &inputs, popts);
+            report.emit(&diags);
+            export::gpkg::write(path, &events, ArticleKey::Slug, demonyms)?;
+            return Ok(report.code());
+        }
+    };
     let (events, diags) = pipeline::process(g, &inputs, popts);
     report.emit(&diags);
     let mut buf = Vec::new();

@@ -26,6 +26,7 @@
 
 pub mod csv;
 pub mod geojson;
+pub mod gpkg;
 pub mod mentions;
 
 use std::borrow::Cow;

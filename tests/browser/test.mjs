@@ -111,7 +111,7 @@ await check('lists are newest first, with and without JavaScript; a bad fragment
   assert(plain.join() === dates.join(), `without JavaScript ${plain}, with ${dates}`);
   // the downloads say how big they are
   const sizes = await p.$$eval('.downloads li', (l) => l.map((x) => x.textContent));
-  assert(sizes.length === 2 && sizes.every((t) => /\((\d+ bytes|[\d.]+ [KMG]B)\)/.test(t)), `downloads ${sizes}`);
+  assert(sizes.length === 3 && sizes.every((t) => /\((\d+ bytes|[\d.]+ [KMG]B)\)/.test(t)), `downloads ${sizes}`);
   await ctx.close();
   for (const bad of ['#from=garbage', '#from=2099-01-01&to=1999-01-01', '#to=yesterday']) {
     const q = watch(await context.newPage());

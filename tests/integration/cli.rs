@@ -276,3 +276,33 @@ fn stdin_stream_matches_a_file_run_and_survives_a_bad_line() {
     assert!(at.windows(2).all(|w| w[0] < w[1]), "{stderr}");
     assert_eq!(bad.stdout, expected);
 }
+
+/// A GeoPackage is a file: without `-o` it is a usage error; with one, an existing file is
+/// replaced whole, and a path that cannot be written is an error naming it that leaves
+/// nothing behind.
+#[test]
+fn export_gpkg_writes_a_whole_file_or_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let site = crate::runner::root().join("site");
+    let run = Gazette::new().args(["export", "-q", "--format", "gpkg"]).arg(&site).run();
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("-o"), "{}", run.stderr);
+    let out = t.path().join("events.gpkg");
+    std::fs::write(&out, "an old file").unwrap();
+    Gazette::new().args(["export", "-q", "--format", "gpkg", "-o"]).arg(&out).arg(&site).run().success();
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"SQLite format 3\0"), "not an SQLite file");
+    // application_id "GPKG" at offset 68, user_version 10300 at offset 60 (big endian)
+    assert_eq!(&bytes[68..72], b"GPKG");
+    assert_eq!(u32::from_be_bytes(bytes[60..64].try_into().unwrap()), 10300);
+    // the same events give the same bytes
+    let again = t.path().join("again.gpkg");
+    Gazette::new().args(["export", "-q", "--format", "gpkg", "-o"]).arg(&again).arg(&site).run().success();
+    assert!(std::fs::read(&again).unwrap() == bytes, "two exports differ");
+    let missing = t.path().join("no/such/folder/events.gpkg");
+    let run = Gazette::new().args(["export", "-q", "--format", "gpkg", "-o"]).arg(&missing).arg(&site).run();
+    assert_ne!(run.code, 0);
+    assert!(run.stderr.contains("no/such/folder"), "{}", run.stderr);
+    let left: Vec<_> = std::fs::read_dir(t.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left.len(), 2, "files left behind: {left:?}");
+}

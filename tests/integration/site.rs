@@ -100,6 +100,7 @@ fn demo_site_has_every_page_and_download() {
         "sitemap.xml",
         "events.geojson",
         "events.csv",
+        "events.gpkg",
         "events.csvt",
         "events.prj",
         "data/events.json",

@@ -128,10 +128,11 @@ fn script_safe(json: String) -> String {
     out
 }
 
-/// `events.geojson`, `events.csv` and its `.csvt` and `.prj` sidecars, for QGIS.
+/// `events.geojson`, `events.csv` and its `.csvt` and `.prj` sidecars, and
+/// `events.gpkg`, for QGIS.
 /// Write the downloads; returns the sizes in bytes of `events.geojson` and `events.csv`,
 /// which the index page gives beside their links.
-pub(super) fn exports(events: &[Event], emit: &dyn Emit) -> Result<(usize, usize)> {
+pub(super) fn exports(events: &[Event], emit: &dyn Emit) -> Result<Sizes> {
     let geojson = || {
         let mut size = 0;
         emit.stream(Path::new("events.geojson"), &mut |w| {
@@ -152,11 +153,36 @@ pub(super) fn exports(events: &[Event], emit: &dyn Emit) -> Result<(usize, usize
         })
         .map(|()| size)
     };
-    let (a, b) = rayon::join(geojson, csv);
-    let sizes = (a?, b?);
+    // SQLite writes a file of its own: in a scratch folder, then copied into the site
+    let gpkg = || {
+        let scratch = std::env::temp_dir().join(format!("gazette-gpkg-{}-{:p}", std::process::id(), events));
+        std::fs::create_dir_all(&scratch)
+            .map_err(|source| crate::error::Error::Io { path: scratch.clone(), source })?;
+        let file = scratch.join("events.gpkg");
+        let copied = crate::export::gpkg::write(&file, events, ArticleKey::Slug, false).and_then(|()| {
+            let mut size = 0;
+            emit.stream(Path::new("events.gpkg"), &mut |w| {
+                let mut r = std::fs::File::open(&file)?;
+                size = std::io::copy(&mut r, w)? as usize;
+                Ok(())
+            })
+            .map(|()| size)
+        });
+        let _ = std::fs::remove_dir_all(&scratch);
+        copied
+    };
+    let (a, (b, c)) = rayon::join(geojson, || rayon::join(csv, gpkg));
+    let sizes = Sizes { geojson: a?, csv: b?, gpkg: c? };
     emit.bytes(Path::new("events.csvt"), crate::export::csv::csvt().as_bytes())?;
     emit.bytes(Path::new("events.prj"), crate::export::csv::WGS84_PRJ.as_bytes())?;
     Ok(sizes)
+}
+
+/// The downloads' sizes in bytes, which the index page gives beside their links.
+pub(super) struct Sizes {
+    pub geojson: usize,
+    pub csv: usize,
+    pub gpkg: usize,
 }
 
 /// A writer that counts what goes through it.

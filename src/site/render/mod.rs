@@ -345,9 +345,16 @@ pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event], emit: &dyn E
     pages?;
     search?;
     // the index gives the downloads' sizes, so it is rendered once they are written
-    let (geojson, csv) = downloads?;
+    let sizes = downloads?;
     let mut index = r.index_ctx();
-    index.insert("sizes", &BTreeMap::from([("geojson", data::human_size(geojson)), ("csv", data::human_size(csv))]));
+    index.insert(
+        "sizes",
+        &BTreeMap::from([
+            ("geojson", data::human_size(sizes.geojson)),
+            ("csv", data::human_size(sizes.csv)),
+            ("gpkg", data::human_size(sizes.gpkg)),
+        ]),
+    );
     r.emit_page("index.html", "index.html", "", index)?;
 
     /// What every page knows of the site: its config, where Leaflet comes from, and its size.

@@ -19,11 +19,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::types::Value as Sql;
-use rusqlite::{params, params_from_iter, Connection};
-use serde_json::Value;
+use rusqlite::{params, Connection};
 
 use super::csv::COLUMNS;
-use super::{feature_id, feature_places, property_map, round6, ArticleKey};
+use super::{feature_id, feature_places, properties_with, round6, ArticleFields, ArticleKey};
 use crate::error::{Error, Result};
 use crate::event::Event;
 
@@ -62,17 +61,6 @@ fn sql_type(csvt: &str) -> &'static str {
         "Integer(Boolean)" => "BOOLEAN",
         "Real" => "DOUBLE",
         _ => "TEXT",
-    }
-}
-
-/// A JSON property as an SQLite value.
-fn sql_value(v: Option<&Value>) -> Sql {
-    match v {
-        None | Some(Value::Null) => Sql::Null,
-        Some(Value::Bool(b)) => Sql::Integer(i64::from(*b)),
-        Some(Value::Number(n)) => n.as_i64().map(Sql::Integer).unwrap_or_else(|| Sql::Real(n.as_f64().unwrap_or(0.0))),
-        Some(Value::String(s)) => Sql::Text(s.clone()),
-        Some(other) => Sql::Text(other.to_string()),
     }
 }
 
@@ -201,6 +189,9 @@ fn fill(path: &Path, events: &[Event], key: ArticleKey, demonyms: bool) -> rusql
     )?;
 
     let mut newest: Option<&str> = None;
+    // the events' R-tree rows, inserted at the end in spatial order: an R-tree grows
+    // fastest when neighbours come together
+    let mut rtree_events: Vec<(i64, f64, f64)> = Vec::new();
     let mut places: BTreeMap<String, PlaceRow> = BTreeMap::new();
     let (mut ext_events, mut ext_places) = (Extent::new(), Extent::new());
     {
@@ -209,7 +200,6 @@ fn fill(path: &Path, events: &[Event], key: ArticleKey, demonyms: bool) -> rusql
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?;
         let holes: Vec<String> = (3..COLUMNS.len() + 3).map(|i| format!("?{i}")).collect();
-        let mut add_rtree_event = tx.prepare("INSERT INTO rtree_events_geom VALUES (?1, ?2, ?3, ?4, ?5)")?;
         let mut add_rtree_place = tx.prepare("INSERT INTO rtree_places_geom VALUES (?1, ?2, ?3, ?4, ?5)")?;
         let mut add_event = tx.prepare(&format!(
             "INSERT INTO events (geom, {}, article_id) VALUES (?1, {}, ?2)",
@@ -240,19 +230,39 @@ fn fill(path: &Path, events: &[Event], key: ArticleKey, demonyms: bool) -> rusql
                 feats.len() as i64,
             ])?;
             let article_id = tx.last_insert_rowid();
+            let fields = ArticleFields::of(e, key);
             for p in feats {
-                let props = property_map(e, p, key);
+                let f = properties_with(p, fields.clone());
                 let (lon, lat) = (round6(p.lon), round6(p.lat));
                 ext_events.add(lon, lat);
-                let mut values = vec![Sql::Blob(point_blob(lon, lat)), Sql::Integer(article_id)];
-                for (col, _) in COLUMNS {
-                    values.push(match *col {
-                        "id" => Sql::Text(feature_id(e, p)),
-                        _ => sql_value(props.get(*col)),
-                    });
-                }
-                add_event.execute(params_from_iter(values))?;
-                add_rtree_event.execute(params![tx.last_insert_rowid(), lon, lon, lat, lat])?;
+                let text = |s: &Option<std::borrow::Cow<str>>| s.as_deref().map(str::to_string);
+                add_event.execute(params![
+                    point_blob(lon, lat),
+                    article_id,
+                    feature_id(e, p),
+                    text(&f.event_date),
+                    text(&f.event_datetime),
+                    text(&f.date),
+                    f.place,
+                    f.geonameid,
+                    f.country_code,
+                    f.admin1,
+                    f.feature_code,
+                    f.geo_precision,
+                    f.population as i64,
+                    f.mentions as i64,
+                    f.matched.as_ref(),
+                    f.focus,
+                    f.confidence,
+                    f.title.as_ref(),
+                    text(&f.source),
+                    text(&f.url),
+                    f.tags.as_ref(),
+                    f.lang.as_ref(),
+                    f.article.as_ref(),
+                    f.path.as_ref(),
+                ])?;
+                rtree_events.push((tx.last_insert_rowid(), lon, lat));
                 let key = match p.geonameid {
                     Some(id) => format!("{id:012}"),
                     None => format!("~{}", p.name),
@@ -301,6 +311,11 @@ fn fill(path: &Path, events: &[Event], key: ArticleKey, demonyms: bool) -> rusql
             ])?;
             add_rtree_place.execute(params![tx.last_insert_rowid(), p.lon, p.lon, p.lat, p.lat])?;
         }
+        rtree_events.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.2.total_cmp(&b.2)).then(a.0.cmp(&b.0)));
+        let mut add_rtree_event = tx.prepare("INSERT INTO rtree_events_geom VALUES (?1, ?2, ?3, ?4, ?5)")?;
+        for (fid, lon, lat) in rtree_events {
+            add_rtree_event.execute(params![fid, lon, lon, lat, lat])?;
+        }
     }
 
     let changed = format!("{}T00:00:00.000Z", newest.unwrap_or("1970-01-01"));
@@ -347,6 +362,39 @@ mod tests {
         assert_eq!(u32::from_le_bytes(b[9..13].try_into().unwrap()), 1);
         assert_eq!(f64::from_le_bytes(b[13..21].try_into().unwrap()), 69.172);
         assert_eq!(f64::from_le_bytes(b[21..29].try_into().unwrap()), 34.528);
+    }
+
+    #[test]
+    fn the_insert_binds_the_columns_in_their_order() {
+        // `fill` binds the event fields in this order, after geom and article_id
+        let names: Vec<&str> = COLUMNS.iter().map(|c| c.0).collect();
+        assert_eq!(
+            names,
+            [
+                "id",
+                "event_date",
+                "event_datetime",
+                "date",
+                "place",
+                "geonameid",
+                "country_code",
+                "admin1",
+                "feature_code",
+                "geo_precision",
+                "population",
+                "mentions",
+                "matched",
+                "focus",
+                "confidence",
+                "title",
+                "source",
+                "url",
+                "tags",
+                "lang",
+                "article",
+                "path"
+            ]
+        );
     }
 
     #[test]

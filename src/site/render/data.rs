@@ -129,30 +129,24 @@ fn script_safe(json: String) -> String {
 }
 
 /// `events.geojson`, `events.csv` and its `.csvt` and `.prj` sidecars, and
-/// `events.gpkg`, for QGIS.
-/// Write the downloads; returns the sizes in bytes of `events.geojson` and `events.csv`,
-/// which the index page gives beside their links.
+/// `events.gpkg`, for QGIS. Returns the downloads' sizes, which the index page gives
+/// beside their links.
 pub(super) fn exports(events: &[Event], emit: &dyn Emit) -> Result<Sizes> {
+    // a download written as it is made, and its size
+    let streamed = |path: &str, write: &dyn Fn(&mut Counted) -> std::io::Result<()>| {
+        let mut size = 0;
+        emit.stream(Path::new(path), &mut |w| {
+            let mut w = Counted { inner: w, bytes: 0 };
+            write(&mut w)?;
+            size = w.bytes;
+            Ok(())
+        })
+        .map(|()| size)
+    };
     let geojson = || {
-        let mut size = 0;
-        emit.stream(Path::new("events.geojson"), &mut |w| {
-            let mut w = Counted { inner: w, bytes: 0 };
-            crate::export::geojson::write_collection(&mut w, events, ArticleKey::Slug, false)?;
-            size = w.bytes;
-            Ok(())
-        })
-        .map(|()| size)
+        streamed("events.geojson", &|w| crate::export::geojson::write_collection(w, events, ArticleKey::Slug, false))
     };
-    let csv = || {
-        let mut size = 0;
-        emit.stream(Path::new("events.csv"), &mut |w| {
-            let mut w = Counted { inner: w, bytes: 0 };
-            crate::export::csv::write(&mut w, events, ArticleKey::Slug, false)?;
-            size = w.bytes;
-            Ok(())
-        })
-        .map(|()| size)
-    };
+    let csv = || streamed("events.csv", &|w| crate::export::csv::write(w, events, ArticleKey::Slug, false));
     // SQLite writes a file of its own: in a scratch folder, then copied into the site
     let gpkg = || {
         let scratch = std::env::temp_dir().join(format!("gazette-gpkg-{}-{:p}", std::process::id(), events));

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::config::{Command, Config, Format};
+use crate::config::OutputFormat::{File, Text};
+use crate::config::{Command, Config, FileFormat, Format};
 
 /// Turn news articles into maps: multilingual geoparsing, GeoJSON/CSV export, and a static
 /// map-and-timeline site. Gazetteer data © GeoNames (CC BY 4.0).
@@ -37,6 +38,10 @@ enum ExtractFormat {
     Geojsonl,
     Csv,
     Mentions,
+    /// GeoPackage 1.3 (needs -o)
+    Gpkg,
+    /// GeoParquet 1.1 (needs -o)
+    Geoparquet,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -46,6 +51,8 @@ enum ExportFormat {
     Csv,
     /// GeoPackage 1.3 (needs -o)
     Gpkg,
+    /// GeoParquet 1.1 (needs -o)
+    Geoparquet,
 }
 
 #[derive(Debug, Subcommand)]
@@ -66,6 +73,9 @@ enum Cmd {
         inputs: Vec<PathBuf>,
         #[arg(long, value_enum, default_value = "geojson")]
         format: ExtractFormat,
+        /// Write here, replaced whole at the end, instead of stdout.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
         /// Add each mention's candidates and the score parts that decided it.
         #[arg(long)]
         explain: bool,
@@ -74,7 +84,8 @@ enum Cmd {
         #[arg(long)]
         demonyms: bool,
     },
-    /// Export events as GeoJSON, GeoJSON Lines or CSV (a site folder or article paths).
+    /// Export events as GeoJSON, GeoJSON Lines, CSV, GeoPackage or GeoParquet (a site
+    /// folder or article paths).
     Export {
         /// A site folder (its articles/ are read) or article files and folders.
         #[arg(default_value = "site")]
@@ -148,24 +159,28 @@ impl Cli {
     pub fn into_config(self) -> Config {
         let command = match self.command {
             Cmd::Lookup { name, limit, json } => Command::Lookup { name, limit, json },
-            Cmd::Extract { inputs, format, explain, demonyms } => Command::Extract {
+            Cmd::Extract { inputs, format, output, explain, demonyms } => Command::Extract {
                 inputs,
                 format: match format {
-                    ExtractFormat::Geojson => Format::GeoJson,
-                    ExtractFormat::Geojsonl => Format::GeoJsonLines,
-                    ExtractFormat::Csv => Format::Csv,
-                    ExtractFormat::Mentions => Format::Mentions,
+                    ExtractFormat::Geojson => Text(Format::GeoJson),
+                    ExtractFormat::Geojsonl => Text(Format::GeoJsonLines),
+                    ExtractFormat::Csv => Text(Format::Csv),
+                    ExtractFormat::Mentions => Text(Format::Mentions),
+                    ExtractFormat::Gpkg => File(FileFormat::GeoPackage),
+                    ExtractFormat::Geoparquet => File(FileFormat::GeoParquet),
                 },
+                output,
                 explain,
                 demonyms,
             },
             Cmd::Export { inputs, format, output, demonyms } => Command::Export {
                 inputs,
                 format: match format {
-                    ExportFormat::Geojson => crate::config::ExportFormat::Text(Format::GeoJson),
-                    ExportFormat::Geojsonl => crate::config::ExportFormat::Text(Format::GeoJsonLines),
-                    ExportFormat::Csv => crate::config::ExportFormat::Text(Format::Csv),
-                    ExportFormat::Gpkg => crate::config::ExportFormat::GeoPackage,
+                    ExportFormat::Geojson => Text(Format::GeoJson),
+                    ExportFormat::Geojsonl => Text(Format::GeoJsonLines),
+                    ExportFormat::Csv => Text(Format::Csv),
+                    ExportFormat::Gpkg => File(FileFormat::GeoPackage),
+                    ExportFormat::Geoparquet => File(FileFormat::GeoParquet),
                 },
                 output,
                 demonyms,

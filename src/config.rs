@@ -16,13 +16,23 @@ pub enum Format {
     Mentions,
 }
 
-/// Output format of `export`: one of the text formats, or a GeoPackage (a file, `-o`).
+/// A format that is a file, not a stream: it needs `-o`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportFormat {
-    /// GeoJSON, GeoJSON Lines or CSV: on stdout, or to a file with `-o`.
-    Text(Format),
+pub enum FileFormat {
     /// GeoPackage 1.3 with `events`, `places` and `articles` and R-tree indexes.
     GeoPackage,
+    /// GeoParquet 1.1: WKB points, a bbox covering column, zstd.
+    GeoParquet,
+}
+
+/// Output format of `extract` and `export`: a text format (stdout, or a file with
+/// `-o`), or a file format (`-o` only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// GeoJSON, GeoJSON Lines, CSV or (`extract`) mentions.
+    Text(Format),
+    /// GeoPackage or GeoParquet.
+    File(FileFormat),
 }
 
 /// What to do.
@@ -42,7 +52,9 @@ pub enum Command {
         /// Files, folders, `.jsonl` corpora, or `-` for stdin.
         inputs: Vec<PathBuf>,
         /// The output format.
-        format: Format,
+        format: OutputFormat,
+        /// Write here (atomically) instead of stdout; a file format needs it.
+        output: Option<PathBuf>,
         /// Add every mention's candidates and signals (mentions only).
         explain: bool,
         /// Also report countries named only by a demonym ("Afghan").
@@ -52,9 +64,9 @@ pub enum Command {
     Export {
         /// A site folder (its `articles/`), or article files and folders.
         inputs: Vec<PathBuf>,
-        /// GeoJSON, GeoJSON Lines, CSV or GeoPackage.
-        format: ExportFormat,
-        /// Write here (atomically) instead of stdout; a GeoPackage needs it.
+        /// GeoJSON, GeoJSON Lines, CSV, GeoPackage or GeoParquet.
+        format: OutputFormat,
+        /// Write here (atomically) instead of stdout; a file format needs it.
         output: Option<PathBuf>,
         /// Also export countries named only by a demonym.
         demonyms: bool,

@@ -81,9 +81,10 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<i32> {
     let report = Report::new(config.quiet, config.strict);
     let stdout = |source| Error::Io { path: "<stdout>".into(), source };
     match &config.command {
-        Command::Extract { inputs, format, explain, demonyms } => {
+        Command::Extract { inputs, format, output, explain, demonyms } => {
             let opts = cmd::extract::ExtractOptions {
                 format: *format,
+                output: output.as_deref(),
                 explain: *explain,
                 demonyms: *demonyms,
                 min_confidence: config.min_confidence.unwrap_or(geoparse::confidence::DEFAULT_MIN_CONFIDENCE),

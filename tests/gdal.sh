@@ -42,6 +42,10 @@ done
 ogrinfo -ro -so "$out/own.gpkg" articles | grep -qE "Feature Count: ([0-9]+)" || { echo "gdal: no articles table"; fail=1; }
 [ "$(ogrinfo -ro -so "$out/own.gpkg" articles | grep -oE 'Feature Count: [0-9]+')" = "Feature Count: $articles" ] ||
   { echo "gdal: own.gpkg has not $articles articles"; fail=1; }
+# extract writes the same GeoPackage, streaming, keyed by path
+"$bin" extract -q site/articles --format gpkg -o "$out/extract.gpkg"
+[ "$(ogrinfo -ro -so "$out/extract.gpkg" events | grep -c "Feature Count: $n")" = 1 ] ||
+  { echo "gdal: extract's GeoPackage has not $n events"; fail=1; }
 for layer in events places; do
   si=$(ogrinfo -ro "$out/own.gpkg" -sql "SELECT HasSpatialIndex('$layer','geom') AS si" | grep -oE '\(Integer\) = [01]')
   [ "$si" = "(Integer) = 1" ] || { echo "gdal: $layer has no spatial index ($si)"; fail=1; }

@@ -1,23 +1,23 @@
 //! `gazette export SITE_DIR`: a site's events (or articles') as GeoJSON, GeoJSON Lines or
 //! CSV, on stdout or, with `-o`, to a file replaced atomically (CSV also gets its `.csvt`
-//! and `.prj` sidecars, so QGIS types every column and knows the CRS).
+//! and `.prj` sidecars, so QGIS types every column and knows the CRS), or with `-o` as
+//! a GeoPackage or GeoParquet file.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::config::{ExportFormat, Format};
-use crate::error::{Error, Result};
-use crate::export::{self, ArticleKey};
+use crate::config::{Format, OutputFormat};
+use crate::error::Result;
+use crate::export::ArticleKey;
 use crate::gazetteer::Gazetteer;
-use crate::geoparse;
-use crate::pipeline;
+use crate::pipeline::StreamOptions;
 use crate::report::Report;
 
 /// What `export` was asked to do.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ExportOptions<'a> {
-    /// GeoJSON, GeoJSON Lines, CSV or GeoPackage.
-    pub format: ExportFormat,
+    /// GeoJSON, GeoJSON Lines, CSV, GeoPackage or GeoParquet.
+    pub format: OutputFormat,
     /// The file to write, instead of stdout.
     pub output: Option<&'a Path>,
     /// Also export countries named only by a demonym.
@@ -26,49 +26,18 @@ pub(crate) struct ExportOptions<'a> {
     pub min_confidence: f64,
 }
 
-/// Run `export` over `inputs` (a site folder's `articles/` is read in its place).
+/// Run `export` over `inputs` (a site folder's `articles/` is read in its place): the
+/// stream `extract` runs, with each article's slug as its key.
 pub(crate) fn run(
     g: &Gazetteer,
     inputs: &[PathBuf],
     ExportOptions { format, output, demonyms, min_confidence }: ExportOptions,
-    mut report: Report,
+    report: Report,
     out: &mut dyn Write,
 ) -> Result<i32> {
-    let io = |e: std::io::Error| Error::Io { path: PathBuf::from("<stdout>"), source: e };
     let inputs: Vec<PathBuf> =
         inputs.iter().map(|p| if p.join("articles").is_dir() { p.join("articles") } else { p.clone() }).collect();
-    let popts = geoparse::Options { explain: false, min_confidence, demonyms };
-    let format = match (format, output) {
-        (ExportFormat::Text(f), _) => f,
-        (ExportFormat::GeoPackage, None) => {
-            return Err(Error::Usage("a GeoPackage is a file: give it one with -o events.gpkg".into()));
-        }
-        (ExportFormat::GeoPackage, Some(path)) => {
-            let (events, diags) = pipeline::process(g, &inputs, popts);
-            report.emit(&diags);
-            export::gpkg::write(path, &events, ArticleKey::Slug, demonyms)?;
-            return Ok(report.code());
-        }
-    };
-    let (events, diags) = pipeline::process(g, &inputs, popts);
-    report.emit(&diags);
-    let mut buf = Vec::new();
-    let key = ArticleKey::Slug;
-    match format {
-        Format::GeoJson | Format::Mentions => export::geojson::write_collection(&mut buf, &events, key, demonyms),
-        Format::GeoJsonLines => export::geojson::write_lines(&mut buf, &events, key, demonyms),
-        Format::Csv => export::csv::write(&mut buf, &events, key, demonyms),
-    }
-    .map_err(io)?;
-    match output {
-        None => out.write_all(&buf).map_err(io)?,
-        Some(path) => {
-            super::write_file(path, &buf)?;
-            if format == Format::Csv {
-                super::write_file(&path.with_extension("csvt"), export::csv::csvt().as_bytes())?;
-                super::write_file(&path.with_extension("prj"), export::csv::WGS84_PRJ.as_bytes())?;
-            }
-        }
-    }
-    Ok(report.code())
+    let stream =
+        StreamOptions { format: Format::GeoJson, key: ArticleKey::Slug, explain: false, demonyms, min_confidence };
+    super::extract::write(g, &inputs, stream, format, output, report, out)
 }

@@ -16,13 +16,13 @@
 //! events give the same file.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rusqlite::types::Value as Sql;
 use rusqlite::{params, Connection};
 
 use super::csv::COLUMNS;
-use super::{feature_id, feature_places, properties_with, round6, ArticleFields, ArticleKey};
+use super::{feature_id, feature_places, properties_with, round6, ArticleFields, ArticleKey, Extent, Staged};
 use crate::error::{Error, Result};
 use crate::event::Event;
 
@@ -103,37 +103,19 @@ fn rtree_triggers(db: &Connection, table: &str) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Write `events` as a GeoPackage at `path`, replacing it whole at the end.
-pub fn write(path: &Path, events: &[Event], key: ArticleKey, demonyms: bool) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("events.gpkg");
-    let tmp: PathBuf = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let _ = std::fs::remove_file(&tmp);
-    let result = fill(&tmp, events, key, demonyms)
-        .map_err(|e| Error::Io { path: path.to_owned(), source: std::io::Error::other(e.to_string()) })
-        .and_then(|()| std::fs::rename(&tmp, path).map_err(|source| Error::Io { path: path.to_owned(), source }));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+/// The SQL of the event rows' insert.
+fn insert_event_sql() -> String {
+    let holes: Vec<String> = (3..COLUMNS.len() + 3).map(|i| format!("?{i}")).collect();
+    format!(
+        "INSERT INTO events (geom, {}, article_id) VALUES (?1, {}, ?2)",
+        COLUMNS.iter().map(|(n, _)| format!("\"{n}\"")).collect::<Vec<_>>().join(", "),
+        holes.join(", ")
+    )
 }
 
-/// The extent of some points: (min lon, min lat, max lon, max lat).
-#[derive(Clone, Copy)]
-struct Extent([f64; 4]);
-
-impl Extent {
-    fn new() -> Extent {
-        Extent([f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY])
-    }
-    fn add(&mut self, lon: f64, lat: f64) {
-        let e = &mut self.0;
-        *e = [e[0].min(lon), e[1].min(lat), e[2].max(lon), e[3].max(lat)];
-    }
-    fn sql(self) -> [Sql; 4] {
-        self.0.map(|v| if v.is_finite() { Sql::Real(v) } else { Sql::Null })
-    }
-}
+const INSERT_ARTICLE: &str =
+    "INSERT INTO articles (article, title, date, datetime, source, url, lang, tags, path, places)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 
 /// One place of the `places` layer, gathered over the events.
 struct PlaceRow {
@@ -150,203 +132,258 @@ struct PlaceRow {
     last: Option<String>,
 }
 
-// Long by design: one transaction creates the tables and fills the three layers in order,
-// and each step needs the statements and extents of the one before.
-fn fill(path: &Path, events: &[Event], key: ArticleKey, demonyms: bool) -> rusqlite::Result<()> {
-    let mut db = Connection::open(path)?;
+/// A GeoPackage being written: create it, [`Writer::add`] events, then
+/// [`Writer::finish`]; dropped before that, it leaves nothing behind. The events and
+/// articles are inserted as they come, in one transaction; what the `places` layer and
+/// the R-trees need is kept until the end (a few dozen bytes per feature and per place).
+pub struct Writer {
+    // the connection closes before the file is put in place or removed
+    db: Connection,
+    file: Staged,
+    key: ArticleKey,
+    demonyms: bool,
+    insert_event: String,
+    newest: Option<String>,
+    /// The events' R-tree rows, inserted at the end in spatial order: an R-tree grows
+    /// fastest when neighbours come together.
+    rtree_events: Vec<(i64, f64, f64)>,
+    places: BTreeMap<String, PlaceRow>,
+    extent: Extent,
+}
+
+impl Writer {
+    /// Start a GeoPackage that will replace `path`.
+    pub fn create(path: &Path, key: ArticleKey, demonyms: bool) -> Result<Writer> {
+        let file = Staged::new(path);
+        let db = open(&file.tmp).map_err(|e| failed(path, e))?;
+        let w = Writer {
+            db,
+            file,
+            key,
+            demonyms,
+            insert_event: insert_event_sql(),
+            newest: None,
+            rtree_events: Vec::new(),
+            places: BTreeMap::new(),
+            extent: Extent::new(),
+        };
+        Ok(w)
+    }
+
+    /// Add one event: its article, and a feature per place.
+    pub fn add(&mut self, e: &Event) -> Result<()> {
+        let path = self.file.target().to_owned();
+        self.insert(e).map_err(|err| failed(&path, err))
+    }
+
+    fn insert(&mut self, e: &Event) -> rusqlite::Result<()> {
+        let feats: Vec<_> = feature_places(e, self.demonyms).collect();
+        let a = &e.article;
+        let date = e.date.as_ref().map(|d| d.date.as_str());
+        if let Some(d) = date {
+            if self.newest.as_deref().is_none_or(|n| d > n) {
+                self.newest = Some(d.to_string());
+            }
+        }
+        let article = match self.key {
+            ArticleKey::Slug => &a.slug,
+            ArticleKey::Path => &a.path,
+        };
+        self.db.prepare_cached(INSERT_ARTICLE)?.execute(params![
+            article,
+            a.title,
+            date,
+            e.date.as_ref().and_then(|d| d.datetime.as_deref()),
+            a.source,
+            a.url,
+            a.lang,
+            a.tags.join(";"),
+            a.path,
+            feats.len() as i64,
+        ])?;
+        let article_id = self.db.last_insert_rowid();
+        let fields = ArticleFields::of(e, self.key);
+        let mut add_event = self.db.prepare_cached(&self.insert_event)?;
+        for p in feats {
+            let f = properties_with(p, fields.clone());
+            let (lon, lat) = (round6(p.lon), round6(p.lat));
+            self.extent.add(lon, lat);
+            add_event.execute(params![
+                point_blob(lon, lat),
+                article_id,
+                feature_id(e, p),
+                f.event_date.as_deref(),
+                f.event_datetime.as_deref(),
+                f.date.as_deref(),
+                f.place,
+                f.geonameid,
+                f.country_code,
+                f.admin1,
+                f.feature_code,
+                f.geo_precision,
+                f.population as i64,
+                f.mentions as i64,
+                f.matched.as_ref(),
+                f.focus,
+                f.confidence,
+                f.title.as_ref(),
+                f.source.as_deref(),
+                f.url.as_deref(),
+                f.tags.as_ref(),
+                f.lang.as_ref(),
+                f.article.as_ref(),
+                f.path.as_ref(),
+            ])?;
+            self.rtree_events.push((self.db.last_insert_rowid(), lon, lat));
+            let key = match p.geonameid {
+                Some(id) => format!("{id:012}"),
+                None => format!("~{}", p.name),
+            };
+            let row = self.places.entry(key).or_insert_with(|| PlaceRow {
+                name: p.name.to_string(),
+                geonameid: p.geonameid,
+                feature_code: p.feature_code,
+                country_code: p.country_code.to_string(),
+                admin1: p.admin1.as_ref().map(|a| a.to_string()),
+                population: p.population,
+                lon,
+                lat,
+                events: 0,
+                first: None,
+                last: None,
+            });
+            row.events += 1;
+            if let Some(d) = date {
+                if row.first.as_deref().is_none_or(|f| d < f) {
+                    row.first = Some(d.to_string());
+                }
+                if row.last.as_deref().is_none_or(|l| d > l) {
+                    row.last = Some(d.to_string());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Write the places, the R-trees and the layers' registration, commit, and put the
+    /// file in place.
+    pub fn finish(mut self) -> Result<()> {
+        let path = self.file.target().to_owned();
+        self.close().map_err(|e| failed(&path, e))?;
+        let Writer { file, db, .. } = self;
+        db.close().map_err(|(_, e)| failed(&path, e))?;
+        file.commit()
+    }
+
+    fn close(&mut self) -> rusqlite::Result<()> {
+        let db = &self.db;
+        let mut ext_places = Extent::new();
+        {
+            let mut add_place = db.prepare(
+                "INSERT INTO places (geom, geonameid, name, feature_code, country_code, admin1, population, events, first_date, last_date)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?;
+            let mut add_rtree_place = db.prepare("INSERT INTO rtree_places_geom VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            for p in self.places.values() {
+                ext_places.add(p.lon, p.lat);
+                add_place.execute(params![
+                    point_blob(p.lon, p.lat),
+                    p.geonameid,
+                    p.name,
+                    p.feature_code,
+                    Some(p.country_code.as_str()).filter(|c| !c.is_empty()),
+                    p.admin1,
+                    p.population as i64,
+                    p.events as i64,
+                    p.first,
+                    p.last,
+                ])?;
+                add_rtree_place.execute(params![db.last_insert_rowid(), p.lon, p.lon, p.lat, p.lat])?;
+            }
+            let rtree = &mut self.rtree_events;
+            rtree.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.2.total_cmp(&b.2)).then(a.0.cmp(&b.0)));
+            let mut add_rtree_event = db.prepare("INSERT INTO rtree_events_geom VALUES (?1, ?2, ?3, ?4, ?5)")?;
+            for &(fid, lon, lat) in rtree.iter() {
+                add_rtree_event.execute(params![fid, lon, lon, lat, lat])?;
+            }
+        }
+
+        let changed = format!("{}T00:00:00.000Z", self.newest.as_deref().unwrap_or("1970-01-01"));
+        let layers = [
+            (
+                "events",
+                "features",
+                "One point per event and place: the articles' dates, places, titles and sources.",
+                self.extent,
+            ),
+            (
+                "places",
+                "features",
+                "One point per place the articles name, with its number of events and first and last date.",
+                ext_places,
+            ),
+            ("articles", "attributes", "One row per article; events.article_id joins on article_id.", Extent::new()),
+        ];
+        for (table, kind, description, extent) in layers {
+            let [x0, y0, x1, y1] = extent.0.map(|v| if v.is_finite() { Sql::Real(v) } else { Sql::Null });
+            let srs = if kind == "features" { Sql::Integer(4326) } else { Sql::Null };
+            db.execute(
+                "INSERT INTO gpkg_contents VALUES (?1, ?2, ?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![table, kind, description, changed, x0, y0, x1, y1, srs],
+            )?;
+            if kind == "features" {
+                db.execute(
+                    "INSERT INTO gpkg_geometry_columns VALUES (?1, 'geom', 'POINT', 4326, 0, 0)",
+                    params![table],
+                )?;
+                rtree_triggers(db, table)?;
+            }
+        }
+        db.execute_batch("COMMIT")
+    }
+}
+
+/// A SQLite failure, as an I/O error on the target.
+fn failed(path: &Path, e: rusqlite::Error) -> Error {
+    Error::Io { path: path.to_owned(), source: std::io::Error::other(e.to_string()) }
+}
+
+/// A new database at `path` with GeoPackage's own tables and the three layers' tables,
+/// in an open transaction.
+fn open(path: &Path) -> rusqlite::Result<Connection> {
+    let db = Connection::open(path)?;
     db.pragma_update(None, "application_id", APPLICATION_ID)?;
     db.pragma_update(None, "user_version", USER_VERSION)?;
     db.pragma_update(None, "journal_mode", "OFF")?;
     db.pragma_update(None, "synchronous", "OFF")?;
-    let tx = db.transaction()?;
-    tx.execute_batch(CORE)?;
-    tx.execute(
+    db.execute_batch("BEGIN")?;
+    db.execute_batch(CORE)?;
+    db.execute(
         "INSERT INTO gpkg_spatial_ref_sys VALUES
            ('Undefined Cartesian SRS', -1, 'NONE', -1, 'undefined', 'undefined Cartesian coordinate reference system'),
            ('Undefined geographic SRS', 0, 'NONE', 0, 'undefined', 'undefined geographic coordinate reference system'),
            ('WGS 84 geodetic', 4326, 'EPSG', 4326, ?1, 'longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid')",
         params![WGS84_WKT],
     )?;
-
     // articles, then events (which name their article), then places
-    tx.execute_batch(
+    db.execute_batch(
         "CREATE TABLE articles (article_id INTEGER PRIMARY KEY AUTOINCREMENT, article TEXT NOT NULL, title TEXT, date DATE,
            datetime TEXT, source TEXT, url TEXT, lang TEXT, tags TEXT, path TEXT, places INTEGER);",
     )?;
-    let columns: Vec<String> =
-        COLUMNS.iter().map(|(name, kind)| format!("\"{name}\" {}", sql_type(kind))).collect::<Vec<_>>();
-    tx.execute_batch(&format!(
+    let columns: Vec<String> = COLUMNS.iter().map(|(name, kind)| format!("\"{name}\" {}", sql_type(kind))).collect();
+    db.execute_batch(&format!(
         "CREATE TABLE events (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom POINT, {},
            article_id INTEGER REFERENCES articles(article_id));",
         columns.join(", ")
     ))?;
-    tx.execute_batch(
+    db.execute_batch(
         "CREATE TABLE places (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom POINT, geonameid INTEGER, name TEXT,
            feature_code TEXT, country_code TEXT, admin1 TEXT, population INTEGER, events INTEGER,
            first_date DATE, last_date DATE);
          CREATE VIRTUAL TABLE rtree_events_geom USING rtree(id, minx, maxx, miny, maxy);
          CREATE VIRTUAL TABLE rtree_places_geom USING rtree(id, minx, maxx, miny, maxy);",
     )?;
-
-    let mut newest: Option<&str> = None;
-    // the events' R-tree rows, inserted at the end in spatial order: an R-tree grows
-    // fastest when neighbours come together
-    let mut rtree_events: Vec<(i64, f64, f64)> = Vec::new();
-    let mut places: BTreeMap<String, PlaceRow> = BTreeMap::new();
-    let (mut ext_events, mut ext_places) = (Extent::new(), Extent::new());
-    {
-        let mut add_article = tx.prepare(
-            "INSERT INTO articles (article, title, date, datetime, source, url, lang, tags, path, places)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        )?;
-        let holes: Vec<String> = (3..COLUMNS.len() + 3).map(|i| format!("?{i}")).collect();
-        let mut add_rtree_place = tx.prepare("INSERT INTO rtree_places_geom VALUES (?1, ?2, ?3, ?4, ?5)")?;
-        let mut add_event = tx.prepare(&format!(
-            "INSERT INTO events (geom, {}, article_id) VALUES (?1, {}, ?2)",
-            COLUMNS.iter().map(|(n, _)| format!("\"{n}\"")).collect::<Vec<_>>().join(", "),
-            holes.join(", ")
-        ))?;
-        for e in events {
-            let feats: Vec<_> = feature_places(e, demonyms).collect();
-            let a = &e.article;
-            let date = e.date.as_ref().map(|d| d.date.as_str());
-            if let Some(d) = date {
-                newest = Some(newest.map_or(d, |n| n.max(d)));
-            }
-            let article = match key {
-                ArticleKey::Slug => a.slug.clone(),
-                ArticleKey::Path => a.path.clone(),
-            };
-            add_article.execute(params![
-                article,
-                a.title,
-                date,
-                e.date.as_ref().and_then(|d| d.datetime.as_deref()),
-                a.source,
-                a.url,
-                a.lang,
-                a.tags.join(";"),
-                a.path,
-                feats.len() as i64,
-            ])?;
-            let article_id = tx.last_insert_rowid();
-            let fields = ArticleFields::of(e, key);
-            for p in feats {
-                let f = properties_with(p, fields.clone());
-                let (lon, lat) = (round6(p.lon), round6(p.lat));
-                ext_events.add(lon, lat);
-                let text = |s: &Option<std::borrow::Cow<str>>| s.as_deref().map(str::to_string);
-                add_event.execute(params![
-                    point_blob(lon, lat),
-                    article_id,
-                    feature_id(e, p),
-                    text(&f.event_date),
-                    text(&f.event_datetime),
-                    text(&f.date),
-                    f.place,
-                    f.geonameid,
-                    f.country_code,
-                    f.admin1,
-                    f.feature_code,
-                    f.geo_precision,
-                    f.population as i64,
-                    f.mentions as i64,
-                    f.matched.as_ref(),
-                    f.focus,
-                    f.confidence,
-                    f.title.as_ref(),
-                    text(&f.source),
-                    text(&f.url),
-                    f.tags.as_ref(),
-                    f.lang.as_ref(),
-                    f.article.as_ref(),
-                    f.path.as_ref(),
-                ])?;
-                rtree_events.push((tx.last_insert_rowid(), lon, lat));
-                let key = match p.geonameid {
-                    Some(id) => format!("{id:012}"),
-                    None => format!("~{}", p.name),
-                };
-                let row = places.entry(key).or_insert_with(|| PlaceRow {
-                    name: p.name.to_string(),
-                    geonameid: p.geonameid,
-                    feature_code: p.feature_code,
-                    country_code: p.country_code.to_string(),
-                    admin1: p.admin1.as_ref().map(|a| a.to_string()),
-                    population: p.population,
-                    lon,
-                    lat,
-                    events: 0,
-                    first: None,
-                    last: None,
-                });
-                row.events += 1;
-                if let Some(d) = date {
-                    if row.first.as_deref().map_or(true, |f| d < f) {
-                        row.first = Some(d.to_string());
-                    }
-                    if row.last.as_deref().map_or(true, |l| d > l) {
-                        row.last = Some(d.to_string());
-                    }
-                }
-            }
-        }
-        let mut add_place = tx.prepare(
-            "INSERT INTO places (geom, geonameid, name, feature_code, country_code, admin1, population, events, first_date, last_date)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        )?;
-        for p in places.values() {
-            ext_places.add(p.lon, p.lat);
-            add_place.execute(params![
-                point_blob(p.lon, p.lat),
-                p.geonameid,
-                p.name,
-                p.feature_code,
-                Some(p.country_code.as_str()).filter(|c| !c.is_empty()),
-                p.admin1,
-                p.population as i64,
-                p.events as i64,
-                p.first,
-                p.last,
-            ])?;
-            add_rtree_place.execute(params![tx.last_insert_rowid(), p.lon, p.lon, p.lat, p.lat])?;
-        }
-        rtree_events.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.2.total_cmp(&b.2)).then(a.0.cmp(&b.0)));
-        let mut add_rtree_event = tx.prepare("INSERT INTO rtree_events_geom VALUES (?1, ?2, ?3, ?4, ?5)")?;
-        for (fid, lon, lat) in rtree_events {
-            add_rtree_event.execute(params![fid, lon, lon, lat, lat])?;
-        }
-    }
-
-    let changed = format!("{}T00:00:00.000Z", newest.unwrap_or("1970-01-01"));
-    let layers = [
-        (
-            "events",
-            "features",
-            "One point per event and place: the articles' dates, places, titles and sources.",
-            ext_events,
-        ),
-        (
-            "places",
-            "features",
-            "One point per place the articles name, with its number of events and first and last date.",
-            ext_places,
-        ),
-        ("articles", "attributes", "One row per article; events.article_id joins on article_id.", Extent::new()),
-    ];
-    for (table, kind, description, extent) in layers {
-        let [x0, y0, x1, y1] = extent.sql();
-        let srs = if kind == "features" { Sql::Integer(4326) } else { Sql::Null };
-        tx.execute(
-            "INSERT INTO gpkg_contents VALUES (?1, ?2, ?1, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![table, kind, description, changed, x0, y0, x1, y1, srs],
-        )?;
-        if kind == "features" {
-            tx.execute("INSERT INTO gpkg_geometry_columns VALUES (?1, 'geom', 'POINT', 4326, 0, 0)", params![table])?;
-            rtree_triggers(&tx, table)?;
-        }
-    }
-    tx.commit()
+    Ok(db)
 }
 
 #[cfg(test)]

@@ -26,15 +26,17 @@
 
 pub mod csv;
 pub mod geojson;
+pub mod geoparquet;
 pub mod gpkg;
 pub mod mentions;
 
 use std::borrow::Cow;
+use std::path::{Path, PathBuf};
 
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use crate::config::Format;
+use crate::config::{FileFormat, Format};
 use crate::event::{Event, EventPlace};
 use crate::gazetteer::Gazetteer;
 
@@ -100,6 +102,124 @@ impl Output {
             Format::GeoJson => geojson::COLLECTION_TAIL,
             _ => b"",
         }
+    }
+}
+
+/// A file format's writer: GeoPackage or GeoParquet, given one event at a time and
+/// put in place whole by [`FileWriter::finish`].
+pub enum FileWriter {
+    /// See [`gpkg`].
+    GeoPackage(Box<gpkg::Writer>),
+    /// See [`geoparquet`].
+    GeoParquet(Box<geoparquet::Writer>),
+}
+
+impl FileWriter {
+    /// Start a file in `format` that will replace `path`.
+    pub fn create(format: FileFormat, path: &Path, key: ArticleKey, demonyms: bool) -> crate::error::Result<Self> {
+        Ok(match format {
+            FileFormat::GeoPackage => FileWriter::GeoPackage(Box::new(gpkg::Writer::create(path, key, demonyms)?)),
+            FileFormat::GeoParquet => {
+                FileWriter::GeoParquet(Box::new(geoparquet::Writer::create(path, key, demonyms)?))
+            }
+        })
+    }
+
+    /// Add one event's features.
+    pub fn add(&mut self, e: &Event) -> crate::error::Result<()> {
+        match self {
+            FileWriter::GeoPackage(w) => w.add(e),
+            FileWriter::GeoParquet(w) => w.add(e),
+        }
+    }
+
+    /// Finish the file and put it in place.
+    pub fn finish(self) -> crate::error::Result<()> {
+        match self {
+            FileWriter::GeoPackage(w) => w.finish(),
+            FileWriter::GeoParquet(w) => w.finish(),
+        }
+    }
+}
+
+/// Write `events` in `format` at `path`, replacing it whole at the end.
+pub fn write_file(
+    format: FileFormat,
+    path: &Path,
+    events: &[Event],
+    key: ArticleKey,
+    demonyms: bool,
+) -> crate::error::Result<()> {
+    let mut w = FileWriter::create(format, path, key, demonyms)?;
+    for e in events {
+        w.add(e)?;
+    }
+    w.finish()
+}
+
+/// A file written under a temporary name beside its target (so on the same file
+/// system) and renamed over the target by [`Staged::commit`] once whole. Dropped before
+/// that, it removes the temporary file: an interrupted or failed export leaves the old
+/// file, or none, never half of one.
+#[derive(Debug)]
+pub struct Staged {
+    /// Where to write.
+    pub tmp: PathBuf,
+    target: PathBuf,
+    done: bool,
+}
+
+impl Staged {
+    /// A temporary name beside `target`, with no file left there from an earlier run.
+    pub fn new(target: &Path) -> Staged {
+        let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+        let _ = std::fs::remove_file(&tmp);
+        Staged { tmp, target: target.to_owned(), done: false }
+    }
+
+    /// The file this one will replace.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Put the file in place.
+    pub fn commit(mut self) -> crate::error::Result<()> {
+        std::fs::rename(&self.tmp, &self.target)
+            .map_err(|source| crate::error::Error::Io { path: self.target.clone(), source })?;
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// The extent of some points: (min lon, min lat, max lon, max lat).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Extent(pub [f64; 4]);
+
+impl Extent {
+    /// No points yet.
+    pub fn new() -> Extent {
+        Extent([f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY])
+    }
+
+    /// Take in one point.
+    pub fn add(&mut self, lon: f64, lat: f64) {
+        let e = &mut self.0;
+        *e = [e[0].min(lon), e[1].min(lat), e[2].max(lon), e[3].max(lat)];
+    }
+
+    /// The extent, once a point was added.
+    pub fn finite(self) -> Option<[f64; 4]> {
+        self.0.iter().all(|v| v.is_finite()).then_some(self.0)
     }
 }
 

@@ -134,7 +134,7 @@ pub(super) fn around(words: &mut Words, surfaces: &[Surface], idx: usize, text: 
         a.person_next = next.script.is_cased()
             && matches!(next.case, Case::Title)
             && text[tokens[s.last - 1].end..next.start].chars().all(|c| c == ' ')
-            && !surfaces.get(idx + 1).is_some_and(|n| n.first == s.last);
+            && surfaces.get(idx + 1).is_none_or(|n| n.first != s.last);
     }
     a.not_a_place = context_says_not_a_place(lex, tokens, s, lang, text);
     a.dateline = dateline(text, tokens, s);

@@ -23,7 +23,8 @@ use crate::article::{self, Article, MAX_ARTICLE_BYTES};
 use crate::config::Format;
 use crate::error::{Error, Result};
 use crate::event;
-use crate::export::{ArticleKey, Output};
+use crate::event::Event;
+use crate::export::{ArticleKey, FileWriter, Output};
 use crate::gazetteer::Gazetteer;
 use crate::geoparse::{self, Lexicon};
 use crate::report::{guard, Diagnostic, Report};
@@ -37,6 +38,9 @@ const STREAM_BATCH: usize = 512;
 pub struct StreamOptions {
     /// The output format.
     pub format: Format,
+    /// What the `article` property holds: the input path (`extract`) or the slug
+    /// (`export`, where records' slugs are made unique too).
+    pub key: ArticleKey,
     /// Add each mention's candidates (mentions only).
     pub explain: bool,
     /// Also write countries named only by a demonym (features only), and keep demonyms
@@ -46,23 +50,32 @@ pub struct StreamOptions {
     pub min_confidence: f64,
 }
 
+/// Where a stream's output goes.
+pub enum Sink<'a> {
+    /// A text format ([`StreamOptions::format`]), written as each batch is done.
+    Text(&'a mut dyn Write),
+    /// A file format's writer, given each event in turn.
+    File(&'a mut FileWriter),
+}
+
 /// Read `inputs` (files, folders, JSON Lines corpora, and `-` for `stdin`: a JSON Lines
-/// stream or one plain article) and write their features or mentions to `out` in input
+/// stream or one plain article) and write their features or mentions to `sink` in input
 /// order, a batch at a time. Diagnostics go to `report` batch by batch, in input order
-/// too. A corpus record's article key is its id (`corpus.jsonl#id`), and its slug is
-/// not renamed when another has it; files' slugs are made unique, as in a site build.
+/// too. With the path as key, a corpus record's key is its id (`corpus.jsonl#id`) and
+/// its slug is not renamed when another has it; files' slugs (and, with the slug as
+/// key, every article's) are made unique, as in a site build.
 pub fn stream(
     g: &Gazetteer,
     opts: StreamOptions,
     inputs: &[PathBuf],
     stdin: &mut dyn BufRead,
-    out: &mut dyn Write,
+    mut sink: Sink,
     report: &mut Report,
 ) -> Result<()> {
     let io = |e: std::io::Error| Error::Io { path: PathBuf::from("<stdout>"), source: e };
-    let mut output = Output::new(opts.format, ArticleKey::Path, opts.demonyms, opts.explain);
+    let mut output = Output::new(opts.format, opts.key, opts.demonyms, opts.explain);
     // the same, for the pool threads, which only make chunks
-    let chunker = Output::new(opts.format, ArticleKey::Path, opts.demonyms, opts.explain);
+    let chunker = Output::new(opts.format, opts.key, opts.demonyms, opts.explain);
     let mut diags = Vec::new();
     let mut paths: Vec<PathBuf> = Vec::new();
     if inputs.iter().any(|p| p.as_os_str() == "-") {
@@ -72,10 +85,18 @@ pub fn stream(
     paths.extend(article::collect_paths(&files, &mut diags));
     report.emit(&diags);
     let mut source = Source { stdin: Some(stdin), paths: paths.into_iter(), corpus: None };
-    out.write_all(&output.head()).map_err(io)?;
+    // a file writer takes the events themselves
+    let events = matches!(sink, Sink::File(_));
+    if let Sink::Text(out) = &mut sink {
+        out.write_all(&output.head()).map_err(io)?;
+    }
     let slugs = Mutex::new(Slugs::default());
-    let mut deliver = |p: Prepared, out: &mut dyn Write| -> Result<()> {
+    let mut deliver = |p: Prepared, sink: &mut Sink| -> Result<()> {
         report.emit(&p.diags);
+        let out = match sink {
+            Sink::Text(out) => out,
+            Sink::File(file) => return p.events.iter().try_for_each(|e| file.add(e)),
+        };
         // the chunks written so far, then the first error, if any
         let written = p.chunks.iter().take_while(|c| c.is_ok()).count();
         let chunks: Vec<&[u8]> = p.chunks[..written].iter().filter_map(|c| c.as_deref().ok()).collect();
@@ -92,11 +113,13 @@ pub fn stream(
             items.into_par_iter().map(Item::read).collect();
         // files' slugs are made unique in input order, batch after batch
         let mut slugs = slugs.lock().unwrap_or_else(|e| e.into_inner());
-        for a in read.iter_mut().filter(|(file, _)| *file).filter_map(|(_, a)| a.as_mut().ok()) {
+        // (every article's, when the slug is the key)
+        let all = opts.key == ArticleKey::Slug;
+        for a in read.iter_mut().filter(|(file, _)| *file || all).filter_map(|(_, a)| a.as_mut().ok()) {
             slugs.claim(a);
         }
         drop(slugs);
-        gather(read.into_par_iter().map(|(_, a)| one_article(g, opts, &chunker, a)).collect())
+        gather(read.into_par_iter().map(|(_, a)| one_article(g, opts, &chunker, events, a)).collect())
     };
     let mut batch = source.batch();
     let mut done: Option<Prepared> = None;
@@ -106,7 +129,7 @@ pub fn stream(
             let items = std::mem::take(&mut batch);
             s.spawn(|_| prepared = Some(prepare(items)));
             if let Some(p) = done.take() {
-                deliver(p, out)?;
+                deliver(p, &mut sink)?;
             }
             Ok::<_, Error>(source.batch())
         })?;
@@ -114,10 +137,15 @@ pub fn stream(
         batch = next;
     }
     if let Some(p) = done {
-        deliver(p, out)?;
+        deliver(p, &mut sink)?;
     }
-    out.write_all(output.tail()).map_err(io)?;
-    out.flush().map_err(io)
+    match sink {
+        Sink::Text(out) => {
+            out.write_all(output.tail()).map_err(io)?;
+            out.flush().map_err(io)
+        }
+        Sink::File(_) => Ok(()),
+    }
 }
 
 /// One input, as the reading thread found it: read into an article on a pool thread.
@@ -239,13 +267,15 @@ impl<'a> Source<'a> {
     }
 }
 
-/// One article's steps on one pool thread: geoparse it and write its chunk in memory.
+/// One article's steps on one pool thread: geoparse it and write its chunk in memory
+/// (or, for a file writer, keep the event).
 fn one_article(
     g: &Gazetteer,
     opts: StreamOptions,
     chunker: &Output,
+    keep_event: bool,
     article: std::result::Result<Article, Diagnostic>,
-) -> (Vec<Diagnostic>, Option<Chunk>) {
+) -> (Vec<Diagnostic>, Option<Piece>) {
     // asked here, not before the first batch is read: `run` started reading them
     let lex = Lexicon::embedded();
     let mut diags = Vec::new();
@@ -261,17 +291,24 @@ fn one_article(
         Err(d) => return (vec![d], None),
     };
     event_diagnostics(&e, &mut diags);
+    if keep_event {
+        return (diags, Some(Piece::Event(Box::new(e))));
+    }
     let mut buf = Vec::new();
     let written = chunker.event(g, &e, &mut buf);
-    (diags, Some(written.map(|()| buf)))
+    (diags, Some(Piece::Chunk(written.map(|()| buf))))
 }
 
 /// A batch's articles' diagnostics and outputs, gathered in order.
-fn gather(items: Vec<(Vec<Diagnostic>, Option<Chunk>)>) -> Prepared {
-    let mut p = Prepared { diags: Vec::new(), chunks: Vec::with_capacity(items.len()) };
-    for (diags, chunk) in items {
+fn gather(items: Vec<(Vec<Diagnostic>, Option<Piece>)>) -> Prepared {
+    let mut p = Prepared { diags: Vec::new(), chunks: Vec::with_capacity(items.len()), events: Vec::new() };
+    for (diags, piece) in items {
         p.diags.extend(diags);
-        p.chunks.extend(chunk);
+        match piece {
+            Some(Piece::Chunk(c)) => p.chunks.push(c),
+            Some(Piece::Event(e)) => p.events.push(*e),
+            None => {}
+        }
     }
     p
 }
@@ -297,9 +334,16 @@ fn write_all_vectored(out: &mut dyn Write, chunks: &[&[u8]]) -> std::io::Result<
 /// One article's output, written in memory.
 type Chunk = std::io::Result<Vec<u8>>;
 
+/// What one article became: its output in memory, or its event for a file writer.
+enum Piece {
+    Chunk(Chunk),
+    Event(Box<Event>),
+}
+
 /// A batch geoparsed and written out in memory: its diagnostics and its output, event
-/// by event.
+/// by event (or the events themselves, for a file writer).
 struct Prepared {
     diags: Vec<Diagnostic>,
     chunks: Vec<Chunk>,
+    events: Vec<Event>,
 }

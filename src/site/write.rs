@@ -53,7 +53,7 @@ const LEGACY_NAMES: &[&str] = &[
 ];
 
 /// An absolute path with symlinks resolved as far as the path exists.
-pub(super) fn resolve(p: &Path) -> std::io::Result<PathBuf> {
+pub(crate) fn resolve(p: &Path) -> std::io::Result<PathBuf> {
     let abs = std::path::absolute(p)?;
     let mut rest = Vec::new();
     let mut cur = abs.as_path();

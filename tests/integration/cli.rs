@@ -281,28 +281,71 @@ fn stdin_stream_matches_a_file_run_and_survives_a_bad_line() {
 /// replaced whole, and a path that cannot be written is an error naming it that leaves
 /// nothing behind.
 #[test]
-fn export_gpkg_writes_a_whole_file_or_nothing() {
-    let t = tempfile::tempdir().unwrap();
+fn file_formats_are_written_whole_or_not_at_all() {
     let site = crate::runner::root().join("site");
-    let run = Gazette::new().args(["export", "-q", "--format", "gpkg"]).arg(&site).run();
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("-o"), "{}", run.stderr);
-    let out = t.path().join("events.gpkg");
-    std::fs::write(&out, "an old file").unwrap();
-    Gazette::new().args(["export", "-q", "--format", "gpkg", "-o"]).arg(&out).arg(&site).run().success();
-    let bytes = std::fs::read(&out).unwrap();
-    assert!(bytes.starts_with(b"SQLite format 3\0"), "not an SQLite file");
-    // application_id "GPKG" at offset 68, user_version 10300 at offset 60 (big endian)
-    assert_eq!(&bytes[68..72], b"GPKG");
-    assert_eq!(u32::from_be_bytes(bytes[60..64].try_into().unwrap()), 10300);
-    // the same events give the same bytes
-    let again = t.path().join("again.gpkg");
-    Gazette::new().args(["export", "-q", "--format", "gpkg", "-o"]).arg(&again).arg(&site).run().success();
-    assert!(std::fs::read(&again).unwrap() == bytes, "two exports differ");
-    let missing = t.path().join("no/such/folder/events.gpkg");
-    let run = Gazette::new().args(["export", "-q", "--format", "gpkg", "-o"]).arg(&missing).arg(&site).run();
-    assert_ne!(run.code, 0);
-    assert!(run.stderr.contains("no/such/folder"), "{}", run.stderr);
-    let left: Vec<_> = std::fs::read_dir(t.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(left.len(), 2, "files left behind: {left:?}");
+    let articles = site.join("articles");
+    for (format, name) in [("gpkg", "events.gpkg"), ("geoparquet", "events.parquet")] {
+        for command in ["export", "extract"] {
+            let input = if command == "export" { &site } else { &articles };
+            let t = tempfile::tempdir().unwrap();
+            let run = Gazette::new().args([command, "-q", "--format", format]).arg(input).run();
+            assert_eq!(run.code, 2, "{command} {format} without -o: {}", run.stderr);
+            assert!(run.stderr.contains("-o"), "{}", run.stderr);
+            // a file gazette did not write is not replaced
+            let out = t.path().join(name);
+            std::fs::write(&out, "notes I keep").unwrap();
+            let run = Gazette::new().args([command, "-q", "--format", format, "-o"]).arg(&out).arg(input).run();
+            assert_eq!(run.code, 2, "{command} {format} over a file it did not write: {}", run.stderr);
+            assert!(run.stderr.contains("is not"), "{}", run.stderr);
+            assert_eq!(std::fs::read_to_string(&out).unwrap(), "notes I keep");
+            std::fs::write(&out, "").unwrap();
+            Gazette::new().args([command, "-q", "--format", format, "-o"]).arg(&out).arg(input).run().success();
+            let bytes = std::fs::read(&out).unwrap();
+            if format == "gpkg" {
+                assert!(bytes.starts_with(b"SQLite format 3\0"), "not an SQLite file");
+                // application_id "GPKG" at offset 68, user_version 10300 at offset 60 (big endian)
+                assert_eq!(&bytes[68..72], b"GPKG");
+                assert_eq!(u32::from_be_bytes(bytes[60..64].try_into().unwrap()), 10300);
+            } else {
+                assert!(bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"), "not a Parquet file");
+                let footer = String::from_utf8_lossy(&bytes);
+                assert!(footer.contains("\"primary_column\":\"geometry\""), "no geo metadata");
+            }
+            // the same events give the same bytes, and a second run replaces the first
+            let again = t.path().join(format!("again-{name}"));
+            Gazette::new().args([command, "-q", "--format", format, "-o"]).arg(&again).arg(input).run().success();
+            assert!(std::fs::read(&again).unwrap() == bytes, "{command} {format}: two runs differ");
+            Gazette::new().args([command, "-q", "--format", format, "-o"]).arg(&again).arg(input).run().success();
+            let missing = t.path().join("no/such/folder").join(name);
+            let run = Gazette::new().args([command, "-q", "--format", format, "-o"]).arg(&missing).arg(input).run();
+            assert_ne!(run.code, 0);
+            assert!(run.stderr.contains("no/such/folder"), "{}", run.stderr);
+            // a folder in the way, or an input: refused before any work
+            let taken = t.path().join("taken");
+            std::fs::create_dir_all(taken.join("inside")).unwrap();
+            let run = Gazette::new().args([command, "-q", "--format", format, "-o"]).arg(&taken).arg(input).run();
+            assert_eq!(run.code, 2, "{command} {format} over a folder");
+            assert!(run.stderr.contains("taken") && run.stderr.contains("folder"), "{}", run.stderr);
+            let inside = articles.join(name);
+            let run = Gazette::new().args([command, "-q", "--format", format, "-o"]).arg(&inside).arg(input).run();
+            assert_eq!(run.code, 2, "{command} {format} into the input folder: {}", run.stderr);
+            assert!(!inside.exists());
+            let mut left: Vec<_> = std::fs::read_dir(t.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+            left.sort();
+            assert_eq!(left.len(), 3, "{command} {format}: files left behind: {left:?}");
+        }
+    }
+}
+
+#[test]
+fn extract_writes_text_formats_to_a_file_too() {
+    let t = tempfile::tempdir().unwrap();
+    let articles = crate::runner::root().join("site/articles");
+    let stdout = Gazette::new().args(["extract", "-q", "--format", "geojsonl"]).arg(&articles).run().success();
+    let out = t.path().join("features.geojsonl");
+    std::fs::write(&out, "{\"an earlier\": \"run\"}\n").unwrap();
+    let run = Gazette::new().args(["extract", "-q", "--format", "geojsonl", "-o"]).arg(&out).arg(&articles).run();
+    assert_eq!(run.success().stdout, "", "the features went to the file, not stdout");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), stdout.stdout);
+    assert_eq!(std::fs::read_dir(t.path()).unwrap().count(), 1, "a temporary file was left");
 }

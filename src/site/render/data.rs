@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::Emit;
+use crate::config::FileFormat;
 use crate::error::Result;
 use crate::event::Event;
 use crate::export::ArticleKey;
@@ -153,15 +154,16 @@ pub(super) fn exports(events: &[Event], emit: &dyn Emit) -> Result<Sizes> {
         std::fs::create_dir_all(&scratch)
             .map_err(|source| crate::error::Error::Io { path: scratch.clone(), source })?;
         let file = scratch.join("events.gpkg");
-        let copied = crate::export::gpkg::write(&file, events, ArticleKey::Slug, false).and_then(|()| {
-            let mut size = 0;
-            emit.stream(Path::new("events.gpkg"), &mut |w| {
-                let mut r = std::fs::File::open(&file)?;
-                size = std::io::copy(&mut r, w)? as usize;
-                Ok(())
-            })
-            .map(|()| size)
-        });
+        let copied = crate::export::write_file(FileFormat::GeoPackage, &file, events, ArticleKey::Slug, false)
+            .and_then(|()| {
+                let mut size = 0;
+                emit.stream(Path::new("events.gpkg"), &mut |w| {
+                    let mut r = std::fs::File::open(&file)?;
+                    size = std::io::copy(&mut r, w)? as usize;
+                    Ok(())
+                })
+                .map(|()| size)
+            });
         let _ = std::fs::remove_dir_all(&scratch);
         copied
     };

@@ -11,7 +11,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// A name as written in the article, and the page it links to (relative to the page).
@@ -41,7 +41,12 @@ impl Sanitizer {
         links.dedup_by(|a, b| a.text == b.text);
 
         // one automaton for all the names: linking is linear in the text, not text × names
-        let names = match AhoCorasick::new(links.iter().map(|l| l.text.as_str())) {
+        // (an NFA: a DFA searches a little faster but costs more to build than one
+        // article's text takes to search)
+        let names = match AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+            .build(links.iter().map(|l| l.text.as_str()))
+        {
             Ok(ac) if !links.is_empty() => Some(ac),
             _ => None,
         };

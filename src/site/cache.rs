@@ -25,6 +25,7 @@
 //! (u32), the kind (u8: 0 place, 1 demonym) and the confidence (f64 bits).
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
@@ -44,8 +45,15 @@ type Key = u128;
 pub struct Cache {
     path: PathBuf,
     stamp: String,
-    old: HashMap<Key, Vec<Mention>>,
-    used: Mutex<Vec<(Key, Vec<Mention>)>>,
+    /// The last build's file, checked whole when opened.
+    file: Vec<u8>,
+    /// Where each of its entries' mentions are in `file`: they are decoded when an
+    /// article asks for them, so that a big site's cache is held as its compact bytes
+    /// (95 MB for 100,000 articles), not as mentions (about 420 MB).
+    old: HashMap<Key, Range<usize>>,
+    /// The entries this build used, encoded as they are made (a copy of every article's
+    /// mentions would be most of the geoparsing stage's memory).
+    used: Mutex<Vec<(Key, Vec<u8>)>>,
     hits: AtomicUsize,
     misses: AtomicUsize,
     /// Entries that did not check out (see [`geoparse::plausible`]).
@@ -82,10 +90,15 @@ impl Cache {
         }
         let path = site_dir.join(FILE);
         let stamp = stamp().to_string();
-        let old = std::fs::read(&path).ok().and_then(|b| decode(&b, &stamp)).unwrap_or_default();
+        let file = std::fs::read(&path).unwrap_or_default();
+        let (file, old) = match index(&file, &stamp) {
+            Some(old) => (file, old),
+            None => (Vec::new(), HashMap::new()),
+        };
         Some(Cache {
             path,
             stamp,
+            file,
             old,
             used: Mutex::new(Vec::new()),
             hits: AtomicUsize::new(0),
@@ -99,26 +112,31 @@ impl Cache {
     /// It stores every mention, and keeps what `opts` asks for.
     pub fn event(&self, g: &Gazetteer, lex: &Lexicon, a: Article, opts: geoparse::Options) -> Event {
         let k = key(&a);
-        let cached = self.old.get(&k).filter(|ms| {
+        let cached = self.old.get(&k).and_then(|r| {
+            let bytes = &self.file[r.clone()];
+            let ms = entry(&mut Reader(bytes))?;
             // an entry is only trusted if every mention could be the geoparser's: one that
             // was damaged or forged is geoparsed again, and the fresh result saved
             let ok = ms.iter().all(|m| geoparse::plausible(g, lex, &a, m));
             if !ok {
                 self.rejected.fetch_add(1, Ordering::Relaxed);
             }
-            ok
+            ok.then_some((ms, bytes))
         });
-        let mut mentions = match cached {
-            Some(m) => {
+        let (mut mentions, bytes) = match cached {
+            Some((ms, bytes)) => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
-                m.clone()
+                (ms, bytes.to_vec())
             }
             None => {
                 self.misses.fetch_add(1, Ordering::Relaxed);
-                geoparse::geoparse(g, lex, &a, geoparse::Options::all())
+                let ms = geoparse::geoparse(g, lex, &a, geoparse::Options::all());
+                let mut bytes = Vec::new();
+                encode_entry(&ms, &mut bytes);
+                (ms, bytes)
             }
         };
-        self.used.lock().unwrap_or_else(PoisonError::into_inner).push((k, mentions.clone()));
+        self.used.lock().unwrap_or_else(PoisonError::into_inner).push((k, bytes));
         geoparse::keep(&mut mentions, &opts);
         crate::event::build(g, a, mentions)
     }
@@ -139,7 +157,11 @@ impl Cache {
         // the same bytes for the same articles, whatever order the threads finished in
         used.sort_by_key(|e| e.0);
         used.dedup_by_key(|e| e.0);
-        let bytes = encode(&self.stamp, &used);
+        let mut bytes = head(&self.stamp, used.len(), used.iter().map(|e| 16 + e.1.len()).sum());
+        for (k, entry) in &used {
+            bytes.extend_from_slice(&k.to_le_bytes());
+            bytes.extend_from_slice(entry);
+        }
         let dir = self.path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)?;
         let tmp = dir.join(format!(".geoparse.bin.{}.tmp", std::process::id()));
@@ -150,58 +172,95 @@ impl Cache {
     }
 }
 
-fn encode(stamp: &str, entries: &[(Key, Vec<Mention>)]) -> Vec<u8> {
-    let mut b = Vec::with_capacity(64 + entries.len() * 512);
+/// The file's head: magic, stamp and entry count, with room for `body` more bytes.
+fn head(stamp: &str, entries: usize, body: usize) -> Vec<u8> {
+    let mut b = Vec::with_capacity(MAGIC.len() + 12 + stamp.len() + body);
     b.extend_from_slice(MAGIC);
     b.extend_from_slice(&(stamp.len() as u32).to_le_bytes());
     b.extend_from_slice(stamp.as_bytes());
-    b.extend_from_slice(&(entries.len() as u64).to_le_bytes());
+    b.extend_from_slice(&(entries as u64).to_le_bytes());
+    b
+}
+
+/// One entry's mentions, as the file holds them (after its key).
+fn encode_entry(ms: &[Mention], b: &mut Vec<u8>) {
+    b.extend_from_slice(&(ms.len() as u32).to_le_bytes());
+    for m in ms {
+        b.extend_from_slice(&(m.start as u64).to_le_bytes());
+        b.extend_from_slice(&(m.end as u64).to_le_bytes());
+        b.extend_from_slice(&(m.text.len() as u32).to_le_bytes());
+        b.extend_from_slice(m.text.as_bytes());
+        b.extend_from_slice(&m.place.to_le_bytes());
+        // the kind, and whether the name was found inflected (the site links
+        // `وقندهار` without its conjunction): the rest of the features are not kept
+        let kind = match m.kind {
+            Kind::Place => 0,
+            Kind::Demonym => 1,
+        };
+        b.push(kind | if m.features.inflected > 0.0 { 2 } else { 0 });
+        b.extend_from_slice(&m.confidence.to_bits().to_le_bytes());
+    }
+}
+
+#[cfg(test)]
+fn encode(stamp: &str, entries: &[(Key, Vec<Mention>)]) -> Vec<u8> {
+    let mut b = head(stamp, entries.len(), entries.len() * 512);
     for (k, ms) in entries {
         b.extend_from_slice(&k.to_le_bytes());
-        b.extend_from_slice(&(ms.len() as u32).to_le_bytes());
-        for m in ms {
-            b.extend_from_slice(&(m.start as u64).to_le_bytes());
-            b.extend_from_slice(&(m.end as u64).to_le_bytes());
-            b.extend_from_slice(&(m.text.len() as u32).to_le_bytes());
-            b.extend_from_slice(m.text.as_bytes());
-            b.extend_from_slice(&m.place.to_le_bytes());
-            // the kind, and whether the name was found inflected (the site links
-            // `وقندهار` without its conjunction): the rest of the features are not kept
-            let kind = match m.kind {
-                Kind::Place => 0,
-                Kind::Demonym => 1,
-            };
-            b.push(kind | if m.features.inflected > 0.0 { 2 } else { 0 });
-            b.extend_from_slice(&m.confidence.to_bits().to_le_bytes());
-        }
+        encode_entry(ms, &mut b);
     }
     b
 }
 
-/// The entries of a cache file with this stamp; `None` when it has another stamp or is
-/// damaged.
-fn decode(b: &[u8], stamp: &str) -> Option<HashMap<Key, Vec<Mention>>> {
-    struct Reader<'a>(&'a [u8]);
-    impl<'a> Reader<'a> {
-        fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-            let (head, rest) = (self.0.get(..n)?, self.0.get(n..)?);
-            self.0 = rest;
-            Some(head)
-        }
-        fn arr<const N: usize>(&mut self) -> Option<[u8; N]> {
-            self.take(N)?.try_into().ok()
-        }
-        fn u32(&mut self) -> Option<u32> {
-            Some(u32::from_le_bytes(self.arr()?))
-        }
-        fn u64(&mut self) -> Option<u64> {
-            Some(u64::from_le_bytes(self.arr()?))
-        }
-        fn str(&mut self) -> Option<&'a str> {
-            let n = self.u32()? as usize;
-            std::str::from_utf8(self.take(n)?).ok()
-        }
+/// A cursor over the file's bytes.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let (head, rest) = (self.0.get(..n)?, self.0.get(n..)?);
+        self.0 = rest;
+        Some(head)
     }
+    fn arr<const N: usize>(&mut self) -> Option<[u8; N]> {
+        self.take(N)?.try_into().ok()
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.arr()?))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.arr()?))
+    }
+    fn str(&mut self) -> Option<&'a str> {
+        let n = self.u32()? as usize;
+        std::str::from_utf8(self.take(n)?).ok()
+    }
+}
+
+/// One entry's mentions, read from `r`; `None` when they are damaged.
+fn entry(r: &mut Reader) -> Option<Vec<Mention>> {
+    let count = r.u32()? as usize;
+    let mut ms = Vec::with_capacity(count.min(1024));
+    for _ in 0..count {
+        let start = r.u64()? as usize;
+        let end = r.u64()? as usize;
+        let text = r.str()?.into();
+        let place = r.u32()?;
+        let flags = r.arr::<1>()?[0];
+        let kind = match flags & !2 {
+            0 => Kind::Place,
+            1 => Kind::Demonym,
+            _ => return None,
+        };
+        let confidence = f64::from_bits(r.u64()?);
+        let features = geoparse::confidence::Features { inflected: f64::from((flags >> 1) & 1), ..Default::default() };
+        ms.push(Mention { start, end, text, place, kind, confidence, features, candidates: Vec::new() });
+    }
+    Some(ms)
+}
+
+/// Where each entry of a cache file with this stamp lies in it, every entry checked;
+/// `None` when it has another stamp or is damaged.
+fn index(b: &[u8], stamp: &str) -> Option<HashMap<Key, Range<usize>>> {
     let mut r = Reader(b);
     if r.take(MAGIC.len())? != MAGIC || r.str()? != stamp {
         return None;
@@ -210,27 +269,18 @@ fn decode(b: &[u8], stamp: &str) -> Option<HashMap<Key, Vec<Mention>>> {
     let mut out = HashMap::with_capacity(n.min(b.len() / 20));
     for _ in 0..n {
         let k = u128::from_le_bytes(r.arr()?);
-        let count = r.u32()? as usize;
-        let mut ms = Vec::with_capacity(count.min(1024));
-        for _ in 0..count {
-            let start = r.u64()? as usize;
-            let end = r.u64()? as usize;
-            let text = r.str()?.into();
-            let place = r.u32()?;
-            let flags = r.arr::<1>()?[0];
-            let kind = match flags & !2 {
-                0 => Kind::Place,
-                1 => Kind::Demonym,
-                _ => return None,
-            };
-            let confidence = f64::from_bits(r.u64()?);
-            let features =
-                geoparse::confidence::Features { inflected: f64::from((flags >> 1) & 1), ..Default::default() };
-            ms.push(Mention { start, end, text, place, kind, confidence, features, candidates: Vec::new() });
-        }
-        out.insert(k, ms);
+        let start = b.len() - r.0.len();
+        entry(&mut r)?;
+        out.insert(k, start..b.len() - r.0.len());
     }
     r.0.is_empty().then_some(out)
+}
+
+/// The entries of a cache file with this stamp (see [`index`]).
+#[cfg(test)]
+fn decode(b: &[u8], stamp: &str) -> Option<HashMap<Key, Vec<Mention>>> {
+    let index = index(b, stamp)?;
+    index.into_iter().map(|(k, range)| Some((k, entry(&mut Reader(&b[range]))?))).collect()
 }
 
 #[cfg(test)]
@@ -271,6 +321,14 @@ mod tests {
         assert_eq!(back[&(7u128 << 100 | 5)], entries[0].1);
         assert!(back[&9].is_empty());
         assert_eq!(back[&(7u128 << 100 | 5)][0].confidence.to_bits(), (0.1f64 + 0.2).to_bits());
+        // an entry's range is exactly its encoding: a build copies those bytes for an
+        // article it took from the cache, without decoding and encoding them again
+        for (k, range) in index(&b, "s1").unwrap() {
+            let (_, ms) = entries.iter().find(|e| e.0 == k).unwrap();
+            let mut one = Vec::new();
+            encode_entry(ms, &mut one);
+            assert_eq!(&b[range], &one[..]);
+        }
     }
 
     #[test]

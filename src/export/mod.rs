@@ -170,13 +170,22 @@ pub struct Staged {
 }
 
 impl Staged {
-    /// A temporary name beside `target`, with no file left there from an earlier run.
+    /// A temporary name beside `target`, `.NAME.PID.tmp`. A process that was killed
+    /// runs no destructor: the temporary files of earlier runs for the same target whose
+    /// process is gone (Linux can tell, by `/proc`) are removed here.
     pub fn new(target: &Path) -> Staged {
         let dir = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("out");
-        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        let _ = std::fs::remove_file(&tmp);
-        Staged { tmp, target: target.to_owned(), done: false }
+        let own = std::process::id();
+        let prefix = format!(".{name}.");
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let file = e.file_name();
+            let pid = file.to_str().and_then(|f| f.strip_prefix(&prefix)?.strip_suffix(".tmp")?.parse::<u32>().ok());
+            if pid.is_some_and(|pid| pid == own || gone(pid)) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+        Staged { tmp: dir.join(format!("{prefix}{own}.tmp")), target: target.to_owned(), done: false }
     }
 
     /// The file this one will replace.
@@ -191,6 +200,12 @@ impl Staged {
         self.done = true;
         Ok(())
     }
+}
+
+/// Whether process `pid` is known to have ended: only Linux can tell (`/proc/PID`);
+/// elsewhere a leftover file is kept rather than a running export's file removed.
+fn gone(pid: u32) -> bool {
+    cfg!(target_os = "linux") && Path::new("/proc/self").exists() && !Path::new("/proc").join(pid.to_string()).exists()
 }
 
 impl Drop for Staged {

@@ -291,6 +291,23 @@ fn file_formats_are_written_whole_or_not_at_all() {
             let run = Gazette::new().args([command, "-q", "--format", format]).arg(input).run();
             assert_eq!(run.code, 2, "{command} {format} without -o: {}", run.stderr);
             assert!(run.stderr.contains("-o"), "{}", run.stderr);
+            // what a killed export to the same file left is removed (a running one's is kept)
+            let dead = t.path().join(format!(".{name}.4194999.tmp"));
+            let running = t.path().join(format!(".{name}.1.tmp"));
+            std::fs::write(&dead, "half").unwrap();
+            std::fs::write(&running, "writing").unwrap();
+            Gazette::new()
+                .args([command, "-q", "--format", format, "-o"])
+                .arg(t.path().join(name))
+                .arg(input)
+                .run()
+                .success();
+            // (only Linux tells whether a process is gone)
+            assert!(!cfg!(target_os = "linux") || !dead.exists(), "{command} {format}: a killed run's file was left");
+            assert!(running.exists(), "{command} {format}: a running export's file was removed");
+            let _ = std::fs::remove_file(&dead);
+            std::fs::remove_file(&running).unwrap();
+            std::fs::remove_file(t.path().join(name)).unwrap();
             // a file gazette did not write is not replaced
             let out = t.path().join(name);
             std::fs::write(&out, "notes I keep").unwrap();

@@ -10,7 +10,8 @@ use crate::config::{Format, OutputFormat};
 use crate::error::Result;
 use crate::export::ArticleKey;
 use crate::gazetteer::Gazetteer;
-use crate::pipeline::StreamOptions;
+use crate::geoparse::Lexicon;
+use crate::pipeline::{MakeEvent, StreamOptions};
 use crate::report::Report;
 
 /// What `export` was asked to do.
@@ -27,7 +28,8 @@ pub(crate) struct ExportOptions<'a> {
 }
 
 /// Run `export` over `inputs` (a site folder's `articles/` is read in its place): the
-/// stream `extract` runs, with each article's slug as its key.
+/// stream `extract` runs, with each article's slug as its key, and, for one site
+/// folder, the events its last build cached.
 pub(crate) fn run(
     g: &Gazetteer,
     inputs: &[PathBuf],
@@ -35,9 +37,23 @@ pub(crate) fn run(
     report: Report,
     out: &mut dyn Write,
 ) -> Result<i32> {
+    let site_inputs: Vec<&PathBuf> = inputs.iter().filter(|p| p.join("articles").is_dir()).collect();
     let inputs: Vec<PathBuf> =
         inputs.iter().map(|p| if p.join("articles").is_dir() { p.join("articles") } else { p.clone() }).collect();
-    let stream =
-        StreamOptions { format: Format::GeoJson, key: ArticleKey::Slug, explain: false, demonyms, min_confidence };
+    // one site: its articles' events come from its geoparse cache where they are there
+    // (a build left it), the rest are geoparsed; the cache is read, never written
+    let site = match site_inputs.as_slice() {
+        [one] if inputs.len() == 1 => crate::site::cache::Cache::open_read_only(one, g),
+        _ => None,
+    };
+    let cached = site.as_ref().map(|c| move |g: &Gazetteer, lex: &Lexicon, a, o| c.event(g, lex, a, o));
+    let stream = StreamOptions {
+        format: Format::GeoJson,
+        key: ArticleKey::Slug,
+        explain: false,
+        demonyms,
+        min_confidence,
+        make_event: cached.as_ref().map(|f| f as &MakeEvent),
+    };
     super::extract::write(g, &inputs, stream, format, output, report, out)
 }

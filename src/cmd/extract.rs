@@ -43,6 +43,7 @@ pub(crate) fn run(
         explain: opts.explain,
         demonyms: opts.demonyms,
         min_confidence: opts.min_confidence,
+        make_event: None,
     };
     write(g, inputs, stream, opts.format, opts.output, report, out)
 }

@@ -14,7 +14,7 @@
 
 mod stream;
 
-pub use stream::{stream, Sink, StreamOptions};
+pub use stream::{stream, MakeEvent, Sink, StreamOptions};
 
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};

@@ -33,9 +33,13 @@ use crate::report::{guard, Diagnostic, Report};
 /// memory stays flat however long the stream is.
 const STREAM_BATCH: usize = 512;
 
+/// How an article becomes its event, when not by geoparsing it here: `export` of a site
+/// takes the site's geoparse cache (see `site::cache`), which gives the same event.
+pub type MakeEvent<'a> = dyn Fn(&Gazetteer, &Lexicon, Article, geoparse::Options) -> Event + Sync + 'a;
+
 /// What a stream writes.
-#[derive(Debug, Clone, Copy)]
-pub struct StreamOptions {
+#[derive(Clone, Copy)]
+pub struct StreamOptions<'a> {
     /// The output format.
     pub format: Format,
     /// What the `article` property holds: the input path (`extract`) or the slug
@@ -48,6 +52,8 @@ pub struct StreamOptions {
     pub demonyms: bool,
     /// Keep only mentions at least this confident.
     pub min_confidence: f64,
+    /// Instead of geoparsing each article (`None`).
+    pub make_event: Option<&'a MakeEvent<'a>>,
 }
 
 /// Where a stream's output goes.
@@ -286,7 +292,11 @@ fn one_article(
     let path = article.path.clone();
     let popts =
         geoparse::Options { explain: opts.explain, min_confidence: opts.min_confidence, demonyms: opts.demonyms };
-    let e = match guard(&path, "geoparsing", || event::from_article(g, lex, article, popts)) {
+    let make = || match opts.make_event {
+        Some(make) => make(g, lex, article, popts),
+        None => event::from_article(g, lex, article, popts),
+    };
+    let e = match guard(&path, "geoparsing", make) {
         Ok(e) => e,
         Err(d) => return (vec![d], None),
     };

@@ -54,6 +54,8 @@ pub struct Cache {
     /// The entries this build used, encoded as they are made (a copy of every article's
     /// mentions would be most of the geoparsing stage's memory).
     used: Mutex<Vec<(Key, Vec<u8>)>>,
+    /// Whether to keep `used` (a build, which saves it) or not (`export`).
+    record: bool,
     hits: AtomicUsize,
     misses: AtomicUsize,
     /// Entries that did not check out (see [`geoparse::plausible`]).
@@ -101,10 +103,17 @@ impl Cache {
             file,
             old,
             used: Mutex::new(Vec::new()),
+            record: true,
             hits: AtomicUsize::new(0),
             misses: AtomicUsize::new(0),
             rejected: AtomicUsize::new(0),
         })
+    }
+
+    /// The cache of a site, to read and not to save: `export` takes what the last build
+    /// left, and keeps no copy of what it geoparses.
+    pub fn open_read_only(site_dir: &Path, g: &Gazetteer) -> Option<Cache> {
+        Cache::open(site_dir, g).map(|c| Cache { record: false, ..c })
     }
 
     /// The event of an article: its mentions from the cache when the article is there,
@@ -123,20 +132,25 @@ impl Cache {
             }
             ok.then_some((ms, bytes))
         });
-        let (mut mentions, bytes) = match cached {
+        let mut mentions = match cached {
             Some((ms, bytes)) => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
-                (ms, bytes.to_vec())
+                if self.record {
+                    self.used.lock().unwrap_or_else(PoisonError::into_inner).push((k, bytes.to_vec()));
+                }
+                ms
             }
             None => {
                 self.misses.fetch_add(1, Ordering::Relaxed);
                 let ms = geoparse::geoparse(g, lex, &a, geoparse::Options::all());
-                let mut bytes = Vec::new();
-                encode_entry(&ms, &mut bytes);
-                (ms, bytes)
+                if self.record {
+                    let mut bytes = Vec::new();
+                    encode_entry(&ms, &mut bytes);
+                    self.used.lock().unwrap_or_else(PoisonError::into_inner).push((k, bytes));
+                }
+                ms
             }
         };
-        self.used.lock().unwrap_or_else(PoisonError::into_inner).push((k, bytes));
         geoparse::keep(&mut mentions, &opts);
         crate::event::build(g, a, mentions)
     }

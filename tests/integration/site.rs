@@ -646,3 +646,55 @@ fn the_interface_speaks_the_sites_language() {
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("gazette.toml: line 4") && run.stderr.contains("nav_mpa"), "{}", run.stderr);
 }
+
+/// `export` of a built site takes its events from the site's geoparse cache (the same
+/// events, not geoparsed again), reads the cache and never writes it.
+#[test]
+fn export_of_a_built_site_reads_its_geoparse_cache() {
+    let t = tempfile::tempdir().unwrap();
+    let site = demo_copy(t.path());
+    let export = |name: &str| {
+        let out = t.path().join(name);
+        crate::runner::gazette(
+            ["export", "-q", "--format", "geojsonl", "-o"]
+                .iter()
+                .map(std::ffi::OsStr::new)
+                .chain([out.as_os_str(), site.as_os_str()]),
+        )
+        .success();
+        read(&out)
+    };
+    let fresh = export("fresh.geojsonl");
+    assert!(build(&site, &t.path().join("public"), &[]).code == 0);
+    let cache = site.join(".gazette-cache/geoparse.bin");
+    let saved = std::fs::read(&cache).unwrap();
+    assert_eq!(export("cached.geojsonl"), fresh, "the cache gave other events");
+    assert!(std::fs::read(&cache).unwrap() == saved, "export wrote the cache");
+
+    // every cached confidence set to 0.875: an export that reads the cache shows it
+    let mut b = saved.clone();
+    let stamp = u32::from_le_bytes(b[7..11].try_into().unwrap()) as usize;
+    let mut at = 11 + stamp;
+    let entries = u64::from_le_bytes(b[at..at + 8].try_into().unwrap());
+    at += 8;
+    for _ in 0..entries {
+        at += 16;
+        let count = u32::from_le_bytes(b[at..at + 4].try_into().unwrap());
+        at += 4;
+        for _ in 0..count {
+            at += 16;
+            let text = u32::from_le_bytes(b[at..at + 4].try_into().unwrap()) as usize;
+            at += 4 + text + 4 + 1;
+            b[at..at + 8].copy_from_slice(&0.875f64.to_bits().to_le_bytes());
+            at += 8;
+        }
+    }
+    assert_eq!(at, b.len(), "the cache format changed: update this test");
+    std::fs::write(&cache, &b).unwrap();
+    let forged = export("forged.geojsonl");
+    assert_ne!(forged, fresh, "export did not read the cache");
+    for line in forged.lines() {
+        let f: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(f["properties"]["confidence"], 0.875, "{line}");
+    }
+}

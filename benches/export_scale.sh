@@ -20,6 +20,8 @@ work="${WORK:-/dev/shm}/gazette-scale"
 mkdir -p "$work"
 site="$work/site-$n"
 [ -f "$site/gazette.toml" ] || python3 "$repo/benches/site_corpus.py" "$n" "$site"
+# every article geoparsed: without the cache a build leaves (export would read it)
+rm -rf "$site/.gazette-cache"
 out="$work/export-$n"
 rm -rf "$out"
 mkdir -p "$out"

@@ -49,18 +49,23 @@ const RESERVED: &[&str] = &[
 /// case, at most 80 characters, never empty and never a name Windows reserves (`con`
 /// becomes `con-article`), so that it is always one plain folder name inside the output.
 pub fn slugify(s: &str) -> String {
-    let ascii = deunicode::deunicode(s);
-    let mut out = String::new();
-    for c in ascii.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
+    // every article's id or stem comes through here: one pass, no copy of ASCII input
+    let ascii = deunicode::deunicode_with_tofu_cow(s, "[?]");
+    // one byte more than the slug keeps, to know whether the 80th is its last
+    let mut out = String::with_capacity(ascii.len().min(SLUG_MAX + 1));
+    for b in ascii.bytes() {
+        if out.len() > SLUG_MAX {
+            break;
+        }
+        if b.is_ascii_alphanumeric() {
+            out.push(char::from(b.to_ascii_lowercase()));
         } else if !out.is_empty() && !out.ends_with('-') {
             out.push('-');
         }
     }
-    let out = out.trim_end_matches('-');
-    let out: String = out.chars().take(80).collect();
-    let out = out.trim_end_matches('-').to_string();
+    // `out` is ASCII: bytes are characters
+    out.truncate(SLUG_MAX);
+    out.truncate(out.trim_end_matches('-').len());
     if out.is_empty() {
         "article".into()
     } else if RESERVED.contains(&out.as_str()) {
@@ -69,6 +74,9 @@ pub fn slugify(s: &str) -> String {
         out
     }
 }
+
+/// The longest slug, in characters.
+const SLUG_MAX: usize = 80;
 
 /// Guess a language code from the text: script first (the script most of its letters are
 /// in), then, in Arabic script, the letters only Persian or only Arabic uses, and in Latin
@@ -307,6 +315,16 @@ mod tests {
         assert_eq!(slugify("lpt1"), "lpt1-article");
         assert_eq!(slugify("console"), "console");
         assert!(!slugify("سقوط كابول").is_empty());
+        // at most 80 characters, never ending in a dash, however the cut falls
+        let long = "ab-".repeat(40);
+        assert_eq!(slugify(&long), "ab-".repeat(27)[..80].trim_end_matches('-'));
+        assert_eq!(slugify(&"x".repeat(200)), "x".repeat(80));
+        assert_eq!(
+            slugify(&format!("{}---y", "x".repeat(79))),
+            format!("{}-y", "x".repeat(79))[..80].trim_end_matches('-')
+        );
+        assert_eq!(slugify(&format!("{} y", "x".repeat(80))), "x".repeat(80));
+        assert_eq!(slugify("Ça va, São Paulo?"), "ca-va-sao-paulo");
         assert_eq!(detect_lang("The city of Kabul and the province"), "en");
         assert_eq!(detect_lang("La ville de Kaboul et les provinces"), "fr");
         assert_eq!(detect_lang("Город Кабул"), "ru");

@@ -62,8 +62,8 @@ pub fn parse_corpus_line(file: &str, line: usize, json: &str) -> Result<Article,
         }
         parsed
     });
-    let mut plain = String::new();
-    let mut segments = Vec::new();
+    let mut plain = String::with_capacity(title_len(&rec) + rec.text.len());
+    let mut segments = Vec::with_capacity(2);
     let mut clean = |field: &str, s: String| strip_controls(s, field, &path, Some(line), &mut diags);
     let title = clean("title", rec.title.unwrap_or_default());
     let source = rec.source.map(|s| clean("source", s));
@@ -90,18 +90,7 @@ pub fn parse_corpus_line(file: &str, line: usize, json: &str) -> Result<Article,
     Ok(Article {
         slug: slugify(&id),
         path,
-        title: if title.is_empty() {
-            rec.text
-                .lines()
-                .next()
-                .unwrap_or("")
-                .chars()
-                .filter(|&c| !is_bidi_control(c) && !is_control(c))
-                .take(120)
-                .collect()
-        } else {
-            title
-        },
+        title: if title.is_empty() { first_line_title(&rec.text) } else { title },
         date,
         lang,
         source,
@@ -116,6 +105,25 @@ pub fn parse_corpus_line(file: &str, line: usize, json: &str) -> Result<Article,
         source_text: rec.text,
         diagnostics: diags,
     })
+}
+
+/// The bytes a record's title takes at the start of its plain text, with the blank
+/// line after it (room to reserve: controls are stripped after).
+fn title_len(rec: &CorpusLine) -> usize {
+    rec.title.as_ref().map_or(0, |t| t.len() + 2)
+}
+
+/// A record without a title is named by its text's first line: its first 120 characters
+/// that are neither bidi nor other controls.
+fn first_line_title(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("");
+    let strip = |c: char| is_bidi_control(c) || is_control(c);
+    // most first lines have none: their first 120 characters are taken as one slice
+    let end = line.char_indices().nth(120).map_or(line.len(), |(i, _)| i);
+    if !line[..end].contains(strip) {
+        return line[..end].to_string();
+    }
+    line.chars().filter(|&c| !strip(c)).take(120).collect()
 }
 
 /// What is wrong with a record, in words, and the column where the parser stopped:
@@ -189,6 +197,22 @@ mod tests {
         assert_eq!(a.source_offset(at), (Field::Body, 3));
         let e = parse_corpus_line("c.jsonl", 3, "{").unwrap_err();
         assert!(e.to_string().starts_with("c.jsonl: line 3:"), "{e}");
+    }
+
+    #[test]
+    fn a_record_without_a_title_is_named_by_its_first_line() {
+        let long = "ب".repeat(130);
+        for (text, title) in [
+            ("Kabul falls.\nThe rest.", "Kabul falls."),
+            ("Kabul\r\nfalls", "Kabul"),
+            ("", ""),
+            (&long, &long[..240]),
+            // controls go, and the 120 characters are counted without them
+            ("a\u{202B}b\u{7}c\tz", "abc\tz"),
+            (&format!("\u{202E}{long}"), &long[..240]),
+        ] {
+            assert_eq!(first_line_title(text), title, "{text:?}");
+        }
     }
 
     #[test]

@@ -293,7 +293,8 @@ fn longest_at(
     let fst = g.names_fst();
     let t = &tokens[i];
     let mut best: Best = None;
-    let mut piece = String::new();
+    // a word's key and the space before it: room for most without growing
+    let mut piece = String::with_capacity(32);
     let mut walk = |variant: &str, r: Reading, inflected: bool, best: &mut Best| {
         walk_from((fst, &mut *steps), text, tokens, i, (variant, r, inflected), best, &mut piece)
     };

@@ -1,9 +1,3 @@
-//! Streaming: `extract -` (or a `.jsonl` file) with a line format reads a JSON Lines
-//! article stream and writes each batch's features or mentions as soon as it is
-//! geoparsed, in input order. Memory is bounded by three batches (one read, one being
-//! geoparsed, one being written), whatever the stream's length, so the command can run
-//! under `RDD.pipe`, Hadoop streaming or GNU parallel.
-
 //! Streaming: `extract` reads its inputs (files, folders, JSON Lines corpora, `-`) a batch
 //! at a time and writes each batch's output as soon as it is geoparsed, in input order.
 //! Memory is bounded by three batches (one read, one being geoparsed, one being

@@ -21,7 +21,9 @@ const ELISIONS: &[&str] = &["l", "d", "qu", "j", "n", "s", "c", "m", "t", "dell"
 pub fn tokenize<'a>(text: &'a str, keys: &'a mut String) -> Vec<Token<'a>> {
     let bytes = text.as_bytes();
     // English runs about one token per six bytes, Arabic fewer: room for most articles
-    let mut out = Tokens { text, list: Vec::with_capacity(text.len() / 5 + 4), keys, owned: Vec::new() };
+    // and one key form of its own per two words or so: capitalised words, folded letters
+    let (list, owned) = (Vec::with_capacity(text.len() / 5 + 4), Vec::with_capacity(text.len() / 12 + 4));
+    let mut out = Tokens { text, list, keys, owned };
     out.keys.clear();
     let mut sentence_start = true;
     let mut buf = String::new();

@@ -40,16 +40,7 @@ impl Sanitizer {
         links.sort_by(|a, b| b.text.len().cmp(&a.text.len()).then(a.text.cmp(&b.text)));
         links.dedup_by(|a, b| a.text == b.text);
 
-        // one automaton for all the names: linking is linear in the text, not text × names
-        // (an NFA: a DFA searches a little faster but costs more to build than one
-        // article's text takes to search)
-        let names = match AhoCorasick::builder()
-            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
-            .build(links.iter().map(|l| l.text.as_str()))
-        {
-            Ok(ac) if !links.is_empty() => Some(ac),
-            _ => None,
-        };
+        let names = Names::new(&links);
         let opts = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
         let mut events: Vec<Event> = Vec::new();
         let mut in_link = 0usize;
@@ -76,10 +67,9 @@ impl Sanitizer {
                     in_code = in_code.saturating_sub(1);
                     events.push(ev);
                 }
-                Event::Text(t) if in_link == 0 && in_code == 0 => match &names {
-                    Some(ac) => link_text(t, ac, &links, &mut events),
-                    None => events.push(Event::Text(t)),
-                },
+                Event::Text(t) if in_link == 0 && in_code == 0 && !links.is_empty() => {
+                    link_text(t, &names, &links, &mut events)
+                }
                 other => events.push(other),
             }
         }
@@ -99,10 +89,63 @@ fn lower(level: HeadingLevel) -> HeadingLevel {
     }
 }
 
+/// How an article's link names are found in its text: every occurrence of every name,
+/// overlapping ones too, as (start, end, index of the name).
+enum Names {
+    /// A few names (most articles), each searched for on its own: building an automaton
+    /// would cost more than searching the text a few times.
+    Few(Vec<memchr::memmem::Finder<'static>>),
+    /// One automaton for many names: linking stays linear in the text, not text × names
+    /// (an NFA: a DFA searches a little faster but costs more to build than one
+    /// article's text takes to search).
+    Many(Option<AhoCorasick>),
+}
+
+/// Names up to which each is searched for on its own.
+const FEW_NAMES: usize = 12;
+
+impl Names {
+    fn new(links: &[&PlaceLink]) -> Names {
+        if links.len() <= FEW_NAMES {
+            return Names::Few(
+                links.iter().map(|l| memchr::memmem::Finder::new(l.text.as_bytes()).into_owned()).collect(),
+            );
+        }
+        let ac = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+            .build(links.iter().map(|l| l.text.as_str()))
+            .ok();
+        Names::Many(ac)
+    }
+
+    fn find(&self, s: &str, mut found: impl FnMut(usize, usize, usize)) {
+        match self {
+            Names::Few(finders) => {
+                for (k, f) in finders.iter().enumerate() {
+                    let n = f.needle().len();
+                    let mut from = 0;
+                    // overlapping: the next search starts one byte after the last match's
+                    // start (a match of UTF-8 in UTF-8 can only start on a character)
+                    while let Some(i) = f.find(&s.as_bytes()[from..]) {
+                        found(from + i, from + i + n, k);
+                        from += i + 1;
+                    }
+                }
+            }
+            Names::Many(Some(ac)) => {
+                for m in ac.find_overlapping_iter(s) {
+                    found(m.start(), m.end(), m.pattern().as_usize());
+                }
+            }
+            Names::Many(None) => {}
+        }
+    }
+}
+
 /// Split one text event around whole-word occurrences of the link names: at each place
 /// a word starts, the longest name that ends a word there. `names` finds every
-/// occurrence of every name (`links`, in its pattern order) in one pass.
-fn link_text<'a>(text: CowStr<'a>, names: &AhoCorasick, links: &[&PlaceLink], out: &mut Vec<Event<'a>>) {
+/// occurrence of every name (`links`, in their order).
+fn link_text<'a>(text: CowStr<'a>, names: &Names, links: &[&PlaceLink], out: &mut Vec<Event<'a>>) {
     let s: &str = &text;
     let is_word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
     // a name starts a word, or follows the Arabic conjunction و or ف written onto it
@@ -115,11 +158,12 @@ fn link_text<'a>(text: CowStr<'a>, names: &AhoCorasick, links: &[&PlaceLink], ou
         }
     };
     // whole-word occurrences, by start, the longest first
-    let mut found: Vec<(usize, usize, usize)> = names
-        .find_overlapping_iter(s)
-        .filter(|m| starts_word(m.start()) && !is_word(s[m.end()..].chars().next()))
-        .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
-        .collect();
+    let mut found: Vec<(usize, usize, usize)> = Vec::new();
+    names.find(s, |start, end, k| {
+        if starts_word(start) && !is_word(s[end..].chars().next()) {
+            found.push((start, end, k));
+        }
+    });
     found.sort_unstable_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
     let mut pieces: Vec<(usize, usize, &PlaceLink)> = Vec::new();
     let mut at = 0;
@@ -220,6 +264,27 @@ mod tests {
             &links,
             "<p><a href=\"https://example.org/Kabul\" rel=\"noopener noreferrer\">Kabul news</a> <code>Kabul</code></p>\n<pre><code>Kabul\n</code></pre>",
         );
+    }
+
+    /// Searching for a few names one by one finds what the automaton finds: every
+    /// occurrence, overlapping ones too.
+    #[test]
+    fn few_names_are_found_as_the_automaton_finds_them() {
+        let names = ["New York", "York", "New York City", "كابل", "ابل", "aa", "Ürümqi", "a"];
+        let links: Vec<PlaceLink> = names.iter().map(|n| link(n, "x")).collect();
+        let links: Vec<&PlaceLink> = links.iter().collect();
+        let ac = AhoCorasick::builder().kind(Some(AhoCorasickKind::NoncontiguousNFA)).build(names).ok();
+        let text = "New York City, New Yorkers, York; aaa Ürümqi وكابل كابلستان a";
+        let all = |n: &Names| {
+            let mut got = Vec::new();
+            n.find(text, |start, end, k| got.push((start, end, k)));
+            got.sort();
+            got
+        };
+        let few = all(&Names::new(&links));
+        assert!(matches!(Names::new(&links), Names::Few(_)));
+        assert_eq!(few, all(&Names::Many(ac)));
+        assert!(few.contains(&(34, 36, 5)) && few.contains(&(35, 37, 5)), "{few:?}");
     }
 
     #[test]

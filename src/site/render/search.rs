@@ -73,10 +73,18 @@ pub(crate) fn skeleton(key: &str) -> Option<String> {
 }
 
 /// Words of `text` in key form, with the forms under Arabic proclitics and the
-/// skeletons of Arabic words, into `out`.
+/// skeletons of Arabic words, into `out`. What a word adds depends on its key form
+/// alone, so a form the text has had already adds nothing: each is worked on, and
+/// copied, once.
 fn words(text: &str, keys: &mut String, limit: usize, out: &mut Vec<String>) {
-    for t in tokenize(text, keys).iter().take(limit) {
+    let tokens = tokenize(text, keys);
+    // the forms this text has already given, borrowed: most words come again
+    let mut here: FxHashSet<&str> = FxHashSet::default();
+    for t in tokens.iter().take(limit) {
         if t.norm.chars().count() < 2 && !t.norm.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        if !here.insert(t.norm) {
             continue;
         }
         let from = out.len();

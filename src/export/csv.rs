@@ -3,9 +3,9 @@
 
 use std::io::Write;
 
-use serde_json::Value;
+use std::borrow::Cow;
 
-use super::{feature_places, property_map, round6, ArticleKey};
+use super::{feature_places, properties_with, round6, ArticleFields, ArticleKey, Properties};
 use crate::event::Event;
 
 /// The `.prj` sidecar: WGS 84 (EPSG:4326), so GIS tools need not ask for the CRS.
@@ -68,27 +68,58 @@ pub fn head() -> Vec<u8> {
     buf
 }
 
-/// One event's rows, appended to `buf`.
+/// One event's rows, appended to `buf`. Each cell is what its GeoJSON property holds,
+/// as text: a string as it is, a number as JSON writes it, a boolean as 1 or 0, and
+/// nothing for null.
 pub fn event_rows(buf: &mut Vec<u8>, e: &Event, key: ArticleKey, demonyms: bool) -> std::io::Result<()> {
+    // the article's fields, once for all its rows
+    let fields = ArticleFields::of(e, key);
     records(buf, |out| {
+        let mut row: Vec<String> = Vec::with_capacity(3 + COLUMNS.len());
         for p in feature_places(e, demonyms) {
-            let props = property_map(e, p, key);
+            let props = properties_with(p, fields.clone());
             let (lat, lon) = (round6(p.lat), round6(p.lon));
-            let mut row = vec![lat.to_string(), lon.to_string(), format!("POINT ({lon} {lat})")];
+            row.clear();
+            row.extend([lat.to_string(), lon.to_string(), format!("POINT ({lon} {lat})")]);
             for (col, kind) in COLUMNS {
-                let cell = match (*col, props.get(*col)) {
-                    ("id", _) => super::feature_id(e, p),
-                    (_, Some(Value::String(s))) => s.clone(),
-                    (_, Some(Value::Bool(b))) => (if *b { "1" } else { "0" }).to_string(),
-                    (_, Some(Value::Null)) | (_, None) => String::new(),
-                    (_, Some(v)) => v.to_string(),
-                };
+                let cell = if *col == "id" { super::feature_id(e, p) } else { cell(&props, col) };
                 row.push(if *kind == "String" { defuse(cell) } else { cell });
             }
             out.write_record(&row)?;
         }
         Ok(())
     })
+}
+
+/// Column `col`'s cell of a feature with properties `p` (every column but `id`).
+fn cell(p: &Properties, col: &str) -> String {
+    let text = |s: Option<&Cow<str>>| s.map_or_else(String::new, |s| s.to_string());
+    let borrowed = |s: Option<&str>| s.unwrap_or_default().to_string();
+    match col {
+        "event_date" => text(p.event_date.as_ref()),
+        "event_datetime" => text(p.event_datetime.as_ref()),
+        "date" => text(p.date.as_ref()),
+        "place" => p.place.to_string(),
+        "geonameid" => p.geonameid.map_or_else(String::new, |n| n.to_string()),
+        "country_code" => borrowed(p.country_code),
+        "admin1" => borrowed(p.admin1),
+        "feature_code" => p.feature_code.to_string(),
+        "geo_precision" => p.geo_precision.to_string(),
+        "population" => p.population.to_string(),
+        "mentions" => p.mentions.to_string(),
+        "matched" => p.matched.to_string(),
+        "focus" => (if p.focus { "1" } else { "0" }).to_string(),
+        // as JSON writes it (`1.0`, not `1`); JSON has no NaN, and null is no text
+        "confidence" => serde_json::Number::from_f64(p.confidence).map_or_else(String::new, |n| n.to_string()),
+        "title" => p.title.to_string(),
+        "source" => text(p.source.as_ref()),
+        "url" => text(p.url.as_ref()),
+        "tags" => p.tags.to_string(),
+        "lang" => p.lang.to_string(),
+        "article" => p.article.to_string(),
+        "path" => p.path.to_string(),
+        _ => unreachable!("every CSV column is a property"),
+    }
 }
 
 /// Run `write` on a CSV writer into `buf`; its errors become I/O errors (the csv
@@ -120,6 +151,75 @@ fn defuse(cell: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
+
+    /// The rows as the GeoJSON properties give them, column by column: each cell is its
+    /// property's JSON value as text, for every column, on real events.
+    #[test]
+    fn cells_are_the_geojson_properties() {
+        let g = crate::gazetteer::Gazetteer::embedded();
+        let lex = crate::geoparse::Lexicon::embedded();
+        let text = "---\ntitle: =Floods in Kabul\ndate: 2021-08-15T10:30:00\nsource: Pajhwok\nurl: https://example.org/a\ntags: [floods, \"-aid\"]\n---\nFloods hit Kabul, Kandahar and Herat; the Afghan government asked for help.\n";
+        let a = crate::article::parse("a.md", "a", text.to_string(), true).unwrap();
+        let e = crate::event::from_article(g, lex, a, crate::geoparse::Options::all());
+        assert!(e.places.len() >= 3, "{:?}", e.places);
+        for key in [ArticleKey::Path, ArticleKey::Slug] {
+            let mut buf = Vec::new();
+            event_rows(&mut buf, &e, key, true).unwrap();
+            let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(&buf[..]);
+            let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+            let places: Vec<_> = super::super::feature_places(&e, true).collect();
+            assert_eq!(rows.len(), places.len());
+            for (row, p) in rows.iter().zip(places) {
+                let props = super::super::property_map(&e, p, key);
+                for (k, (col, kind)) in COLUMNS.iter().enumerate() {
+                    let want = match (*col, props.get(*col)) {
+                        ("id", _) => super::super::feature_id(&e, p),
+                        (_, Some(Value::String(s))) => s.clone(),
+                        (_, Some(Value::Bool(b))) => (if *b { "1" } else { "0" }).to_string(),
+                        (_, Some(Value::Null)) | (_, None) => String::new(),
+                        (_, Some(v)) => v.to_string(),
+                    };
+                    let want = if *kind == "String" { defuse(want) } else { want };
+                    assert_eq!(&row[3 + k], want, "{col}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn confidence_is_written_as_json_writes_it() {
+        for (x, want) in [(1.0, "1.0"), (0.5, "0.5"), (0.872, "0.872"), (0.0, "0.0"), (f64::NAN, "")] {
+            let props = Properties { confidence: x, ..dummy() };
+            assert_eq!(cell(&props, "confidence"), want);
+        }
+    }
+
+    fn dummy() -> Properties<'static> {
+        Properties {
+            admin1: None,
+            article: Cow::Borrowed("a"),
+            confidence: 0.0,
+            country_code: None,
+            date: None,
+            event_date: None,
+            event_datetime: None,
+            feature_code: "PPL",
+            focus: false,
+            geo_precision: 1,
+            geonameid: None,
+            lang: Cow::Borrowed("en"),
+            matched: Cow::Borrowed("x"),
+            mentions: 1,
+            path: Cow::Borrowed("a.md"),
+            place: "x",
+            population: 0,
+            source: None,
+            tags: Cow::Borrowed(""),
+            title: Cow::Borrowed("t"),
+            url: None,
+        }
+    }
 
     #[test]
     fn formulas_are_defused_and_text_is_left_alone() {

@@ -27,6 +27,12 @@ use crate::report::{guard, Diagnostic, Report};
 /// memory stays flat however long the stream is.
 const STREAM_BATCH: usize = 512;
 
+/// Articles a pool thread takes at a time from a batch. Rayon would otherwise cut a
+/// batch into as many pieces as there are threads, and a few more when one runs out of
+/// work: a thread left with a piece of 128 articles, a long one among them, kept the
+/// others waiting for milliseconds at the end of every batch.
+const PIECE: usize = 4;
+
 /// How an article becomes its event, when not by geoparsing it here: `export` of a site
 /// takes the site's geoparse cache (see `site::cache`), which gives the same event.
 pub type MakeEvent<'a> = dyn Fn(&Gazetteer, &Lexicon, Article, geoparse::Options) -> Event + Sync + 'a;
@@ -110,7 +116,7 @@ pub fn stream(
     // the one before made and reads the one after. Memory holds those three at most.
     let prepare = |items: Vec<Item>| {
         let mut read: Vec<(bool, std::result::Result<Article, Diagnostic>)> =
-            items.into_par_iter().map(Item::read).collect();
+            items.into_par_iter().with_max_len(PIECE).map(Item::read).collect();
         // files' slugs are made unique in input order, batch after batch
         let mut slugs = slugs.lock().unwrap_or_else(|e| e.into_inner());
         // (every article's, when the slug is the key)
@@ -119,7 +125,9 @@ pub fn stream(
             slugs.claim(a);
         }
         drop(slugs);
-        gather(read.into_par_iter().map(|(_, a)| one_article(g, opts, &chunker, events, a)).collect())
+        gather(
+            read.into_par_iter().with_max_len(PIECE).map(|(_, a)| one_article(g, opts, &chunker, events, a)).collect(),
+        )
     };
     let mut batch = source.batch();
     let mut done: Option<Prepared> = None;

@@ -158,16 +158,17 @@ fn walk(
         // each entry with its type as the folder listing gives it, so that a plain file
         // needs no call of its own to the system (a folder of 100,000 articles is read
         // before the first article is geoparsed)
-        let mut entries: Vec<(PathBuf, Option<std::fs::FileType>)> = match std::fs::read_dir(p) {
-            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| (e.path(), e.file_type().ok()))).collect(),
+        let mut entries: Vec<(std::ffi::OsString, Option<std::fs::FileType>)> = match std::fs::read_dir(p) {
+            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| (e.file_name(), e.file_type().ok()))).collect(),
             Err(e) => return report(diags, Severity::Error, e.to_string()),
         };
         // in path order: within one folder, the order of the names' bytes
-        entries.sort_unstable_by(|(a, _), (b, _)| a.file_name().cmp(&b.file_name()));
-        for (e, kind) in entries {
-            if e.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.')) {
+        entries.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+        for (name, kind) in entries {
+            if name.as_encoded_bytes().starts_with(b".") {
                 continue;
             }
+            let e = p.join(name);
             // a symlink is followed, and anything but a file or a folder looked at again
             match kind {
                 Some(k) if k.is_file() => {

@@ -41,9 +41,12 @@ pub fn read_inputs(inputs: &[PathBuf]) -> (Vec<Article>, Vec<Diagnostic>) {
     (articles, diags)
 }
 
+/// What the inputs name, found before any is read: see [`gather`].
+pub type Gathered = (Vec<Article>, Vec<PathBuf>, Vec<Diagnostic>);
+
 /// What the inputs name: the article or JSON Lines records on stdin when one input is
 /// `-` (read now), and the files to read, in order, with the problems found on the way.
-fn gather(inputs: &[PathBuf]) -> (Vec<Article>, Vec<PathBuf>, Vec<Diagnostic>) {
+pub fn gather(inputs: &[PathBuf]) -> Gathered {
     let mut diags = Vec::new();
     let mut stdin_articles = Vec::new();
     let files: Vec<PathBuf> = if inputs.iter().any(|p| p.as_os_str() == "-") {
@@ -194,9 +197,17 @@ pub fn process_with(
     inputs: &[PathBuf],
     to_event: impl Fn(Article) -> Event + Sync + Send,
 ) -> (Vec<Event>, Vec<Diagnostic>) {
+    process_gathered(gather(inputs), to_event)
+}
+
+/// [`process_with`] of inputs already [gathered](gather): a folder of 100,000 articles
+/// takes a tenth of a second to list, which `gazette build` spends opening its cache too.
+pub fn process_gathered(
+    (stdin_articles, files, mut diags): Gathered,
+    to_event: impl Fn(Article) -> Event + Sync + Send,
+) -> (Vec<Event>, Vec<Diagnostic>) {
     // an article's event, or the error that stopped it
     type Made = Result<Event, Diagnostic>;
-    let (stdin_articles, files, mut diags) = gather(inputs);
     let one = |a: Article| {
         let path = a.path.clone();
         guard(&path, "geoparsing", || to_event(a))

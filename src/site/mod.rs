@@ -94,7 +94,8 @@ pub fn build(g: &Gazetteer, opts: &BuildOptions, report: &mut Report) -> crate::
 
     let inputs = [opts.site_dir.join("articles")];
     let lex = Lexicon::embedded();
-    let cache = cache::Cache::open(&opts.site_dir, g);
+    // the cache is read while the articles' folder is listed
+    let (cache, gathered) = rayon::join(|| cache::Cache::open(&opts.site_dir, g), || pipeline::gather(&inputs));
     let progress = progress::Progress::new(report.quiet());
     if let Some(p) = &progress {
         p.stage("reading and geoparsing articles");
@@ -115,8 +116,8 @@ pub fn build(g: &Gazetteer, opts: &BuildOptions, report: &mut Report) -> crate::
         ..geoparse::Options::default()
     };
     let (events, mut diags) = match &cache {
-        Some(c) => pipeline::process_with(&inputs, |a| count(c.event(g, lex, a, popts))),
-        None => pipeline::process_with(&inputs, |a| count(event::from_article(g, lex, a, popts))),
+        Some(c) => pipeline::process_gathered(gathered, |a| count(c.event(g, lex, a, popts))),
+        None => pipeline::process_gathered(gathered, |a| count(event::from_article(g, lex, a, popts))),
     };
     let (reused, parsed) = cache.as_ref().map_or((0, events.len()), |c| c.counts());
     if let Some(c) = cache {

@@ -39,7 +39,7 @@ pub(crate) fn run(
 ) -> Result<i32> {
     let site_inputs: Vec<&PathBuf> = inputs.iter().filter(|p| p.join("articles").is_dir()).collect();
     let inputs: Vec<PathBuf> =
-        inputs.iter().map(|p| if p.join("articles").is_dir() { p.join("articles") } else { p.clone() }).collect();
+        inputs.iter().map(|p| if site_inputs.contains(&p) { p.join("articles") } else { p.clone() }).collect();
     // one site: its articles' events come from its geoparse cache where they are there
     // (a build left it), the rest are geoparsed; the cache is read, never written
     let site = match site_inputs.as_slice() {

@@ -132,25 +132,28 @@ impl Cache {
             }
             ok.then_some((ms, bytes))
         });
-        let mut mentions = match cached {
+        let (mut mentions, old) = match cached {
             Some((ms, bytes)) => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
-                if self.record {
-                    self.used.lock().unwrap_or_else(PoisonError::into_inner).push((k, bytes.to_vec()));
-                }
-                ms
+                (ms, Some(bytes))
             }
             None => {
                 self.misses.fetch_add(1, Ordering::Relaxed);
-                let ms = geoparse::geoparse(g, lex, &a, geoparse::Options::all());
-                if self.record {
-                    let mut bytes = Vec::new();
-                    encode_entry(&ms, &mut bytes);
-                    self.used.lock().unwrap_or_else(PoisonError::into_inner).push((k, bytes));
-                }
-                ms
+                (geoparse::geoparse(g, lex, &a, geoparse::Options::all()), None)
             }
         };
+        if self.record {
+            // the entry as it was read, or this geoparse's encoded
+            let bytes = old.map_or_else(
+                || {
+                    let mut bytes = Vec::new();
+                    encode_entry(&mentions, &mut bytes);
+                    bytes
+                },
+                <[u8]>::to_vec,
+            );
+            self.used.lock().unwrap_or_else(PoisonError::into_inner).push((k, bytes));
+        }
         geoparse::keep(&mut mentions, &opts);
         crate::event::build(g, a, mentions)
     }

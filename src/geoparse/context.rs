@@ -289,7 +289,8 @@ pub(super) struct Context {
     /// How often each second-level division is named, itself or by a place in it.
     pub(super) admin2: Counts<u16>,
     /// (group, latitude, longitude, cos(latitude in radians)) of each group's choice that
-    /// is neither a country nor a first-level division.
+    /// is neither a country nor a first-level division, by latitude: `nearby` reads only
+    /// those within 6 degrees of it.
     pub(super) anchors: Vec<(usize, f64, f64, f64)>,
 }
 
@@ -320,6 +321,7 @@ impl Context {
                 c.anchors.push((gi, m.lat, m.lon, cos_lat));
             }
         }
+        c.anchors.sort_unstable_by(|a, b| a.1.total_cmp(&b.1));
         c
     }
 }
@@ -380,8 +382,14 @@ impl View<'_> {
     /// The `nearby` signal: 1 with another anchor within 150 km, 0.5 within 600 km.
     pub(super) fn nearby(&self, lat: f64, lon: f64, cos_phi: f64) -> f64 {
         let mut best = 0.0;
-        for &(gi, alat, alon, acos) in &self.ctx.anchors {
-            // more than 6 degrees of latitude apart is more than 600 km
+        // more than 6 degrees of latitude apart is more than 600 km; the window is a little
+        // wider, and the exact test is made on each anchor in it
+        let anchors = &self.ctx.anchors;
+        let from = anchors.partition_point(|a| a.1 < lat - 6.5);
+        for &(gi, alat, alon, acos) in &anchors[from..] {
+            if alat > lat + 6.5 {
+                break;
+            }
             if gi == self.gi || (alat - lat).abs() > 6.0 {
                 continue;
             }

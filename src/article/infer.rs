@@ -88,7 +88,7 @@ const SLUG_MAX: usize = 80;
 /// only in Latin-script text, with bit masks rather than a branch per word (`function_words`).
 pub fn detect_lang(text: &str) -> String {
     use crate::text::{Script, ScriptCensus};
-    let c = ScriptCensus::of(text);
+    let c = ScriptCensus::deciding(text);
     let script = c.dominant();
     match script {
         Script::Arabic => if c.persian_only > c.arabic_only { "fa" } else { "ar" }.into(),

@@ -92,13 +92,58 @@ const CLASS_COUNTS: [u64; 64] = {
 impl ScriptCensus {
     /// Count the letters of `text`. Every article without a `lang` goes through this:
     /// ASCII is read 64 bytes at a time, and other characters below U+0800 through a
-    /// table, with no branch but for characters of three or four bytes.
+    /// table.
     pub fn of(text: &str) -> Self {
+        Self::count(text, false)
+    }
+
+    /// The census of as much of `text` as it takes to settle what the whole text's
+    /// census says: its [`dominant`](Self::dominant) script and, in Arabic script,
+    /// whether Persian-only letters outnumber Arabic-only ones. Counting stops once no
+    /// rest of the text could change either (see `settled`): about 40% into most
+    /// English text.
+    pub fn deciding(text: &str) -> Self {
+        Self::count(text, true)
+    }
+
+    /// Whether what the census says can no longer change with `rest` bytes still to
+    /// count. Those bytes hold at most `rest` more Latin letters, and at most `rest / 2`
+    /// of any other script (their letters take two bytes or more). Only counts grow, so
+    /// the dominant script stays when it leads each other script by more than that; the
+    /// Persian-or-Arabic question likewise.
+    fn settled(&self, rest: usize) -> bool {
+        let top = self.dominant();
+        let count = |s: Script| match s {
+            Script::Latin => self.latin,
+            Script::Arabic => self.arabic,
+            Script::Cyrillic => self.cyrillic,
+            _ => self.other,
+        };
+        let lead = count(top);
+        let ahead = [Script::Latin, Script::Arabic, Script::Cyrillic, Script::Other]
+            .into_iter()
+            .filter(|&s| s != top)
+            .all(|s| lead > count(s) + if s == Script::Latin { rest } else { rest / 2 });
+        let persian_settled = top != Script::Arabic
+            || self.persian_only > self.arabic_only + rest / 2
+            || self.arabic_only >= self.persian_only + rest / 2;
+        lead > 0 && ahead && persian_settled
+    }
+
+    fn count(text: &str, until_settled: bool) -> Self {
         let classes = two_byte_classes();
         let mut c = ScriptCensus::default();
         let bytes = text.as_bytes();
         let mut i = 0;
+        // where to ask next whether the census is settled: every 256 bytes
+        let mut check = if until_settled { 256 } else { usize::MAX };
         while i < bytes.len() {
+            if i >= check {
+                if c.settled(bytes.len() - i) {
+                    break;
+                }
+                check = i + 256;
+            }
             // 64 ASCII bytes at a time, the bulk of Latin-script text
             if let Some(block) = bytes.get(i..i + 64) {
                 let (letters, ascii) = ascii_letter_mask(block);
@@ -108,24 +153,26 @@ impl ScriptCensus {
                     continue;
                 }
             }
-            // else up to 64 bytes one at a time, with no branch but for characters of three
-            // or four bytes: every byte adds the counts of its class (a continuation byte
-            // adds none), at most 64 in a ten-bit field before they are added up
+            // else up to 64 bytes a character at a time: an ASCII letter adds one Latin
+            // letter, a character of two bytes the counts of its class (see
+            // `CLASS_COUNTS`), at most 64 in a ten-bit field before they are added up
             let end = bytes.len().min(i + 64);
             let mut counts = 0u64;
             while i < end {
                 let b = bytes[i];
-                if b >= 0xE0 {
+                if b < 0x80 {
+                    counts += u64::from((b | 0x20).wrapping_sub(b'a') < 26);
+                    i += 1;
+                } else if b < 0xE0 {
+                    // `text` is UTF-8: a byte below 0xE0 that is not ASCII leads two bytes
+                    let next = bytes.get(i + 1).copied().unwrap_or(0);
+                    let cp = (usize::from(b & 0x1F) << 6) | usize::from(next & 0x3F);
+                    counts += CLASS_COUNTS[usize::from(classes[cp] & 63)];
+                    i += 2;
+                } else {
                     c.add_wide(text[i..].chars().next().unwrap_or(char::REPLACEMENT_CHARACTER));
                     i += usize::from(b >= 0xF0) + 3;
-                    continue;
                 }
-                let next = bytes.get(i + 1).copied().unwrap_or(0);
-                let lead2 = b.wrapping_sub(0xC2) < 0x1E;
-                let cp = ((usize::from(b & 0x1F) << 6) | usize::from(next & 0x3F)) * usize::from(lead2);
-                let ascii_letter = (b | 0x20).wrapping_sub(b'a') < 26;
-                counts += CLASS_COUNTS[usize::from(classes[cp] | (u8::from(ascii_letter) * (LETTER | LATIN))) & 63];
-                i += 1;
             }
             let field = |f: u32| ((counts >> (10 * f)) & 0x3FF) as usize;
             c.latin += field(0);
@@ -185,4 +232,56 @@ pub fn ascii_letter_mask(block: &[u8]) -> (u64, bool) {
         letters |= ((is_letter >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) << (8 * k);
     }
     (letters, high & (0x80 * ONES) == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a census says of a text: its dominant script, and Persian over Arabic.
+    fn verdict(c: &ScriptCensus) -> (Script, bool) {
+        (c.dominant(), c.persian_only > c.arabic_only)
+    }
+
+    #[test]
+    fn a_settled_census_says_what_the_whole_one_says() {
+        let english = "The convoy left Kabul for Kandahar on Monday, officials said. ".repeat(60);
+        let arabic = "غادرت القافلة كابول متجهة إلى قندهار يوم الاثنين، بحسب مسؤولين. ".repeat(60);
+        let persian = "کاروان روز دوشنبه از کابل به سوی قندهار حرکت کرد، مقام‌ها گفتند. ".repeat(60);
+        let russian = "Колонна вышла из Кабула в Кандагар в понедельник. ".repeat(60);
+        let chinese = "车队星期一离开喀布尔前往坎大哈。".repeat(60);
+        // the first `n` bytes or a little less, at a character's start
+        let cut = |s: &str, n: usize| s[..(0..=n).rev().find(|&k| s.is_char_boundary(k)).unwrap()].to_string();
+        let texts = [
+            english.clone(),
+            arabic.clone(),
+            persian.clone(),
+            russian.clone(),
+            chinese.clone(),
+            // a late majority must still win: the early part leads, but not by enough
+            format!("{}{}", cut(&english, 1200), arabic),
+            format!("{}{}", cut(&arabic, 2400), english),
+            format!("{}{}", cut(&arabic, 3000), persian),
+            format!("{}{}", cut(&persian, 3000), arabic),
+            format!("{}{}", cut(&english, 2000), russian),
+            format!("{english}{chinese}{chinese}{chinese}"),
+            String::new(),
+            "12345 ... !!!".into(),
+        ];
+        for text in &texts {
+            assert_eq!(verdict(&ScriptCensus::deciding(text)), verdict(&ScriptCensus::of(text)), "{text:.80}");
+        }
+        // the demo and dev articles, whole
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for dir in [root.join("site/articles"), root.join("../shared/eval/dev/articles")] {
+            for entry in std::fs::read_dir(dir).into_iter().flatten() {
+                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+                assert_eq!(verdict(&ScriptCensus::deciding(&text)), verdict(&ScriptCensus::of(&text)));
+            }
+        }
+        // and it does stop early in a long text of one script
+        let long = english.repeat(10);
+        assert!(ScriptCensus::deciding(&long).latin < ScriptCensus::of(&long).latin / 2);
+        assert!(ScriptCensus::deciding(&russian).cyrillic < ScriptCensus::of(&russian).cyrillic);
+    }
 }

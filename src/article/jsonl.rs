@@ -118,12 +118,31 @@ fn title_len(rec: &CorpusLine) -> usize {
 fn first_line_title(text: &str) -> String {
     let line = text.lines().next().unwrap_or("");
     let strip = |c: char| is_bidi_control(c) || is_control(c);
-    // most first lines have none: their first 120 characters are taken as one slice
-    let end = line.char_indices().nth(120).map_or(line.len(), |(i, _)| i);
-    if !line[..end].contains(strip) {
-        return line[..end].to_string();
+    // most first lines have none: their first 120 characters are taken as one slice,
+    // found by counting the bytes that start a character, and the characters to strip
+    // are looked for only when a byte they start with is there
+    let end = if line.len() <= 120 {
+        line.len()
+    } else {
+        line.bytes().enumerate().filter(|&(_, b)| !is_utf8_continuation(b)).nth(120).map_or(line.len(), |(i, _)| i)
+    };
+    let head = &line[..end];
+    if !head.bytes().any(may_start_a_control) || !head.contains(strip) {
+        return head.to_string();
     }
     line.chars().filter(|&c| !strip(c)).take(120).collect()
+}
+
+/// Whether `b` is a UTF-8 continuation byte, the second or a later byte of a character.
+fn is_utf8_continuation(b: u8) -> bool {
+    (b as i8) < -0x40
+}
+
+/// Whether a character that starts with byte `b` may be one [`is_control`] or
+/// [`is_bidi_control`] takes: C0 and DEL, C1 (U+0080–U+009F start with 0xC2), the bidi
+/// controls (U+202A–U+206F start with 0xE2), U+FFFE and U+FFFF (with 0xEF).
+fn may_start_a_control(b: u8) -> bool {
+    b < 0x20 || matches!(b, 0x7F | 0xC2 | 0xE2 | 0xEF)
 }
 
 /// What is wrong with a record, in words, and the column where the parser stopped:
@@ -202,6 +221,7 @@ mod tests {
     #[test]
     fn a_record_without_a_title_is_named_by_its_first_line() {
         let long = "ب".repeat(130);
+        let (ascii, mixed) = ("x".repeat(200), "aب€😀".repeat(40));
         for (text, title) in [
             ("Kabul falls.\nThe rest.", "Kabul falls."),
             ("Kabul\r\nfalls", "Kabul"),
@@ -210,6 +230,11 @@ mod tests {
             // controls go, and the 120 characters are counted without them
             ("a\u{202B}b\u{7}c\tz", "abc\tz"),
             (&format!("\u{202E}{long}"), &long[..240]),
+            (&ascii, &ascii[..120]),
+            (&mixed, &mixed[..300]),
+            // each kind of control, by the first byte of its UTF-8
+            ("a\u{85}b\u{9F}c\u{FFFE}d\u{FFFF}e\u{2069}f\u{7F}g\u{0}h", "abcdefgh"),
+            ("é\u{A0}\u{2019}\u{FFFD}", "é\u{A0}\u{2019}\u{FFFD}"),
         ] {
             assert_eq!(first_line_title(text), title, "{text:?}");
         }

@@ -5,9 +5,7 @@ use std::io::Write;
 
 use geojson::{Feature, Geometry, Value as GeoValue};
 
-use serde_json::value::RawValue;
-
-use super::{feature_id, feature_places, properties_with, property_map, round6, ArticleFields, ArticleKey};
+use super::{feature_id, feature_places, properties_with, property_map, round6, ArticleFields, ArticleKey, Json};
 use crate::event::{Event, EventPlace};
 
 /// Build the features of some events, in event then place order.
@@ -37,7 +35,7 @@ fn write_feature(
     b: &mut Vec<u8>,
     e: &Event,
     place: &EventPlace,
-    fields: ArticleFields<&RawValue>,
+    fields: ArticleFields<&Json>,
 ) -> serde_json::Result<()> {
     let p = properties_with(place, fields);
     let lon_lat = [round6(place.lon), round6(place.lat)];
@@ -110,8 +108,8 @@ fn json<T: serde::Serialize + ?Sized>(b: &mut Vec<u8>, value: &T) -> serde_json:
 }
 
 /// JSON already written, or `null`.
-fn raw(b: &mut Vec<u8>, value: Option<&RawValue>) {
-    b.extend_from_slice(value.map_or("null", RawValue::get).as_bytes());
+fn raw(b: &mut Vec<u8>, value: Option<&Json>) {
+    b.extend_from_slice(value.map_or("null", Json::get).as_bytes());
 }
 
 /// An integer, or `null`, as `serde_json` writes it (with `itoa`).

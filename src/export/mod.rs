@@ -33,7 +33,6 @@ pub mod mentions;
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::config::{FileFormat, Format};
@@ -326,8 +325,8 @@ impl<'a> ArticleFields<Cow<'a, str>> {
     }
 
     /// The fields as JSON strings, escaped once for all of the article's features.
-    pub fn escaped(&self) -> serde_json::Result<ArticleFields<Box<RawValue>>> {
-        let raw = |s: &Cow<str>| RawValue::from_string(serde_json::to_string(s)?);
+    pub fn escaped(&self) -> serde_json::Result<ArticleFields<Json>> {
+        let raw = |s: &Cow<str>| serde_json::to_string(s).map(Json);
         let opt = |s: &Option<Cow<str>>| s.as_ref().map(raw).transpose();
         Ok(ArticleFields {
             article: raw(&self.article)?,
@@ -344,10 +343,21 @@ impl<'a> ArticleFields<Cow<'a, str>> {
     }
 }
 
-impl ArticleFields<Box<RawValue>> {
+/// Text that is JSON already (a string serde_json escaped), written out as it is: no
+/// `RawValue`, which parses its text again to check it.
+pub struct Json(String);
+
+impl Json {
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        &self.0
+    }
+}
+
+impl ArticleFields<Json> {
     /// The bytes of all the escaped fields together.
     pub fn bytes(&self) -> usize {
-        let opt = |v: &Option<Box<RawValue>>| v.as_ref().map_or(0, |v| v.get().len());
+        let opt = |v: &Option<Json>| v.as_ref().map_or(0, |v| v.get().len());
         [&self.article, &self.lang, &self.path, &self.tags, &self.title].iter().map(|v| v.get().len()).sum::<usize>()
             + [&self.date, &self.event_date, &self.event_datetime, &self.source, &self.url]
                 .into_iter()
@@ -356,18 +366,18 @@ impl ArticleFields<Box<RawValue>> {
     }
 
     /// The escaped fields, borrowed for one feature.
-    pub fn as_raw(&self) -> ArticleFields<&RawValue> {
+    pub fn as_raw(&self) -> ArticleFields<&Json> {
         ArticleFields {
             article: &self.article,
-            date: self.date.as_deref(),
-            event_date: self.event_date.as_deref(),
-            event_datetime: self.event_datetime.as_deref(),
+            date: self.date.as_ref(),
+            event_date: self.event_date.as_ref(),
+            event_datetime: self.event_datetime.as_ref(),
             lang: &self.lang,
             path: &self.path,
-            source: self.source.as_deref(),
+            source: self.source.as_ref(),
             tags: &self.tags,
             title: &self.title,
-            url: self.url.as_deref(),
+            url: self.url.as_ref(),
         }
     }
 }

@@ -101,9 +101,9 @@ impl Features {
 /// Whether the text `start..end` lies inside a hashtag, and whether that hashtag has
 /// other words too: (in a hashtag, only part of it).
 pub fn hashtag(text: &str, start: usize, end: usize) -> (bool, bool) {
-    let word = |c: char| {
-        c.is_alphanumeric() || c == '_' || c == '\u{200c}' || unicode_normalization::char::is_combining_mark(c)
-    };
+    // a letter, digit or mark (`is_word_char`: the Unicode tables only past the common
+    // alphabets), an underscore or a zero-width non-joiner
+    let word = |c: char| crate::text::is_word_char(c) || c == '_' || c == '\u{200c}';
     let before = &text[..start];
     let run_start = before.char_indices().rev().take_while(|&(_, c)| word(c)).last().map_or(start, |(i, _)| i);
     if !text[..run_start].ends_with('#') {

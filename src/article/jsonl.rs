@@ -121,16 +121,40 @@ fn first_line_title(text: &str) -> String {
     // most first lines have none: their first 120 characters are taken as one slice,
     // found by counting the bytes that start a character, and the characters to strip
     // are looked for only when a byte they start with is there
-    let end = if line.len() <= 120 {
-        line.len()
-    } else {
-        line.bytes().enumerate().filter(|&(_, b)| !is_utf8_continuation(b)).nth(120).map_or(line.len(), |(i, _)| i)
-    };
-    let head = &line[..end];
-    if !head.bytes().any(may_start_a_control) || !head.contains(strip) {
+    let head = &line[..after_chars(line, 120)];
+    // a fold with no early exit: the compiler reads it many bytes at a time
+    if !head.bytes().fold(false, |seen, b| seen | may_start_a_control(b)) || !head.contains(strip) {
         return head.to_string();
     }
     line.chars().filter(|&c| !strip(c)).take(120).collect()
+}
+
+/// The byte offset after the first `n` characters of `s` (its length when it has fewer):
+/// bytes that start a character are counted 32 at a time, then one at a time in the
+/// block where the count passes `n`.
+fn after_chars(s: &str, n: usize) -> usize {
+    let bytes = s.as_bytes();
+    if bytes.len() <= n {
+        return bytes.len();
+    }
+    let (mut at, mut chars) = (0, 0);
+    while let Some(block) = bytes.get(at..at + 32) {
+        let starts = block.iter().filter(|&&b| !is_utf8_continuation(b)).count();
+        if chars + starts > n {
+            break;
+        }
+        chars += starts;
+        at += 32;
+    }
+    for (i, &b) in bytes[at..].iter().enumerate() {
+        if !is_utf8_continuation(b) {
+            if chars == n {
+                return at + i;
+            }
+            chars += 1;
+        }
+    }
+    bytes.len()
 }
 
 /// Whether `b` is a UTF-8 continuation byte, the second or a later byte of a character.
@@ -216,6 +240,17 @@ mod tests {
         assert_eq!(a.source_offset(at), (Field::Body, 3));
         let e = parse_corpus_line("c.jsonl", 3, "{").unwrap_err();
         assert!(e.to_string().starts_with("c.jsonl: line 3:"), "{e}");
+    }
+
+    #[test]
+    fn after_chars_cuts_after_n_characters() {
+        let texts = ["", "abc", &"aب€😀".repeat(40), &"ب".repeat(130), &"x".repeat(200), &"€".repeat(33)];
+        for text in texts {
+            for n in [0, 1, 2, 31, 32, 33, 64, 120, 121, 500] {
+                let want = text.char_indices().nth(n).map_or(text.len(), |(i, _)| i);
+                assert_eq!(after_chars(text, n), want, "{n} {text:?}");
+            }
+        }
     }
 
     #[test]

@@ -337,7 +337,12 @@ impl Lexicon {
     /// one (a test of a few bytes, before the peeling and the lookups).
     pub(crate) fn may_be_unit_head(&self, key: &str) -> bool {
         let heads = key.chars().next_back().and_then(|c| self.unit_heads.get(&c));
-        heads.is_some_and(|hs| hs.iter().any(|h| key.ends_with(h.as_str())))
+        // compared byte by byte in line: a few bytes each, where `ends_with` calls memcmp
+        let ends_with = |tail: &[u8]| {
+            let key = key.as_bytes();
+            key.len() >= tail.len() && key[key.len() - tail.len()..].iter().zip(tail).all(|(a, b)| a == b)
+        };
+        heads.is_some_and(|hs| hs.iter().any(|h| ends_with(h.as_bytes())))
     }
 
     /// Whether a word key is a given name ("wade", "chrystia").

@@ -90,9 +90,9 @@ const CLASS_COUNTS: [u64; 64] = {
 };
 
 impl ScriptCensus {
-    /// Count the letters of `text`. Every article without a `lang` goes through this:
-    /// ASCII is read 64 bytes at a time, and other characters below U+0800 through a
-    /// table.
+    /// Count the letters of `text`: ASCII 64 bytes at a time, other characters below
+    /// U+0800 through a table. Every article without a `lang` goes through the same
+    /// count, as far as [`deciding`](Self::deciding) takes it.
     pub fn of(text: &str) -> Self {
         Self::count(text, false)
     }

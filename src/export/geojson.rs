@@ -42,13 +42,13 @@ fn write_feature(
     b.extend_from_slice(br#"{"type":"Feature","geometry":{"type":"Point","coordinates":"#);
     json(b, &lon_lat)?;
     b.extend_from_slice(br#"},"properties":{"admin1":"#);
-    json(b, &p.admin1)?;
+    opt_string(b, p.admin1)?;
     b.extend_from_slice(br#","article":"#);
     raw(b, Some(p.article));
     b.extend_from_slice(br#","confidence":"#);
     json(b, &p.confidence)?;
     b.extend_from_slice(br#","country_code":"#);
-    json(b, &p.country_code)?;
+    opt_string(b, p.country_code)?;
     b.extend_from_slice(br#","date":"#);
     raw(b, p.date);
     b.extend_from_slice(br#","event_date":"#);
@@ -56,7 +56,7 @@ fn write_feature(
     b.extend_from_slice(br#","event_datetime":"#);
     raw(b, p.event_datetime);
     b.extend_from_slice(br#","feature_code":"#);
-    json(b, p.feature_code)?;
+    string(b, p.feature_code)?;
     b.extend_from_slice(if p.focus {
         br#","focus":true,"geo_precision":"#
     } else {
@@ -68,13 +68,13 @@ fn write_feature(
     b.extend_from_slice(br#","lang":"#);
     raw(b, Some(p.lang));
     b.extend_from_slice(br#","matched":"#);
-    json(b, &p.matched)?;
+    string(b, &p.matched)?;
     b.extend_from_slice(br#","mentions":"#);
     integer(b, Some(p.mentions));
     b.extend_from_slice(br#","path":"#);
     raw(b, Some(p.path));
     b.extend_from_slice(br#","place":"#);
-    json(b, p.place)?;
+    string(b, p.place)?;
     b.extend_from_slice(br#","population":"#);
     integer(b, Some(p.population));
     b.extend_from_slice(br#","source":"#);
@@ -89,7 +89,7 @@ fn write_feature(
     match place.geonameid {
         // `SLUG/GEONAMEID` (see `feature_id`), without formatting a string first
         Some(id) => {
-            json(b, &e.article.slug)?;
+            string(b, &e.article.slug)?;
             let quote = b.pop(); // reopen the string
             debug_assert_eq!(quote, Some(b'"'));
             b.push(b'/');
@@ -105,6 +105,38 @@ fn write_feature(
 /// A value as `serde_json` writes it.
 fn json<T: serde::Serialize + ?Sized>(b: &mut Vec<u8>, value: &T) -> serde_json::Result<()> {
     serde_json::to_writer(b, value)
+}
+
+/// A string as `serde_json` writes it: between quotes as it is when nothing in it needs
+/// escaping (`"`, `\\` and the C0 controls are all that `serde_json` escapes), a check
+/// the compiler makes many bytes at a time; else through `serde_json`, which reads it a
+/// byte at a time.
+fn string(b: &mut Vec<u8>, s: &str) -> serde_json::Result<()> {
+    if has_escapes(s) {
+        return json(b, s);
+    }
+    b.reserve(s.len() + 2);
+    b.push(b'"');
+    b.extend_from_slice(s.as_bytes());
+    b.push(b'"');
+    Ok(())
+}
+
+/// Whether `serde_json` escapes anything in `s`: `"`, `\\` or a C0 control. A fold
+/// with no early exit, which the compiler reads many bytes at a time.
+pub(super) fn has_escapes(s: &str) -> bool {
+    s.bytes().fold(false, |seen, c| seen | (c < 0x20) | (c == b'"') | (c == b'\\'))
+}
+
+/// An optional string as `serde_json` writes it.
+fn opt_string(b: &mut Vec<u8>, s: Option<&str>) -> serde_json::Result<()> {
+    match s {
+        Some(s) => string(b, s),
+        None => {
+            b.extend_from_slice(b"null");
+            Ok(())
+        }
+    }
 }
 
 /// JSON already written, or `null`.
@@ -210,6 +242,20 @@ pub fn write_lines<W: Write + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Strings come out as serde_json writes them, whether or not they need escapes:
+    /// every ASCII character alone and inside a word, and some that are not ASCII.
+    #[test]
+    fn strings_are_serde_jsons() {
+        let mut cases: Vec<String> = (0..128u8).map(|c| char::from(c).to_string()).collect();
+        cases.extend((0..128u8).map(|c| format!("Kabul{}Herat", char::from(c))));
+        cases.extend(["", "مزار شریف", "Côte d\u{2019}Ivoire", "\u{2028}\u{7f}\u{80}\u{ffff}"].map(String::from));
+        for s in cases {
+            let mut b = Vec::new();
+            string(&mut b, &s).unwrap();
+            assert_eq!(String::from_utf8(b).unwrap(), serde_json::to_string(&s).unwrap(), "{s:?}");
+        }
+    }
 
     /// The writers' direct serialisation is byte for byte what the typed `geojson` API
     /// writes for the same features: the demo site's articles, synthetic ones in every

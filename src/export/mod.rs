@@ -326,7 +326,17 @@ impl<'a> ArticleFields<Cow<'a, str>> {
 
     /// The fields as JSON strings, escaped once for all of the article's features.
     pub fn escaped(&self) -> serde_json::Result<ArticleFields<Json>> {
-        let raw = |s: &Cow<str>| serde_json::to_string(s).map(Json);
+        // as serde_json writes them: between quotes as they are, unless something needs escaping
+        let raw = |s: &Cow<str>| {
+            if geojson::has_escapes(s) {
+                return serde_json::to_string(s).map(Json);
+            }
+            let mut j = String::with_capacity(s.len() + 2);
+            j.push('"');
+            j.push_str(s);
+            j.push('"');
+            Ok(Json(j))
+        };
         let opt = |s: &Option<Cow<str>>| s.as_ref().map(raw).transpose();
         Ok(ArticleFields {
             article: raw(&self.article)?,

@@ -205,9 +205,13 @@ impl View {
 
 /// Escape text for XML content and attribute values.
 pub fn escape(s: &str) -> String {
+    // most values (every template value goes through here) have nothing to escape: a
+    // fold with no early exit, which the compiler reads many bytes at a time, finds that
+    if !s.bytes().fold(false, |seen, b| seen | matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'')) {
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len() + s.len() / 16);
-    // the text between the characters to escape is copied as a whole: most values
-    // (every template value goes through here) have none
+    // the text between the characters to escape is copied as a whole
     let mut from = 0;
     for (i, b) in s.bytes().enumerate() {
         let with = match b {
@@ -372,11 +376,16 @@ fn ring_path(s: &mut String, v: &View, points: &[(f64, f64)], shift: f64) {
     let mut last: Option<(i64, i64)> = None;
     let mut n = 0;
     let mark = s.len();
+    // thousands of numbers a drawing: itoa writes them without the formatting machinery
+    let mut num = itoa::Buffer::new();
     for &(lon, lat) in points {
         let p = (v.x(lon + shift).round() as i64, v.y(lat).round() as i64);
         match last {
             None => {
-                let _ = write!(s, "M{} {}", p.0, p.1);
+                s.push('M');
+                s.push_str(num.format(p.0));
+                s.push(' ');
+                s.push_str(num.format(p.1));
             }
             // under ~1.7 px from the last point: invisible at this scale, and the bulk of the bytes
             Some(q) if (p.0 - q.0).pow(2) + (p.1 - q.1).pow(2) < 3 => continue,
@@ -387,7 +396,11 @@ fn ring_path(s: &mut String, v: &View, points: &[(f64, f64)], shift: f64) {
                 } else if dx >= 0 {
                     s.push(' ');
                 }
-                let _ = write!(s, "{dx}{}{dy}", if dy >= 0 { " " } else { "" });
+                s.push_str(num.format(dx));
+                if dy >= 0 {
+                    s.push(' ');
+                }
+                s.push_str(num.format(dy));
             }
         }
         last = Some(p);
@@ -445,6 +458,25 @@ mod tests {
             ("Mazār-e Sharīf>", "Mazār-e Sharīf&gt;"),
         ] {
             assert_eq!(escape(raw), want, "{raw}");
+        }
+        // every ASCII character, alone and inside longer text (the fast check reads
+        // many bytes at a time), against a character-by-character reference
+        let reference = |s: &str| -> String {
+            s.chars()
+                .map(|c| match c {
+                    '&' => "&amp;".to_string(),
+                    '<' => "&lt;".to_string(),
+                    '>' => "&gt;".to_string(),
+                    '"' => "&quot;".to_string(),
+                    '\'' => "&#39;".to_string(),
+                    c => c.to_string(),
+                })
+                .collect()
+        };
+        for c in (0u8..0x80).map(char::from) {
+            for text in [c.to_string(), format!("Mazār-e Sharīf, بلخ, {c} and the forty bytes after it")] {
+                assert_eq!(escape(&text), reference(&text), "{c:?}");
+            }
         }
     }
 
@@ -530,6 +562,10 @@ mod tests {
         let mut s = String::new();
         ring_path(&mut s, &v, &[(1.0, 9.0), (4.0, 7.0), (4.2, 7.1), (5.0, 6.5), (2.0, 8.0), (1.0, 9.0)], 0.0);
         assert_eq!(s, "M1 1l3 2-2-1Z");
+        // numbers of several digits and of each sign, as the formatter wrote them
+        let mut wide = String::new();
+        ring_path(&mut wide, &v, &[(-120.0, 130.0), (15.0, -95.0), (-7.0, 42.0)], 0.0);
+        assert_eq!(wide, "M-120 -120l135 225-22-137Z");
         let mut tiny = String::new();
         ring_path(&mut tiny, &v, &[(1.0, 9.0), (1.1, 9.1), (1.2, 9.0)], 0.0);
         assert_eq!(tiny, "", "a ring smaller than a pixel is left out");

@@ -15,6 +15,9 @@ mod text;
 #[path = "src/gazetteer/index.rs"]
 mod index;
 
+#[path = "src/geoparse/lexicon_keys.rs"]
+mod lexicon_keys;
+
 fn main() {
     println!("cargo:rerun-if-env-changed=GAZETTE_PLACES");
     let src = std::env::var("GAZETTE_PLACES").unwrap_or_else(|_| "gazetteer/places.tsv.gz".into());
@@ -42,6 +45,16 @@ fn main() {
         h = (h ^ b as u64).wrapping_mul(0x100000001b3);
     }
     println!("cargo:rustc-env=GAZETTE_DATA_HASH={h:016x}");
+
+    // the lexicons with their names in key form (see src/geoparse/lexicon_keys.rs)
+    println!("cargo:rerun-if-changed=src/geoparse/lexicon_keys.rs");
+    std::fs::create_dir_all(out.join("lexicon")).unwrap();
+    for (name, header, fields) in lexicon_keys::KEYED {
+        let src = format!("gazetteer/{name}");
+        println!("cargo:rerun-if-changed={src}");
+        let text = std::fs::read_to_string(&src).unwrap_or_else(|e| panic!("{src}: {e}"));
+        std::fs::write(out.join(name), lexicon_keys::key_fields(&text, header, fields, text::name_key)).unwrap();
+    }
 
     let (fst, everyday) = common_words("gazetteer/common_words.tsv.gz");
     std::fs::write(out.join("words.fst"), fst).unwrap();

@@ -8,8 +8,6 @@
 use rustc_hash::{FxHashMap as HashMap, FxHashSet};
 use std::sync::OnceLock;
 
-use crate::text::name_key;
-
 /// What a not-a-place entry says about a word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Rule {
@@ -59,7 +57,7 @@ pub(crate) enum Relation {
     Beside,
 }
 
-/// All lexicons, keyed by [`name_key`].
+/// All lexicons, keyed by [`name_key`](crate::text::name_key).
 #[derive(Debug, Default)]
 pub struct Lexicon {
     /// demonym key → (lang, country code)
@@ -194,15 +192,23 @@ pub(crate) enum Side {
     After,
 }
 
-const DEMONYMS: &str = include_str!("../../gazetteer/lexicon/demonyms.tsv");
-const NOT_PLACES: &str = include_str!("../../gazetteer/lexicon/not_places.tsv");
-const TITLES: &str = include_str!("../../gazetteer/lexicon/titles.tsv");
-const CUES: &str = include_str!("../../gazetteer/lexicon/cues.tsv");
-const DIRECTIONS: &str = include_str!("../../gazetteer/lexicon/directions.tsv");
-const CONTEXTS: &str = include_str!("../../gazetteer/lexicon/contexts.tsv");
+/// The lexicon files as `build.rs` wrote them, their names in key form (see
+/// `src/geoparse/lexicon_keys.rs`): start-up reads keys and works none out.
+macro_rules! keyed {
+    ($name:literal) => {
+        include_str!(concat!(env!("OUT_DIR"), "/", $name))
+    };
+}
+const DEMONYMS: &str = keyed!("lexicon/demonyms.tsv");
+const NOT_PLACES: &str = keyed!("lexicon/not_places.tsv");
+const TITLES: &str = keyed!("lexicon/titles.tsv");
+const CUES: &str = keyed!("lexicon/cues.tsv");
+const DIRECTIONS: &str = keyed!("lexicon/directions.tsv");
+const CONTEXTS: &str = keyed!("lexicon/contexts.tsv");
+const NAME_WORDS: &str = keyed!("lexicon/name_words.tsv");
+const GIVEN_NAMES: &str = keyed!("given_names.txt");
+/// Abbreviations are matched as written: nothing in them is keyed.
 const ABBREVIATIONS: &str = include_str!("../../gazetteer/lexicon/abbreviations.tsv");
-const NAME_WORDS: &str = include_str!("../../gazetteer/lexicon/name_words.tsv");
-const GIVEN_NAMES: &str = include_str!("../../gazetteer/given_names.txt");
 
 /// Word frequencies, indexed by `build.rs` from `gazetteer/common_words.tsv.gz`.
 static WORDS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/words.fst"));
@@ -234,7 +240,7 @@ pub(crate) fn everyday_zipf(lang: &str, key: &str) -> f64 {
 }
 
 /// How common a word is in a language, as a Zipf frequency (0 when unknown or rare): 5
-/// is once per 100,000 words. `key` is a [`name_key`]. Pashto reads the Persian list.
+/// is once per 100,000 words. `key` is a [`name_key`](crate::text::name_key). Pashto reads the Persian list.
 /// Only words that are also gazetteer names are known in Latin and Cyrillic script.
 pub(crate) fn zipf(lang: &str, key: &str) -> f64 {
     static MAP: OnceLock<fst::Map<&'static [u8]>> = OnceLock::new();
@@ -264,7 +270,8 @@ pub(crate) fn zipf(lang: &str, key: &str) -> f64 {
 }
 
 /// Rows of a lexicon file: header and `#` comments skipped, fields trimmed.
-fn rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
+fn rows(text: &str) -> impl Iterator<Item = smallvec::SmallVec<[&str; 6]>> {
+    // on the stack: start-up reads some 15,000 rows
     text.lines()
         .skip(1)
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
@@ -300,7 +307,8 @@ impl Lexicon {
         })
     }
 
-    /// Add the rows of a `name_words.tsv`, and a list of given names (one per line).
+    /// Add the rows of a `name_words.tsv`, and a list of given names (one per line),
+    /// both keyed.
     pub(crate) fn add_name_words(&mut self, text: &str, given_names: &str) {
         for r in rows(text) {
             if let [word, lang, kind, ..] = r[..] {
@@ -314,8 +322,7 @@ impl Lexicon {
                     "month" => NameWord::Month,
                     _ => continue,
                 };
-                // "&" has no letters and so no key of its own
-                let key = if word == "&" { word.to_string() } else { name_key(word) };
+                let key = word.to_string();
                 if let (NameWord::UnitHead, Some(last)) = (kind, key.chars().next_back()) {
                     let heads = self.unit_heads.entry(last).or_default();
                     if !heads.contains(&key) {
@@ -325,7 +332,7 @@ impl Lexicon {
                 self.name_words.entry(key).or_default().push((lang.to_string(), kind));
             }
         }
-        self.given_names.extend(given_names.lines().map(str::trim).filter(|l| !l.is_empty()).map(name_key));
+        self.given_names.extend(given_names.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string));
     }
 
     /// Whether a word key is a name word of `kind` in an article's language.
@@ -390,7 +397,7 @@ impl Lexicon {
         )
     }
 
-    /// Add the rows of a `contexts.tsv`.
+    /// Add the rows of a keyed `contexts.tsv`.
     pub(crate) fn add_contexts(&mut self, text: &str) {
         for r in rows(text) {
             if let [name, lang, side, word, ..] = r[..] {
@@ -399,8 +406,7 @@ impl Lexicon {
                     "after" => Side::After,
                     _ => continue,
                 };
-                let name = if name == "*" { name.to_string() } else { name_key(name) };
-                self.contexts.entry(name).or_default().push((lang.to_string(), side, name_key(word)));
+                self.contexts.entry(name.to_string()).or_default().push((lang.to_string(), side, word.to_string()));
             }
         }
     }
@@ -426,12 +432,12 @@ impl Lexicon {
         })
     }
 
-    /// Parse the five lexicon files.
+    /// Parse the five lexicon files, keyed (see `src/geoparse/lexicon_keys.rs`).
     pub(crate) fn parse(demonyms: &str, not_places: &str, titles: &str, cues: &str, directions: &str) -> Lexicon {
         let mut lex = Lexicon::default();
         for r in rows(demonyms) {
             if let [form, lang, cc, ..] = r[..] {
-                let k = name_key(form);
+                let k = form.to_string();
                 let cc = cc.as_bytes();
                 if k.is_empty() || cc.len() != 2 {
                     continue;
@@ -456,12 +462,12 @@ impl Lexicon {
                     "person" => Rule::Person,
                     _ => continue,
                 };
-                lex.not_places.entry(name_key(word)).or_default().push((lang.to_string(), rule));
+                lex.not_places.entry(word.to_string()).or_default().push((lang.to_string(), rule));
             }
         }
         for r in rows(titles) {
             if let [word, lang, ..] = r[..] {
-                lex.titles.entry(name_key(word)).or_default().push(lang.to_string());
+                lex.titles.entry(word.to_string()).or_default().push(lang.to_string());
             }
         }
         for r in rows(cues) {
@@ -478,7 +484,7 @@ impl Lexicon {
                     "after" => CuePos { before: false, after: true },
                     _ => CuePos { before: true, after: true },
                 };
-                lex.cues.entry(name_key(word)).or_default().push((lang.to_string(), kind, pos));
+                lex.cues.entry(word.to_string()).or_default().push((lang.to_string(), kind, pos));
             }
         }
         for r in rows(directions) {
@@ -488,7 +494,7 @@ impl Lexicon {
                     Some("side" | "from") => Relation::Beside,
                     _ => Relation::None,
                 };
-                lex.directions.entry(name_key(word)).or_default().push((lang.to_string(), relation));
+                lex.directions.entry(word.to_string()).or_default().push((lang.to_string(), relation));
             }
         }
         lex.context_words = lex.titles.keys().chain(lex.cues.keys()).chain(lex.directions.keys()).cloned().collect();
@@ -540,7 +546,9 @@ impl Lexicon {
 
 #[cfg(test)]
 mod tests {
+    use super::super::lexicon_keys::{key_fields, KEYED};
     use super::*;
+    use crate::text::name_key;
 
     #[test]
     fn embedded_lexicons_parse_and_cover_the_known_traps() {
@@ -611,11 +619,51 @@ mod tests {
         assert_eq!(everyday_zipf("ps", "از"), zipf("fa", "از"));
     }
 
+    /// A lexicon file keyed as `build.rs` keys it.
+    fn keyed(name: &str, text: &str) -> String {
+        let (_, header, fields) = KEYED.iter().find(|(n, _, _)| *n == name).expect(name);
+        key_fields(text, *header, fields, name_key)
+    }
+
+    #[test]
+    fn the_embedded_keys_are_the_keys_of_the_files() {
+        // the files as they are in the repository, keyed now: what build.rs wrote must be
+        // the same, or a lexicon file changed without a rebuild of its keys
+        let raw = |name: &str| std::fs::read_to_string(format!("{}/gazetteer/{name}", env!("CARGO_MANIFEST_DIR")));
+        for (name, text) in [
+            ("lexicon/demonyms.tsv", DEMONYMS),
+            ("lexicon/not_places.tsv", NOT_PLACES),
+            ("lexicon/titles.tsv", TITLES),
+            ("lexicon/cues.tsv", CUES),
+            ("lexicon/directions.tsv", DIRECTIONS),
+            ("lexicon/contexts.tsv", CONTEXTS),
+            ("lexicon/name_words.tsv", NAME_WORDS),
+            ("given_names.txt", GIVEN_NAMES),
+        ] {
+            assert_eq!(keyed(name, &raw(name).unwrap()), text, "{name}");
+        }
+        assert_eq!(KEYED.len(), 8, "every keyed file is checked above");
+        // names keyed, other fields as written, the literal `*` and `&` kept
+        let contexts = keyed(
+            "lexicon/contexts.tsv",
+            "name\tlang\tside\tword\n# note\n\n*\tar\tbefore\tصلاة\nThe  Post\ten\tafter\tWashington\n",
+        );
+        assert_eq!(contexts, "name\tlang\tside\tword\n*\tar\tbefore\tصلاه\nthe post\ten\tafter\twashington\n");
+        assert_eq!(
+            keyed("lexicon/name_words.tsv", "word\tlang\tkind\n&\ten\tconnector\nSaid\ten\tsaid_after\n"),
+            "word\tlang\tkind\n&\ten\tconnector\nsaid\ten\tsaid_after\n"
+        );
+        assert_eq!(keyed("given_names.txt", "Chrystia\n\n Wade \n"), "chrystia\nwade\n");
+    }
+
     #[test]
     fn rules_follow_language() {
         let l = Lexicon::parse(
-            "form\tlang\tcc\nAfghan\ten\tAF\n",
-            "word\tlang\trule\tnote\nnice\ten\tlower\tadjective\nصور\tar\tcue\tpictures\n",
+            &keyed("lexicon/demonyms.tsv", "form\tlang\tcc\nAfghan\ten\tAF\n"),
+            &keyed(
+                "lexicon/not_places.tsv",
+                "word\tlang\trule\tnote\nnice\ten\tlower\tadjective\nصور\tar\tcue\tpictures\n",
+            ),
             "word\tlang\n",
             "word\tlang\tkind\tposition\n",
             "word\tlang\n",

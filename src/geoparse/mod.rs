@@ -22,6 +22,9 @@ mod chunks;
 pub mod confidence;
 mod context;
 pub mod lexicon;
+/// build.rs keys the embedded lexicons with it; the tests check what it wrote.
+#[cfg(test)]
+mod lexicon_keys;
 pub mod recognize;
 mod score;
 

@@ -36,6 +36,7 @@ fn main() {
         ("admin1.bin", &blobs.admin1),
         ("names.fst", &blobs.fst),
         ("postings.bin", &blobs.postings),
+        ("divisions.bin", &blobs.divisions),
     ] {
         std::fs::write(out.join(name), bytes).unwrap();
     }

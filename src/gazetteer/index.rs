@@ -1,7 +1,7 @@
 //! The gazetteer's on-disk (in-binary) index: built from the 13-column places TSV, read
 //! with no parsing at start-up.
 //!
-//! The build script runs [`build`] over `gazetteer/places.tsv.gz` and embeds the five
+//! The build script runs [`build`] over `gazetteer/places.tsv.gz` and embeds the
 //! blobs it returns; `--gazetteer PATH` runs the same function at run time over a GeoNames
 //! dump converted to the same TSV. Layout (all integers little-endian):
 //!
@@ -17,6 +17,10 @@
 //!   `offset << 32 | count` into `postings`.
 //! - `postings`: `u32` per (key, place): place index in the low 24 bits, [`NameFlags`] in
 //!   the high 8.
+//! - `divisions`: the `u32` number of admin1 indexes; per admin1 index, the `u32` place
+//!   index of the ADM1 place with that key (the last one listed), or `u32::MAX`; then, per country code in order of first
+//!   appearance, its 2 bytes and the `u32` place index of the first country place with it.
+//!   Start-up reads it instead of scanning `meta` for them.
 //!
 //! This file is also compiled into `build.rs`, so it depends only on `std`, `fst` and the
 //! text module.
@@ -83,7 +87,7 @@ pub const COLUMNS: [&str; 13] = [
     "source",
 ];
 
-/// The five blobs of a built index.
+/// The blobs of a built index.
 #[derive(Default)]
 pub struct Blobs {
     pub lines: Vec<u8>,
@@ -92,6 +96,17 @@ pub struct Blobs {
     pub admin1: Vec<u8>,
     pub fst: Vec<u8>,
     pub postings: Vec<u8>,
+    pub divisions: Vec<u8>,
+}
+
+/// Whether a feature code makes a place a country, as the gazetteer reads it.
+pub fn is_country_code(code: &str) -> bool {
+    matches!(code, "PCLI" | "PCLD" | "PCLF" | "PCLS" | "PCLIX" | "PCL" | "TERR")
+}
+
+/// Whether a feature code makes a place a first-level division.
+pub fn is_admin1_code(code: &str) -> bool {
+    matches!(code, "ADM1" | "ADM1H")
 }
 
 /// Parse degrees into 1e-5 degree units.
@@ -113,6 +128,9 @@ pub fn build(tsv: &str) -> Result<Blobs, String> {
     let mut admin2_ids: HashMap<String, u16> = HashMap::new();
     let mut keys: Vec<(String, u32, u8)> = Vec::new();
     let mut place = 0u32;
+    // the divisions blob: ADM1 place by admin1 index, first country place by code
+    let mut admin1_places: Vec<u32> = vec![u32::MAX];
+    let mut countries: Vec<([u8; 2], u32)> = Vec::new();
 
     for (lineno, line) in tsv.lines().enumerate() {
         if lineno == 0 && line.starts_with("id\t") {
@@ -139,6 +157,17 @@ pub fn build(tsv: &str) -> Result<Blobs, String> {
             admin1_names.push(admin1_key);
             next as u16
         });
+        if admin1_places.len() < admin1_names.len() {
+            admin1_places.resize(admin1_names.len(), u32::MAX);
+        }
+        let code = [cc.first().copied().unwrap_or(0), cc.get(1).copied().unwrap_or(0)];
+        // the code as the meta table keeps it (an unknown one reads as the first)
+        let stored = FEATURE_CODES[usize::from(fcode)];
+        if is_admin1_code(stored) {
+            admin1_places[admin1 as usize] = place;
+        } else if is_country_code(stored) && !countries.iter().any(|(c, _)| *c == code) {
+            countries.push((code, place));
+        }
         let admin2 = if f[9].is_empty() || f[8].is_empty() {
             0
         } else {
@@ -197,6 +226,15 @@ pub fn build(tsv: &str) -> Result<Blobs, String> {
     for name in &admin1_names {
         blobs.admin1.extend(name.as_bytes());
         blobs.admin1.push(b'\n');
+    }
+    admin1_places.resize(admin1_names.len(), u32::MAX);
+    blobs.divisions.extend((admin1_places.len() as u32).to_le_bytes());
+    for p in admin1_places {
+        blobs.divisions.extend(p.to_le_bytes());
+    }
+    for (code, p) in countries {
+        blobs.divisions.extend(code);
+        blobs.divisions.extend(p.to_le_bytes());
     }
 
     index_names(keys, &mut blobs)?;

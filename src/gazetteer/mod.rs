@@ -114,8 +114,8 @@ mod kind {
 
     pub fn of(code: &str) -> u8 {
         match code {
-            "PCLI" | "PCLD" | "PCLF" | "PCLS" | "PCLIX" | "PCL" | "TERR" => COUNTRY,
-            "ADM1" | "ADM1H" => ADMIN1,
+            c if super::index::is_country_code(c) => COUNTRY,
+            c if super::index::is_admin1_code(c) => ADMIN1,
             "ADM2" | "ADM2H" | "ADM3" => ADMIN2,
             "CONT" | "OCN" | "SEA" | "GULF" | "STRT" | "RGN" => MACRO,
             _ => 0,
@@ -173,12 +173,14 @@ pub struct Gazetteer {
     admin1_codes: Vec<String>,
     fst: fst::Map<Cow<'static, [u8]>>,
     postings: Cow<'static, [u8]>,
+    /// The index's `divisions` blob, read into [`Divisions`] the first time it is needed.
+    divisions_blob: Cow<'static, [u8]>,
     divisions: OnceLock<Divisions>,
     instance: Instance,
 }
 
-/// The first-level divisions and the countries as places, found in one pass over the
-/// meta table the first time either is asked for.
+/// The first-level divisions and the countries as places, read from the index the first
+/// time either is asked for.
 struct Divisions {
     /// By admin1 index: the ADM1 place with that key (the last one listed), or `NONE`.
     admin1: Vec<PlaceIdx>,
@@ -253,6 +255,7 @@ impl Gazetteer {
                 include_bytes!(concat!(env!("OUT_DIR"), "/admin1.bin")),
                 Cow::Borrowed(include_bytes!(concat!(env!("OUT_DIR"), "/names.fst"))),
                 Cow::Borrowed(include_bytes!(concat!(env!("OUT_DIR"), "/postings.bin"))),
+                Cow::Borrowed(include_bytes!(concat!(env!("OUT_DIR"), "/divisions.bin"))),
             )
             .expect("the embedded gazetteer index is valid")
         })
@@ -265,6 +268,7 @@ impl Gazetteer {
         admin1: &[u8],
         fst: Cow<'static, [u8]>,
         postings: Cow<'static, [u8]>,
+        divisions: Cow<'static, [u8]>,
     ) -> Result<Self, fst::Error> {
         let admin1_codes = String::from_utf8_lossy(admin1).split('\n').map(str::to_string).collect();
         Ok(Gazetteer {
@@ -274,6 +278,7 @@ impl Gazetteer {
             admin1_codes,
             fst: fst::Map::new(fst)?,
             postings,
+            divisions_blob: divisions,
             divisions: OnceLock::new(),
             instance: Instance::default(),
         })
@@ -281,7 +286,7 @@ impl Gazetteer {
 
     /// Build a gazetteer from the places TSV (see `index::COLUMNS`).
     pub fn from_tsv(tsv: &str) -> Result<Self, String> {
-        let Blobs { lines, offsets, meta, admin1, fst, postings } = index::build(tsv)?;
+        let Blobs { lines, offsets, meta, admin1, fst, postings, divisions } = index::build(tsv)?;
         Self::from_parts(
             Cow::Owned(lines),
             Cow::Owned(offsets),
@@ -289,6 +294,7 @@ impl Gazetteer {
             &admin1,
             Cow::Owned(fst),
             Cow::Owned(postings),
+            Cow::Owned(divisions),
         )
         .map_err(|e| e.to_string())
     }
@@ -399,27 +405,17 @@ impl Gazetteer {
 
     fn divisions(&self) -> &Divisions {
         self.divisions.get_or_init(|| {
-            let mut d = Divisions {
-                admin1: vec![Divisions::NONE; self.admin1_codes.len()],
-                countries: HashMap::default(),
+            // how many admin1 indexes, a place index for each, then a (code, place index)
+            // per country
+            let place = |b: &[u8]| PlaceIdx::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            let blob = &self.divisions_blob[..];
+            let n = place(blob) as usize;
+            let (admin1, countries) = blob[4..].split_at(n * 4);
+            Divisions {
+                admin1: admin1.chunks_exact(4).map(place).collect(),
+                countries: countries.chunks_exact(6).map(|c| ([c[0], c[1]], place(&c[2..]))).collect(),
                 admin1_keys: self.admin1_codes.iter().enumerate().map(|(i, k)| (k.clone(), i as u16)).collect(),
-            };
-            let kinds = kind::table();
-            // only the feature code byte of most rows is read
-            for (p, m) in self.meta.chunks_exact(META_LEN).enumerate() {
-                let k = kinds.get(m[18] as usize).copied().unwrap_or(0);
-                if k & kind::ADMIN1 != 0 {
-                    let a = u16::from_le_bytes([m[16], m[17]]) as usize;
-                    if a >= d.admin1.len() {
-                        d.admin1.resize(a + 1, Divisions::NONE);
-                    }
-                    d.admin1[a] = p as PlaceIdx;
-                } else if k & kind::COUNTRY != 0 {
-                    // prefer the independent state over a same-coded territory row
-                    d.countries.entry([m[20], m[21]]).or_insert(p as PlaceIdx);
-                }
             }
-            d
         })
     }
 
@@ -473,6 +469,32 @@ impl Gazetteer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn divisions_read_from_the_index_are_those_a_scan_of_the_meta_table_finds() {
+        let g = Gazetteer::embedded();
+        // what start-up worked out before the index carried them: the last ADM1 place of
+        // each admin1 index, the first country place of each code
+        let kinds = kind::table();
+        let mut admin1 = vec![Divisions::NONE; g.admin1_codes.len()];
+        let mut countries: HashMap<[u8; 2], PlaceIdx> = HashMap::default();
+        for (p, m) in g.meta.chunks_exact(META_LEN).enumerate() {
+            let k = kinds.get(m[18] as usize).copied().unwrap_or(0);
+            if k & kind::ADMIN1 != 0 {
+                admin1[u16::from_le_bytes([m[16], m[17]]) as usize] = p as PlaceIdx;
+            } else if k & kind::COUNTRY != 0 {
+                countries.entry([m[20], m[21]]).or_insert(p as PlaceIdx);
+            }
+        }
+        let d = g.divisions();
+        for (a, &want) in admin1.iter().enumerate() {
+            assert_eq!(d.admin1.get(a).copied().unwrap_or(Divisions::NONE), want, "admin1 {a}");
+        }
+        assert_eq!(d.countries, countries);
+        assert!(countries.len() > 200 && admin1.iter().filter(|&&p| p != Divisions::NONE).count() > 3000);
+        let af = g.country(*b"AF").expect("Afghanistan");
+        assert_eq!(g.meta(af).geonameid(), Some(1149361));
+    }
 
     const TSV: &str = "id\tname\tasciiname\tlat\tlon\tfeature_class\tfeature_code\tcountry_code\tadmin1\tadmin2\tpopulation\tnames\tsource
 1138958\tKabul\tKabul\t34.52813\t69.17233\tP\tPPLC\tAF\t13\t\t4434550\t:Kābol|ar:كابل\tcities500

@@ -166,6 +166,7 @@ pub fn build(tsv: &str) -> Result<Blobs, String> {
         if is_admin1_code(stored) {
             admin1_places[admin1 as usize] = place;
         } else if is_country_code(stored) && !countries.iter().any(|(c, _)| *c == code) {
+            // the first listed: the independent state before a territory with its code
             countries.push((code, place));
         }
         let admin2 = if f[9].is_empty() || f[8].is_empty() {

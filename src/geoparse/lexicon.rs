@@ -240,8 +240,9 @@ pub(crate) fn everyday_zipf(lang: &str, key: &str) -> f64 {
 }
 
 /// How common a word is in a language, as a Zipf frequency (0 when unknown or rare): 5
-/// is once per 100,000 words. `key` is a [`name_key`](crate::text::name_key). Pashto reads the Persian list.
-/// Only words that are also gazetteer names are known in Latin and Cyrillic script.
+/// is once per 100,000 words. `key` is a [`name_key`](crate::text::name_key). Pashto
+/// reads the Persian list. Only words that are also gazetteer names are known in Latin
+/// and Cyrillic script.
 pub(crate) fn zipf(lang: &str, key: &str) -> f64 {
     static MAP: OnceLock<fst::Map<&'static [u8]>> = OnceLock::new();
     let lang = if lang == "ps" { "fa" } else { lang };

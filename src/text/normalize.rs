@@ -189,9 +189,9 @@ pub fn push_key_token(key: &mut String, norm: &str, index: usize) {
 /// assert_eq!(name_key("Kābul"), "kabul");
 /// ```
 pub fn name_key(name: &str) -> String {
-    // ASCII words between single spaces (most of the lexicons' English rows, and many
-    // names) are their own key, lowercased: the tokeniser would split them at the spaces
-    // and lowercase each word. Start-up keys some 15,000 lexicon rows.
+    // ASCII words between single spaces (many names: most English ones) are their own
+    // key, lowercased: the tokeniser would split them at the spaces and lowercase each
+    // word. An index built from a GeoNames dump (`--gazetteer`) keys millions of names.
     if is_plain_ascii(name.as_bytes()) {
         return name.to_ascii_lowercase();
     }

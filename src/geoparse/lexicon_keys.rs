@@ -1,8 +1,8 @@
 //! Which fields of the lexicon files are names, and how a file is rewritten with those
 //! fields in key form. `build.rs` includes this file to key the embedded lexicons at
-//! compile time, so that start-up looks the keys up instead of working them out (about
-//! 10,000 names: most of start-up's instructions); [`super::lexicon`] keys a file the
-//! same way when it is given the raw text (its tests).
+//! compile time, so that start-up reads the keys instead of working them out (about
+//! 10,000 names: most of start-up's instructions); the lexicon's tests key the
+//! repository's files again with it and compare.
 
 /// A field of a row that holds a name, and the one value, if any, that stands for
 /// itself there instead (`*` for any name in contexts; `&`, which has no letters and so

@@ -210,8 +210,7 @@ fn tokenized_key(name: &str) -> String {
 
 /// ASCII letters and digits, in words between single spaces.
 fn is_plain_ascii(b: &[u8]) -> bool {
-    !b.is_empty()
-        && b.first().is_some_and(u8::is_ascii_alphanumeric)
+    b.first().is_some_and(u8::is_ascii_alphanumeric)
         && b.last().is_some_and(u8::is_ascii_alphanumeric)
         && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b' ')
         && !b.windows(2).any(|w| w == b"  ")
